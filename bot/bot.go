@@ -1,0 +1,140 @@
+// Package bot holds what the chat platforms have in common: the message a
+// person sent, the reply, the pipeline that turns one into the other exactly
+// once, and the contract of the senders. Wire formats live in the
+// per-platform packages below it.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Platform names, as stored and configured.
+const (
+	WeCom    = "wecom"
+	DingTalk = "dingtalk"
+)
+
+// Message is one message a person sent to the bot, whatever the platform.
+type Message struct {
+	Platform string // WeCom or DingTalk
+	Robot    string // the configured robot's name
+	MsgID    string // the platform's message id: the dedup key with Platform and Robot
+	ChatID   string // the group's id; empty in a single chat
+	ChatType string // "group" or "single"
+	UserID   string // WeCom userid, DingTalk senderStaffId
+	UserName string
+	Text     string // as sent, leading mentions included
+	SentAt   time.Time
+	// Late is where a reply may still go after the callback was answered.
+	Late Target
+}
+
+// Target is where an outbound message goes.
+type Target struct {
+	Platform string
+	Robot    string // rate-limit key: one budget per robot
+	// URL is a full webhook URL (WeCom WebhookUrl or response_url, DingTalk
+	// sessionWebhook or custom robot URL). For a WeCom group robot webhook it
+	// may instead be the bare key.
+	URL string
+	// Secret signs a DingTalk custom-robot URL; empty for session webhooks.
+	Secret string
+	// Expires is when URL stops working (zero: never).
+	Expires time.Time
+	// Kind says which API URL speaks: "webhook" (group robot push),
+	// "response_url" (WeCom AI bot, one use), "session" (DingTalk sessionWebhook).
+	Kind string
+}
+
+// Target kinds.
+const (
+	KindWebhook     = "webhook"
+	KindResponseURL = "response_url"
+	KindSession     = "session"
+)
+
+// Reply is what the bot says: plain text, optionally a markdown rendering of
+// the same, and the people to @-mention.
+type Reply struct {
+	Text     string   `json:"text"`
+	Markdown string   `json:"markdown,omitempty"`
+	Title    string   `json:"title,omitempty"` // DingTalk markdown preview title
+	Mentions []string `json:"mentions,omitempty"`
+}
+
+// Empty reports whether there is nothing to say.
+func (r Reply) Empty() bool { return r.Text == "" && r.Markdown == "" }
+
+// Processor turns a verified message into its reply, once.
+type Processor interface {
+	// Process handles m. ok is false when the callback should be answered
+	// with an empty 200: the same message is already in flight, or its reply
+	// will be delivered later through the outbox. A non-nil error means
+	// nothing durable happened and the platform should retry (answer 5xx).
+	Process(ctx context.Context, m Message) (r Reply, ok bool, err error)
+}
+
+// ProcessorFunc adapts a function to Processor.
+type ProcessorFunc func(ctx context.Context, m Message) (Reply, bool, error)
+
+// Process calls f.
+func (f ProcessorFunc) Process(ctx context.Context, m Message) (Reply, bool, error) {
+	return f(ctx, m)
+}
+
+// Sender delivers one message to one target. Implementations are safe for
+// concurrent use; a failure is a *SendError.
+type Sender interface {
+	Send(ctx context.Context, t Target, r Reply) error
+}
+
+// ErrClass says what to do about a failed send.
+type ErrClass int
+
+const (
+	// Transient: network, 5xx, timeout before the request was written. Retry with back-off.
+	Transient ErrClass = iota
+	// Throttled: the platform's rate limit (WeCom 45009, DingTalk 130101). Pause the robot.
+	Throttled
+	// Permanent: bad key, bad signature, expired session. Never retry.
+	Permanent
+	// Ambiguous: the request went out and no answer came back.
+	Ambiguous
+)
+
+func (c ErrClass) String() string {
+	switch c {
+	case Throttled:
+		return "throttled"
+	case Permanent:
+		return "permanent"
+	case Ambiguous:
+		return "ambiguous"
+	default:
+		return "transient"
+	}
+}
+
+// SendError is a failed send, classified.
+type SendError struct {
+	Class      ErrClass
+	Code       int    // the platform's errcode, or the HTTP status
+	Message    string // the platform's errmsg, or the transport error
+	RetryAfter time.Duration
+}
+
+func (e *SendError) Error() string {
+	return fmt.Sprintf("send %s: code %d: %s", e.Class, e.Code, e.Message)
+}
+
+// Classify returns the class of err: a *SendError's own, else Transient.
+func Classify(err error) ErrClass {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se.Class
+	}
+	return Transient
+}

@@ -1,0 +1,60 @@
+package bot
+
+import (
+	"encoding/json"
+
+	"jinqiu/storage"
+)
+
+// Address is where a queued message goes, as stored in an outbox row: a
+// group (pushed through the webhook configured for it, looked up when it is
+// sent, so that no key is stored in the database) or a reply URL.
+type Address struct {
+	Platform string  `json:"platform"`
+	ChatID   string  `json:"chat_id,omitempty"`
+	Late     *Target `json:"late,omitempty"`
+}
+
+// GroupOutbound is an outbox row that pushes r to a group. Each group's
+// webhook is its own robot on both platforms, so the group is the rate key.
+func GroupOutbound(dedupKey, platform, chatID string, r Reply, policy string) storage.Outbound {
+	return storage.Outbound{
+		DedupKey: dedupKey,
+		Platform: platform,
+		Robot:    platform + ":" + chatID,
+		Target:   mustJSON(Address{Platform: platform, ChatID: chatID}),
+		Body:     mustJSON(r),
+		Policy:   policy,
+	}
+}
+
+// LateOutbound is an outbox row that delivers a reply to a reply URL after
+// the callback was answered. Replies are at least once: a missing answer is
+// worse than a repeated one.
+func LateOutbound(dedupKey string, t Target, r Reply) storage.Outbound {
+	return storage.Outbound{
+		DedupKey: dedupKey,
+		Platform: t.Platform,
+		Robot:    t.Platform + ":" + t.Robot,
+		Target:   mustJSON(Address{Platform: t.Platform, Late: &t}),
+		Body:     mustJSON(r),
+		Policy:   storage.AtLeastOnce,
+	}
+}
+
+// DecodeOutbound reads the address and reply of an outbox row.
+func DecodeOutbound(row storage.OutboxRow) (Address, Reply, error) {
+	var a Address
+	var r Reply
+	if err := json.Unmarshal([]byte(row.Target), &a); err != nil {
+		return a, r, err
+	}
+	err := json.Unmarshal([]byte(row.Body), &r)
+	return a, r, err
+}
+
+func mustJSON(v any) string {
+	// Only structs of strings and times reach here: Marshal cannot fail.
+	b, _ := json.Marshal(v)
+	return string(b)
+}

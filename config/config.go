@@ -1,0 +1,150 @@
+// Package config loads and validates config.yaml: the one place where every
+// setting of jinqiu is named, defaulted and checked.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole configuration. Field names follow the YAML keys, which
+// operators and other tools rely on: do not rename them.
+type Config struct {
+	Server   Server         `yaml:"server"`
+	Storage  Storage        `yaml:"storage"`
+	Redis    Redis          `yaml:"redis"`
+	Timezone string         `yaml:"timezone"`
+	WeCom    WeCom          `yaml:"wecom"`
+	DingTalk DingTalk       `yaml:"dingtalk"`
+	Branches []Branch       `yaml:"branches"`
+	Bureau   Bureau         `yaml:"bureau"`
+	Jobs     Jobs           `yaml:"jobs"`
+	Location *time.Location `yaml:"-"`
+}
+
+// Server is the HTTP listener.
+type Server struct {
+	Listen string `yaml:"listen"`
+	// ReplyBudget is how long a callback may be handled synchronously before
+	// the answer goes out later through the outbox.
+	ReplyBudget Duration `yaml:"reply_budget"`
+	// ShutdownGrace bounds the drain of in-flight requests on SIGTERM.
+	ShutdownGrace Duration `yaml:"shutdown_grace"`
+}
+
+// Storage selects the SQL database.
+type Storage struct {
+	Driver string `yaml:"driver"` // sqlite | mysql
+	DSN    string `yaml:"dsn"`
+}
+
+// Redis is the short-lived shared state; an empty Addr keeps it in memory.
+type Redis struct {
+	Addr     string `yaml:"addr"`
+	Password string `yaml:"password"`
+	DB       int    `yaml:"db"`
+}
+
+// WeCom holds the WeCom robots.
+type WeCom struct {
+	APIBase string       `yaml:"api_base"`
+	Robots  []WeComRobot `yaml:"robots"`
+}
+
+// WeComRobot is one WeCom robot: an AI bot (API mode) or a group robot with
+// the internal-beta callback. Token and EncodingAESKey verify callbacks;
+// WebhookKey sends.
+type WeComRobot struct {
+	Name           string `yaml:"name"`
+	Mode           string `yaml:"mode"` // aibot | group_robot
+	Token          string `yaml:"token"`
+	EncodingAESKey string `yaml:"encoding_aes_key"`
+	WebhookKey     string `yaml:"webhook_key"`
+}
+
+// DingTalk holds the DingTalk robots.
+type DingTalk struct {
+	APIBase string          `yaml:"api_base"`
+	Robots  []DingTalkRobot `yaml:"robots"`
+}
+
+// DingTalkRobot is one DingTalk robot: AppSecret verifies callbacks of the
+// enterprise robot; Webhook and Secret sign pushes through a custom robot.
+type DingTalkRobot struct {
+	Name      string `yaml:"name"`
+	AppSecret string `yaml:"app_secret"`
+	Webhook   string `yaml:"webhook"`
+	Secret    string `yaml:"secret"`
+}
+
+// Branch is a party branch (a community or village) and its groups.
+type Branch struct {
+	ID          string   `yaml:"id"`
+	Name        string   `yaml:"name"`
+	Town        string   `yaml:"town"`
+	Kind        string   `yaml:"kind"` // community | rural
+	Secretaries []string `yaml:"secretaries"`
+	Groups      []Group  `yaml:"groups"`
+	// Schedule overrides the default meeting schedule for this branch.
+	Schedule *Schedule `yaml:"schedule"`
+}
+
+// Group is one chat group the bot is in, and how to push to it.
+type Group struct {
+	Platform   string `yaml:"platform"` // wecom | dingtalk
+	ChatID     string `yaml:"chat_id"`
+	Robot      string `yaml:"robot"`
+	WebhookKey string `yaml:"webhook_key"` // wecom
+	Webhook    string `yaml:"webhook"`     // dingtalk custom robot URL
+	Secret     string `yaml:"secret"`      // dingtalk signing secret
+}
+
+// Bureau is the district bureau: its groups get the digest, its admins may do
+// anything.
+type Bureau struct {
+	Groups []Group  `yaml:"groups"`
+	Admins []string `yaml:"admins"`
+}
+
+// Jobs configures reminders, digests and the outbox dispatcher.
+type Jobs struct {
+	Schedule Schedule          `yaml:"schedule"`
+	Digest   DigestJob         `yaml:"digest"`
+	Outbox   OutboxJob         `yaml:"outbox"`
+	Activity ActivityReminders `yaml:"activity_reminders"`
+}
+
+// Schedule is how often each meeting kind is due and when to remind.
+type Schedule struct {
+	BranchAssembly string `yaml:"branch_assembly"` // monthly | quarterly | yearly | off
+	Committee      string `yaml:"committee"`
+	Group          string `yaml:"group"`
+	Lecture        string `yaml:"lecture"`
+	ThemeDay       string `yaml:"theme_day"`
+	// ThemeDayOn is the configured day of 主题党日: "first friday", "15", ...
+	ThemeDayOn string `yaml:"theme_day_on"`
+	// LeadDays are the reminder lead times in days before the period ends.
+	LeadDays []int    `yaml:"lead_days"`
+	At       string   `yaml:"at"` // HH:MM
+	CatchUp  Duration `yaml:"catch_up"`
+}
+
+// DigestJob is the weekly digest.
+type DigestJob struct {
+	Cron    string   `yaml:"cron"`
+	CatchUp Duration `yaml:"catch_up"`
+}
+
+// ActivityReminders are the reminders to signees.
+type ActivityReminders struct {
+	EveningBefore string   `yaml:"evening_before"` // HH:MM the day before
+	LeadTime      Duration `yaml:"lead_time"`      // before the start
+	CatchUp       Duration `yaml:"catch_up"`
+}
+
+// OutboxJob is the dispatcher.
+type OutboxJob struct {
+	PerMinute   int      `yaml:"per_minute"`
+	MaxAttempts int      `yaml:"max_attempts"`
+	Poll        Duration `yaml:"poll"`
+	Lease       Duration `yaml:"lease"`
+}

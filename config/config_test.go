@@ -1,0 +1,173 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func lookupFrom(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestShippedConfigLoads(t *testing.T) {
+	cfg, err := Load("../config.yaml")
+	if err != nil {
+		t.Fatalf("shipped config.yaml: %v", err)
+	}
+	if got, want := cfg.Storage.Driver, "sqlite"; got != want {
+		t.Errorf("driver = %q, want %q", got, want)
+	}
+	if cfg.Location == nil || cfg.Location.String() != "Asia/Shanghai" {
+		t.Errorf("location = %v, want Asia/Shanghai", cfg.Location)
+	}
+	if len(cfg.WeCom.Robots)+len(cfg.DingTalk.Robots) != 0 {
+		t.Errorf("shipped config has robots")
+	}
+}
+
+func TestEmptyConfigGetsDefaults(t *testing.T) {
+	cfg, err := Parse(nil, lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct{ name, got, want string }{
+		{"listen", cfg.Server.Listen, ":8080"},
+		{"driver", cfg.Storage.Driver, "sqlite"},
+		{"dsn", cfg.Storage.DSN, DefaultSQLiteDSN},
+		{"timezone", cfg.Timezone, "Asia/Shanghai"},
+		{"wecom", cfg.WeCom.APIBase, DefaultWeComAPI},
+		{"dingtalk", cfg.DingTalk.APIBase, DefaultDingTalkAPI},
+		{"committee", cfg.Jobs.Schedule.Committee, "monthly"},
+		{"assembly", cfg.Jobs.Schedule.BranchAssembly, "quarterly"},
+		{"digest", cfg.Jobs.Digest.Cron, "0 9 * * 1"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if cfg.Server.ReplyBudget.D() != 3*time.Second {
+		t.Errorf("reply budget = %v", cfg.Server.ReplyBudget.D())
+	}
+}
+
+func TestUnknownKeyRejected(t *testing.T) {
+	_, err := Parse([]byte("server:\n  listn: \":9\"\n"), lookupFrom(nil))
+	if !IsInvalid(err) || !strings.Contains(err.Error(), "listn") {
+		t.Fatalf("err = %v, want a problem naming listn", err)
+	}
+}
+
+func TestEnvExpansion(t *testing.T) {
+	doc := `
+wecom:
+  robots:
+    - name: r1
+      token: ${TOK}
+      encoding_aes_key: ${AES}
+      webhook_key: "${KEY}"
+`
+	env := map[string]string{"TOK": "QDG6eK", "AES": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "KEY": "k: #1"}
+	cfg, err := Parse([]byte(doc), lookupFrom(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.WeCom.Robots[0]
+	if r.Token != "QDG6eK" || r.WebhookKey != "k: #1" || r.Mode != "aibot" {
+		t.Errorf("robot = %+v", r)
+	}
+	_, err = Parse([]byte(doc), lookupFrom(map[string]string{"TOK": "QDG6eK"}))
+	if err == nil || !strings.Contains(err.Error(), "wecom.robots[0].encoding_aes_key: environment variable AES is not set") {
+		t.Errorf("err = %v, want the unset AES named with its key", err)
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	doc := `
+storage: {driver: postgres}
+timezone: Mars/Olympus
+wecom:
+  robots:
+    - {name: a, mode: chat, token: "x!", encoding_aes_key: short}
+    - {name: a, webhook_key: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"}
+dingtalk:
+  robots:
+    - {name: d, webhook: "https://evil.example/robot/send"}
+branches:
+  - {id: b1, name: 甲, kind: town, groups: [{platform: wecom, chat_id: c1, robot: nobody}]}
+  - {id: b1, groups: [{platform: qq, chat_id: c1}]}
+jobs:
+  schedule: {committee: weekly, theme_day_on: "second funday", at: "9am"}
+  digest: {cron: "every monday"}
+  outbox: {per_minute: 30}
+`
+	_, err := Parse([]byte(doc), lookupFrom(nil))
+	p, ok := err.(Problems)
+	if !ok {
+		t.Fatalf("err = %v, want Problems", err)
+	}
+	want := []string{
+		"storage.driver", "timezone", "wecom.robots[0].mode", "wecom.robots[0].token",
+		"wecom.robots[0].encoding_aes_key", "wecom.robots[1].name", "wecom.robots[1].webhook_key",
+		"dingtalk.robots[0].webhook", "branches[0].kind", "branches[0].groups[0].robot",
+		"branches[1].id", "branches[1].name", "branches[1].groups[0].platform",
+		"jobs.schedule.committee", "jobs.schedule.theme_day_on", "jobs.schedule.at",
+		"jobs.digest.cron", "jobs.outbox.per_minute",
+	}
+	all := p.Error()
+	for _, k := range want {
+		if !strings.Contains(all, k+":") {
+			t.Errorf("no problem reported for %s", k)
+		}
+	}
+	if t.Failed() {
+		t.Log(all)
+	}
+}
+
+func TestDayRule(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	tests := []struct {
+		rule string
+		y    int
+		m    time.Month
+		want string
+	}{
+		{"first friday", 2026, 11, "2026-11-06"},
+		{"first friday", 2026, 5, "2026-05-01"},
+		{"last monday", 2026, 11, "2026-11-30"},
+		{"third wednesday", 2026, 12, "2026-12-16"},
+		{"15", 2026, 2, "2026-02-15"},
+	}
+	for _, tt := range tests {
+		r, err := ParseDayRule(tt.rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.In(tt.y, tt.m, sh).Format(time.DateOnly); got != tt.want {
+			t.Errorf("%s in %d-%d = %s, want %s", tt.rule, tt.y, tt.m, got, tt.want)
+		}
+	}
+	if _, err := ParseDayRule("31"); err == nil {
+		t.Error("31 accepted")
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(t.TempDir() + "/nope.yaml")
+	if err == nil || IsInvalid(err) || !os.IsNotExist(unwrapAll(err)) {
+		t.Errorf("err = %v, want a not-exist error that is not a config problem", err)
+	}
+}
+
+func unwrapAll(err error) error {
+	for {
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return err
+		}
+		err = u.Unwrap()
+	}
+}

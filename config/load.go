@@ -1,0 +1,110 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Problems is every problem found in a configuration, each naming its key.
+type Problems []string
+
+func (p Problems) Error() string {
+	return "invalid configuration:\n  " + strings.Join(p, "\n  ")
+}
+
+// IsInvalid reports whether err is a configuration problem (exit code 2)
+// rather than, say, a missing file.
+func IsInvalid(err error) bool {
+	var p Problems
+	return errors.As(err, &p)
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// Load reads the file at path, expands ${VAR} references from the
+// environment in string values, rejects unknown keys, fills defaults and
+// validates. A problem with the contents is returned as Problems.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(data, os.LookupEnv)
+}
+
+// Parse is Load on bytes, with lookup standing in for the environment.
+func Parse(data []byte, lookup func(string) (string, bool)) (*Config, error) {
+	var problems Problems
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, Problems{fmt.Sprintf("yaml: %v", err)}
+	}
+	// Expand inside scalar values only, so that a secret containing ':' or
+	// '#' cannot change the document's structure.
+	expandNode(&root, "", lookup, &problems)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	if err := enc.Encode(&root); err != nil && root.Kind != 0 {
+		return nil, fmt.Errorf("re-encode config: %w", err)
+	}
+	cfg := &Config{}
+	if root.Kind != 0 {
+		dec := yaml.NewDecoder(&buf)
+		dec.KnownFields(true)
+		if err := dec.Decode(cfg); err != nil {
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				problems = append(problems, te.Errors...)
+			} else {
+				problems = append(problems, err.Error())
+			}
+			return nil, problems
+		}
+	}
+	cfg.ApplyDefaults()
+	problems = append(problems, cfg.Validate()...)
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return cfg, nil
+}
+
+func expandNode(n *yaml.Node, path string, lookup func(string) (string, bool), problems *Problems) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := path
+			if n.Kind == yaml.SequenceNode {
+				p = fmt.Sprintf("%s[%d]", path, i)
+			}
+			expandNode(c, p, lookup, problems)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			p := key
+			if path != "" {
+				p = path + "." + key
+			}
+			expandNode(n.Content[i+1], p, lookup, problems)
+		}
+	case yaml.ScalarNode:
+		if !strings.Contains(n.Value, "${") {
+			return
+		}
+		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
+			name := envRef.FindStringSubmatch(ref)[1]
+			v, ok := lookup(name)
+			if !ok {
+				*problems = append(*problems, fmt.Sprintf("%s: environment variable %s is not set", path, name))
+			}
+			return v
+		})
+	}
+}

@@ -1,0 +1,384 @@
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Defaults of every setting that has one.
+const (
+	DefaultListen      = ":8080"
+	DefaultTimezone    = "Asia/Shanghai"
+	DefaultSQLiteDSN   = "data/jinqiu.db"
+	DefaultWeComAPI    = "https://qyapi.weixin.qq.com"
+	DefaultDingTalkAPI = "https://oapi.dingtalk.com"
+)
+
+// Meeting periods a schedule may name.
+const (
+	PeriodMonthly   = "monthly"
+	PeriodQuarterly = "quarterly"
+	PeriodYearly    = "yearly"
+	PeriodOff       = "off"
+)
+
+// ApplyDefaults fills every unset field that has a default.
+func (c *Config) ApplyDefaults() {
+	setDefault(&c.Server.Listen, DefaultListen)
+	if c.Server.ReplyBudget == 0 {
+		c.Server.ReplyBudget = Duration(3 * time.Second)
+	}
+	if c.Server.ShutdownGrace == 0 {
+		c.Server.ShutdownGrace = Duration(10 * time.Second)
+	}
+	setDefault(&c.Storage.Driver, "sqlite")
+	if c.Storage.Driver == "sqlite" {
+		setDefault(&c.Storage.DSN, DefaultSQLiteDSN)
+	}
+	setDefault(&c.Timezone, DefaultTimezone)
+	setDefault(&c.WeCom.APIBase, DefaultWeComAPI)
+	setDefault(&c.DingTalk.APIBase, DefaultDingTalkAPI)
+	c.WeCom.APIBase = strings.TrimRight(c.WeCom.APIBase, "/")
+	c.DingTalk.APIBase = strings.TrimRight(c.DingTalk.APIBase, "/")
+	for i := range c.WeCom.Robots {
+		setDefault(&c.WeCom.Robots[i].Mode, "aibot")
+	}
+	for i := range c.Branches {
+		setDefault(&c.Branches[i].Kind, "community")
+	}
+	c.Jobs.Schedule.fill(DefaultSchedule())
+	for i := range c.Branches {
+		if s := c.Branches[i].Schedule; s != nil {
+			s.fill(c.Jobs.Schedule)
+		}
+	}
+	setDefault(&c.Jobs.Digest.Cron, "0 9 * * 1")
+	if c.Jobs.Digest.CatchUp == 0 {
+		c.Jobs.Digest.CatchUp = Duration(24 * time.Hour)
+	}
+	a := &c.Jobs.Activity
+	setDefault(&a.EveningBefore, "18:00")
+	if a.LeadTime == 0 {
+		a.LeadTime = Duration(time.Hour)
+	}
+	if a.CatchUp == 0 {
+		a.CatchUp = Duration(30 * time.Minute)
+	}
+	o := &c.Jobs.Outbox
+	if o.PerMinute == 0 {
+		o.PerMinute = 18 // under the platforms' 20: they count their own way
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = 8
+	}
+	if o.Poll == 0 {
+		o.Poll = Duration(time.Second)
+	}
+	if o.Lease == 0 {
+		o.Lease = Duration(time.Minute)
+	}
+}
+
+// DefaultSchedule is 三会一课 and 主题党日 as the party's rules set them.
+func DefaultSchedule() Schedule {
+	return Schedule{
+		BranchAssembly: PeriodQuarterly,
+		Committee:      PeriodMonthly,
+		Group:          PeriodMonthly,
+		Lecture:        PeriodQuarterly,
+		ThemeDay:       PeriodMonthly,
+		ThemeDayOn:     "first friday",
+		LeadDays:       []int{7, 1},
+		At:             "09:00",
+		CatchUp:        Duration(12 * time.Hour),
+	}
+}
+
+func (s *Schedule) fill(d Schedule) {
+	setDefault(&s.BranchAssembly, d.BranchAssembly)
+	setDefault(&s.Committee, d.Committee)
+	setDefault(&s.Group, d.Group)
+	setDefault(&s.Lecture, d.Lecture)
+	setDefault(&s.ThemeDay, d.ThemeDay)
+	setDefault(&s.ThemeDayOn, d.ThemeDayOn)
+	setDefault(&s.At, d.At)
+	if s.LeadDays == nil {
+		s.LeadDays = append([]int(nil), d.LeadDays...)
+	}
+	if s.CatchUp == 0 {
+		s.CatchUp = d.CatchUp
+	}
+}
+
+func setDefault(p *string, v string) {
+	if *p == "" {
+		*p = v
+	}
+}
+
+var (
+	tokenRe = regexp.MustCompile(`^[A-Za-z0-9]{3,32}$`)
+	clockRe = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
+)
+
+// Validate returns every problem, each prefixed with its key path and
+// saying how to fix it. It also sets Location.
+func (c *Config) Validate() Problems {
+	var p Problems
+	add := func(key, format string, args ...any) {
+		p = append(p, key+": "+fmt.Sprintf(format, args...))
+	}
+	if c.Server.Listen == "" {
+		add("server.listen", "must not be empty, e.g. :8080")
+	}
+	switch c.Storage.Driver {
+	case "sqlite":
+	case "mysql":
+		if c.Storage.DSN == "" {
+			add("storage.dsn", "required for mysql, e.g. jinqiu:${DB_PASSWORD}@tcp(127.0.0.1:3306)/jinqiu")
+		}
+	default:
+		add("storage.driver", "%q is not sqlite or mysql", c.Storage.Driver)
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		add("timezone", "%q is not a time zone, e.g. Asia/Shanghai", c.Timezone)
+	} else {
+		c.Location = loc
+	}
+	checkBase := func(key, v string) {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add(key, "%q is not an http(s) URL", v)
+		}
+	}
+	checkBase("wecom.api_base", c.WeCom.APIBase)
+	checkBase("dingtalk.api_base", c.DingTalk.APIBase)
+
+	robots := map[string]string{} // name → platform
+	for i, r := range c.WeCom.Robots {
+		k := fmt.Sprintf("wecom.robots[%d]", i)
+		checkName(&p, k, r.Name, robots, "wecom")
+		if r.Mode != "aibot" && r.Mode != "group_robot" {
+			add(k+".mode", "%q is not aibot or group_robot", r.Mode)
+		}
+		if (r.Token == "") != (r.EncodingAESKey == "") {
+			add(k, "token and encoding_aes_key go together: set both to receive messages, or neither")
+		}
+		if r.Token != "" && !tokenRe.MatchString(r.Token) {
+			add(k+".token", "must be 3 to 32 letters or digits, as set in the WeCom admin console")
+		}
+		if r.EncodingAESKey != "" {
+			if b, err := base64.StdEncoding.DecodeString(r.EncodingAESKey + "="); len(r.EncodingAESKey) != 43 || err != nil || len(b) != 32 {
+				add(k+".encoding_aes_key", "must be the 43-character EncodingAESKey from the WeCom admin console")
+			}
+		}
+		if r.Token == "" && r.WebhookKey == "" {
+			add(k, "set token and encoding_aes_key (to receive) or webhook_key (to send)")
+		}
+		checkWebhookKey(&p, k+".webhook_key", r.WebhookKey)
+	}
+	for i, r := range c.DingTalk.Robots {
+		k := fmt.Sprintf("dingtalk.robots[%d]", i)
+		checkName(&p, k, r.Name, robots, "dingtalk")
+		if r.AppSecret == "" && r.Webhook == "" {
+			add(k, "set app_secret (to receive) or webhook (to send)")
+		}
+		c.checkDingTalkWebhook(&p, k+".webhook", r.Webhook)
+	}
+
+	chats := map[string]string{}
+	ids := map[string]bool{}
+	for i, b := range c.Branches {
+		k := fmt.Sprintf("branches[%d]", i)
+		switch {
+		case b.ID == "":
+			add(k+".id", "must not be empty; a short stable id such as zaoxing")
+		case ids[b.ID]:
+			add(k+".id", "%q is used by another branch", b.ID)
+		case len(b.ID) > 64:
+			add(k+".id", "must be at most 64 characters")
+		}
+		ids[b.ID] = true
+		if b.Name == "" {
+			add(k+".name", "must not be empty, e.g. 枣行社区临时党支部")
+		}
+		if b.Kind != "community" && b.Kind != "rural" {
+			add(k+".kind", "%q is not community (城市) or rural (乡镇)", b.Kind)
+		}
+		for j, s := range b.Secretaries {
+			if strings.TrimSpace(s) == "" {
+				add(fmt.Sprintf("%s.secretaries[%d]", k, j), "must be a platform user id")
+			}
+		}
+		for j, g := range b.Groups {
+			c.checkGroup(&p, fmt.Sprintf("%s.groups[%d]", k, j), g, robots, chats)
+		}
+		if b.Schedule != nil {
+			checkSchedule(&p, k+".schedule", *b.Schedule)
+		}
+	}
+	for j, g := range c.Bureau.Groups {
+		c.checkGroup(&p, fmt.Sprintf("bureau.groups[%d]", j), g, robots, chats)
+	}
+	for j, a := range c.Bureau.Admins {
+		if strings.TrimSpace(a) == "" {
+			add(fmt.Sprintf("bureau.admins[%d]", j), "must be a platform user id")
+		}
+	}
+	checkSchedule(&p, "jobs.schedule", c.Jobs.Schedule)
+	if _, err := cron.ParseStandard(c.Jobs.Digest.Cron); err != nil {
+		add("jobs.digest.cron", "%q is not a 5-field cron spec such as \"0 9 * * 1\": %v", c.Jobs.Digest.Cron, err)
+	}
+	if !clockRe.MatchString(c.Jobs.Activity.EveningBefore) {
+		add("jobs.activity_reminders.evening_before", "%q is not a time such as 18:00", c.Jobs.Activity.EveningBefore)
+	}
+	if o := c.Jobs.Outbox; o.PerMinute < 1 || o.PerMinute > 20 {
+		add("jobs.outbox.per_minute", "must be 1 to 20: the platforms allow 20 messages a minute per robot")
+	}
+	if c.Jobs.Outbox.MaxAttempts < 1 {
+		add("jobs.outbox.max_attempts", "must be at least 1")
+	}
+	return p
+}
+
+func checkName(p *Problems, key, name string, seen map[string]string, platform string) {
+	switch {
+	case name == "":
+		*p = append(*p, key+".name: must not be empty; it is the last part of the callback URL")
+	case url.PathEscape(name) != name:
+		*p = append(*p, fmt.Sprintf("%s.name: %q must be letters, digits, - or _ (it is part of a URL)", key, name))
+	case seen[name] != "":
+		*p = append(*p, fmt.Sprintf("%s.name: %q is used by another robot", key, name))
+	}
+	seen[name] = platform
+}
+
+func checkWebhookKey(p *Problems, key, v string) {
+	if strings.Contains(v, "://") || strings.Contains(v, "key=") {
+		// WeCom answers 93000 when the whole URL is pasted where the key belongs.
+		*p = append(*p, key+": put only the key (the part after key=), not the whole URL")
+	}
+}
+
+func (c *Config) checkDingTalkWebhook(p *Problems, key, v string) {
+	if v == "" {
+		return
+	}
+	if !strings.HasPrefix(v, c.DingTalk.APIBase+"/") {
+		*p = append(*p, fmt.Sprintf("%s: must be a custom robot URL under %s, e.g. %s/robot/send?access_token=...", key, c.DingTalk.APIBase, c.DingTalk.APIBase))
+	}
+}
+
+func (c *Config) checkGroup(p *Problems, key string, g Group, robots, chats map[string]string) {
+	add := func(k, format string, args ...any) {
+		*p = append(*p, k+": "+fmt.Sprintf(format, args...))
+	}
+	if g.Platform != "wecom" && g.Platform != "dingtalk" {
+		add(key+".platform", "%q is not wecom or dingtalk", g.Platform)
+	}
+	if g.ChatID == "" {
+		add(key+".chat_id", "must not be empty: the group's chat id as the platform sends it")
+	} else if prev, ok := chats[g.Platform+"/"+g.ChatID]; ok {
+		add(key+".chat_id", "%q is already used by %s", g.ChatID, prev)
+	} else {
+		chats[g.Platform+"/"+g.ChatID] = key
+	}
+	if g.Robot != "" {
+		if plat, ok := robots[g.Robot]; !ok {
+			add(key+".robot", "%q is not a configured robot", g.Robot)
+		} else if plat != g.Platform {
+			add(key+".robot", "%q is a %s robot, not %s", g.Robot, plat, g.Platform)
+		}
+	}
+	checkWebhookKey(p, key+".webhook_key", g.WebhookKey)
+	if g.Platform == "wecom" && (g.Webhook != "" || g.Secret != "") {
+		add(key, "webhook and secret are for dingtalk; a wecom group uses webhook_key")
+	}
+	if g.Platform == "dingtalk" {
+		if g.WebhookKey != "" {
+			add(key+".webhook_key", "is for wecom; a dingtalk group uses webhook and secret")
+		}
+		c.checkDingTalkWebhook(p, key+".webhook", g.Webhook)
+	}
+}
+
+func checkSchedule(p *Problems, key string, s Schedule) {
+	add := func(k, format string, args ...any) {
+		*p = append(*p, k+": "+fmt.Sprintf(format, args...))
+	}
+	for _, f := range []struct{ k, v string }{
+		{"branch_assembly", s.BranchAssembly}, {"committee", s.Committee}, {"group", s.Group},
+		{"lecture", s.Lecture}, {"theme_day", s.ThemeDay},
+	} {
+		switch f.v {
+		case PeriodMonthly, PeriodQuarterly, PeriodYearly, PeriodOff:
+		default:
+			add(key+"."+f.k, "%q is not monthly, quarterly, yearly or off", f.v)
+		}
+	}
+	if _, err := ParseDayRule(s.ThemeDayOn); err != nil {
+		add(key+".theme_day_on", "%v", err)
+	}
+	for i, d := range s.LeadDays {
+		if d < 0 || d > 60 {
+			add(fmt.Sprintf("%s.lead_days[%d]", key, i), "must be 0 to 60 days")
+		}
+	}
+	if !clockRe.MatchString(s.At) {
+		add(key+".at", "%q is not a time such as 09:00", s.At)
+	}
+}
+
+// DayRule is the day of the month a monthly event falls on: a fixed date
+// (Day 1–28), or the Nth (1–4, or -1 for last) weekday.
+type DayRule struct {
+	Day     int
+	Nth     int
+	Weekday time.Weekday
+}
+
+// ParseDayRule reads "15", "first friday", "last monday".
+func ParseDayRule(s string) (DayRule, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if n, err := strconv.Atoi(s); err == nil {
+		if n < 1 || n > 28 {
+			return DayRule{}, fmt.Errorf("%q: a fixed day must be 1 to 28, so that every month has it", s)
+		}
+		return DayRule{Day: n}, nil
+	}
+	ord := map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+	days := map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday,
+		"wednesday": time.Wednesday, "thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday}
+	f := strings.Fields(s)
+	if len(f) == 2 {
+		n, ok1 := ord[f[0]]
+		wd, ok2 := days[f[1]]
+		if ok1 && ok2 {
+			return DayRule{Nth: n, Weekday: wd}, nil
+		}
+	}
+	return DayRule{}, fmt.Errorf("%q is not a day such as \"15\" or \"first friday\"", s)
+}
+
+// In returns the day of the rule in the given month, at midnight in loc.
+func (r DayRule) In(year int, month time.Month, loc *time.Location) time.Time {
+	if r.Day > 0 {
+		return time.Date(year, month, r.Day, 0, 0, 0, 0, loc)
+	}
+	if r.Nth < 0 {
+		last := time.Date(year, month+1, 0, 0, 0, 0, 0, loc)
+		back := (int(last.Weekday()) - int(r.Weekday) + 7) % 7
+		return last.AddDate(0, 0, -back)
+	}
+	first := time.Date(year, month, 1, 0, 0, 0, 0, loc)
+	fwd := (int(r.Weekday) - int(first.Weekday()) + 7) % 7
+	return first.AddDate(0, 0, fwd+7*(r.Nth-1))
+}

@@ -1,0 +1,208 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Branch is a party branch: a community (城市) or a village (乡镇).
+type Branch struct {
+	ID   string `db:"id"`
+	Name string `db:"name"`
+	Town string `db:"town"`
+	Kind string `db:"kind"` // community | rural
+}
+
+// Group is a chat the bot is in. BranchID is empty for a bureau group.
+type Group struct {
+	ID       int64  `db:"id"`
+	Platform string `db:"platform"`
+	ChatID   string `db:"chat_id"`
+	BranchID string `db:"branch_id"`
+	Robot    string `db:"robot"`
+}
+
+// Roles a person holds in a branch.
+const (
+	RoleSecretary = "secretary"
+)
+
+// BranchSpec is a branch as configured, with its groups and secretaries.
+type BranchSpec struct {
+	Branch
+	Secretaries []string
+	Groups      []Group
+}
+
+// SyncConfig makes the database agree with the configuration: branches and
+// groups are upserted, groups no longer configured are detached, and
+// secretaries from config replace the previous config-sourced ones (grants
+// made by the bureau are kept). Records that refer to a branch are never
+// deleted.
+func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroups []Group) error {
+	return db.update(ctx, func(tx *Tx) error {
+		for _, b := range branches {
+			if err := tx.upsertBranch(ctx, b.Branch); err != nil {
+				return err
+			}
+			for _, g := range b.Groups {
+				g.BranchID = b.ID
+				if err := tx.upsertGroup(ctx, g); err != nil {
+					return err
+				}
+			}
+		}
+		for _, g := range bureauGroups {
+			g.BranchID = ""
+			if err := tx.upsertGroup(ctx, g); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM branch_roles WHERE source = 'config'"); err != nil {
+			return fmt.Errorf("sync roles: %w", err)
+		}
+		for _, b := range branches {
+			for _, uid := range b.Secretaries {
+				if err := tx.grantRole(ctx, b.ID, uid, RoleSecretary, "config"); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (tx *Tx) upsertBranch(ctx context.Context, b Branch) error {
+	res, err := tx.ExecContext(ctx, "UPDATE branches SET name = ?, town = ?, kind = ?, updated_at = ? WHERE id = ?",
+		b.Name, b.Town, b.Kind, tx.Now, b.ID)
+	if err != nil {
+		return fmt.Errorf("sync branch %s: %w", b.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	var exists int
+	if err := tx.GetContext(ctx, &exists, "SELECT COUNT(*) FROM branches WHERE id = ?", b.ID); err != nil {
+		return err
+	}
+	if exists > 0 {
+		return nil // unchanged (MySQL reports 0 rows for an update to equal values)
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO branches (id, name, town, kind, updated_at) VALUES (?, ?, ?, ?, ?)",
+		b.ID, b.Name, b.Town, b.Kind, tx.Now)
+	if err != nil {
+		return fmt.Errorf("sync branch %s: %w", b.ID, err)
+	}
+	return nil
+}
+
+func (tx *Tx) upsertGroup(ctx context.Context, g Group) error {
+	var id int64
+	err := tx.GetContext(ctx, &id, "SELECT id FROM chat_groups WHERE platform = ? AND chat_id = ?", g.Platform, g.ChatID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = tx.ExecContext(ctx, "INSERT INTO chat_groups (platform, chat_id, branch_id, robot, updated_at) VALUES (?, ?, ?, ?, ?)",
+			g.Platform, g.ChatID, nullString(g.BranchID), g.Robot, tx.Now)
+	case err == nil:
+		_, err = tx.ExecContext(ctx, "UPDATE chat_groups SET branch_id = ?, robot = ?, updated_at = ? WHERE id = ?",
+			nullString(g.BranchID), g.Robot, tx.Now, id)
+	}
+	if err != nil {
+		return fmt.Errorf("sync group %s/%s: %w", g.Platform, g.ChatID, err)
+	}
+	return nil
+}
+
+func (tx *Tx) grantRole(ctx context.Context, branchID, userID, role, source string) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO branch_roles (branch_id, user_id, role, source, created_at) VALUES (?, ?, ?, ?, ?)",
+		branchID, userID, role, source, tx.Now)
+	if err != nil && !isDuplicate(err) {
+		return fmt.Errorf("grant %s: %w", role, err)
+	}
+	return nil
+}
+
+// GrantSecretary makes userID a secretary of branchID on the bureau's
+// authority, and audits it.
+func (db *DB) GrantSecretary(ctx context.Context, a Actor, branchID, userID string) error {
+	return db.update(ctx, func(tx *Tx) error {
+		if _, err := tx.branch(ctx, branchID); err != nil {
+			return err
+		}
+		if err := tx.grantRole(ctx, branchID, userID, RoleSecretary, "grant"); err != nil {
+			return err
+		}
+		return tx.audit(ctx, a, "grant_secretary", "branch:"+branchID, userID)
+	})
+}
+
+// Branch returns the branch with the given id, or ErrNotFound.
+func (db *DB) Branch(ctx context.Context, id string) (Branch, error) {
+	var b Branch
+	err := db.view(ctx, func(tx *Tx) error {
+		var err error
+		b, err = tx.branch(ctx, id)
+		return err
+	})
+	return b, err
+}
+
+func (tx *Tx) branch(ctx context.Context, id string) (Branch, error) {
+	var b Branch
+	err := tx.GetContext(ctx, &b, "SELECT id, name, town, kind FROM branches WHERE id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, ErrNotFound
+	}
+	return b, err
+}
+
+// Branches returns every branch, ordered by town and id.
+func (db *DB) Branches(ctx context.Context) ([]Branch, error) {
+	var bs []Branch
+	err := db.x.SelectContext(ctx, &bs, "SELECT id, name, town, kind FROM branches ORDER BY town, id")
+	return bs, err
+}
+
+// GroupByChat returns the group with the given platform chat id, or
+// ErrNotFound.
+func (db *DB) GroupByChat(ctx context.Context, platform, chatID string) (Group, error) {
+	var g Group
+	err := db.x.GetContext(ctx, &g, "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE platform = ? AND chat_id = ?", platform, chatID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, ErrNotFound
+	}
+	return g, err
+}
+
+// Groups returns the groups of a branch; branchID "" returns the bureau's.
+func (db *DB) Groups(ctx context.Context, branchID string) ([]Group, error) {
+	var gs []Group
+	q := "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE branch_id = ? ORDER BY id"
+	args := []any{branchID}
+	if branchID == "" {
+		q = "SELECT id, platform, chat_id, '' AS branch_id, robot FROM chat_groups WHERE branch_id IS NULL ORDER BY id"
+		args = nil
+	}
+	err := db.x.SelectContext(ctx, &gs, q, args...)
+	return gs, err
+}
+
+// SecretaryOf returns the ids of the branches where userID is a secretary.
+func (db *DB) SecretaryOf(ctx context.Context, userID string) ([]string, error) {
+	var ids []string
+	err := db.x.SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE user_id = ? AND role = ? ORDER BY branch_id", userID, RoleSecretary)
+	return ids, err
+}
+
+// Secretaries returns the user ids of a branch's secretaries.
+func (db *DB) Secretaries(ctx context.Context, branchID string) ([]string, error) {
+	var ids []string
+	err := db.x.SelectContext(ctx, &ids, "SELECT user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY user_id", branchID, RoleSecretary)
+	return ids, err
+}
+
+func nullString(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}

@@ -1,0 +1,92 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Inbound states.
+const (
+	InboundProcessing = "processing"
+	InboundDone       = "done"
+)
+
+// Inbound is one received callback message: the durable truth of dedup.
+type Inbound struct {
+	ID         int64          `db:"id"`
+	Platform   string         `db:"platform"`
+	Robot      string         `db:"robot"`
+	MsgID      string         `db:"msg_id"`
+	State      string         `db:"state"`
+	Reply      sql.NullString `db:"reply"`
+	ReceivedAt time.Time      `db:"received_at"`
+}
+
+// ClaimInbound records a message as being processed. claimed is true for
+// the first delivery; for a repeat it is false and the existing row is
+// returned (done, with its stored reply, or still processing). A row left
+// processing for longer than stale (its process died) is taken over.
+func (db *DB) ClaimInbound(ctx context.Context, platform, robot, msgID, chatID, userID string, stale time.Duration) (in Inbound, claimed bool, err error) {
+	err = db.update(ctx, func(tx *Tx) error {
+		id, err := tx.insertID(ctx, "INSERT INTO inbound (platform, robot, msg_id, chat_id, user_id, state, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			platform, robot, msgID, chatID, userID, InboundProcessing, tx.Now)
+		if err == nil {
+			in = Inbound{ID: id, Platform: platform, Robot: robot, MsgID: msgID, State: InboundProcessing, ReceivedAt: tx.Now}
+			claimed = true
+			return nil
+		}
+		if !isDuplicate(err) {
+			return fmt.Errorf("claim inbound: %w", err)
+		}
+		if err := tx.GetContext(ctx, &in, "SELECT id, platform, robot, msg_id, state, reply, received_at FROM inbound WHERE platform = ? AND robot = ? AND msg_id = ?",
+			platform, robot, msgID); err != nil {
+			return fmt.Errorf("claim inbound: %w", err)
+		}
+		if in.State == InboundProcessing && tx.Now.Sub(in.ReceivedAt) > stale {
+			res, err := tx.ExecContext(ctx, "UPDATE inbound SET received_at = ? WHERE id = ? AND state = ? AND received_at = ?",
+				tx.Now, in.ID, InboundProcessing, in.ReceivedAt)
+			if err != nil {
+				return fmt.Errorf("claim inbound: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				in.ReceivedAt = tx.Now
+				claimed = true
+			}
+		}
+		return nil
+	})
+	return in, claimed, err
+}
+
+// FinishInbound stores the reply of a processed message.
+func (db *DB) FinishInbound(ctx context.Context, id int64, reply string) error {
+	return db.update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE inbound SET state = ?, reply = ?, done_at = ? WHERE id = ?", InboundDone, reply, tx.Now, id)
+		if err != nil {
+			return fmt.Errorf("finish inbound: %w", err)
+		}
+		return nil
+	})
+}
+
+// ReleaseInbound forgets a message whose processing failed before it had
+// any effect, so that the platform's retry processes it again.
+func (db *DB) ReleaseInbound(ctx context.Context, id int64) error {
+	return db.update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM inbound WHERE id = ? AND state = ?", id, InboundProcessing)
+		return err
+	})
+}
+
+// InboundByMsg returns the inbound row of a message, or ErrNotFound.
+func (db *DB) InboundByMsg(ctx context.Context, platform, robot, msgID string) (Inbound, error) {
+	var in Inbound
+	err := db.x.GetContext(ctx, &in, "SELECT id, platform, robot, msg_id, state, reply, received_at FROM inbound WHERE platform = ? AND robot = ? AND msg_id = ?", platform, robot, msgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return in, ErrNotFound
+	}
+	return in, err
+}

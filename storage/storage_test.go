@@ -1,0 +1,224 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"jinqiu/storage"
+	"jinqiu/storage/storagetest"
+)
+
+var ctx = context.Background()
+
+func seed(t *testing.T, db *storage.DB) {
+	t.Helper()
+	err := db.SyncConfig(ctx, []storage.BranchSpec{
+		{Branch: storage.Branch{ID: "b1", Name: "枣行社区临时党支部", Town: "城关街道", Kind: "community"},
+			Secretaries: []string{"sec1"}, Groups: []storage.Group{{Platform: "wecom", ChatID: "c1"}}},
+		{Branch: storage.Branch{ID: "b2", Name: "史家庄村党支部", Town: "王庄镇", Kind: "rural"},
+			Groups: []storage.Group{{Platform: "dingtalk", ChatID: "c2", Robot: "dd"}}},
+	}, []storage.Group{{Platform: "wecom", ChatID: "bureau"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMigrateTwiceAndSync(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		if err := db.CheckSchema(ctx); err != nil {
+			t.Fatal(err)
+		}
+		seed(t, db)
+		seed(t, db) // idempotent
+		bs, err := db.Branches(ctx)
+		if err != nil || len(bs) != 2 {
+			t.Fatalf("branches = %v, %v", bs, err)
+		}
+		g, err := db.GroupByChat(ctx, "wecom", "c1")
+		if err != nil || g.BranchID != "b1" {
+			t.Fatalf("group = %+v, %v", g, err)
+		}
+		g, err = db.GroupByChat(ctx, "wecom", "bureau")
+		if err != nil || g.BranchID != "" {
+			t.Fatalf("bureau group = %+v, %v", g, err)
+		}
+		if _, err := db.GroupByChat(ctx, "wecom", "nope"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("missing group err = %v", err)
+		}
+		secs, _ := db.SecretaryOf(ctx, "sec1")
+		if len(secs) != 1 || secs[0] != "b1" {
+			t.Fatalf("secretary of = %v", secs)
+		}
+	})
+}
+
+func TestRegisterIdempotentAndMove(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		a := storage.Actor{Platform: "wecom", UserID: "u1", MsgID: "m1"}
+		day := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+		r, err := db.Register(ctx, a, "张三 👴🏻", "b1", day)
+		if err != nil || r.Already || r.From != "" {
+			t.Fatalf("first register = %+v, %v", r, err)
+		}
+		r, err = db.Register(ctx, a, "张三 👴🏻", "b1", day)
+		if err != nil || !r.Already {
+			t.Fatalf("repeat register = %+v, %v", r, err)
+		}
+		r, err = db.Register(ctx, a, "张三 👴🏻", "b2", day)
+		if err != nil || r.From != "b1" {
+			t.Fatalf("move = %+v, %v", r, err)
+		}
+		m, err := db.Member(ctx, "wecom", "u1")
+		if err != nil || m.BranchID != "b2" || m.DisplayName != "张三 👴🏻" {
+			t.Fatalf("member = %+v, %v", m, err)
+		}
+		var n int
+		db.X().Get(&n, "SELECT COUNT(*) FROM registrations WHERE member_id = ?", m.ID)
+		if n != 2 {
+			t.Errorf("registrations = %d, want 2 (the move is recorded, not overwritten)", n)
+		}
+		au, _ := db.Audit(ctx, "branch:b2")
+		if len(au) != 1 || au[0].MsgID != "m1" || au[0].Actor != "wecom:u1" {
+			t.Errorf("audit = %+v", au)
+		}
+		if _, err := db.Register(ctx, a, "", "nope", day); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("register to missing branch: %v", err)
+		}
+	})
+}
+
+func TestInboundDedup(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		claims := 0
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, c, err := db.ClaimInbound(ctx, "wecom", "r", "m1", "c", "u", time.Minute)
+				if err != nil {
+					t.Error(err)
+				}
+				if c {
+					mu.Lock()
+					claims++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if claims != 1 {
+			t.Fatalf("claims = %d, want 1", claims)
+		}
+		in, _ := db.InboundByMsg(ctx, "wecom", "r", "m1")
+		if err := db.FinishInbound(ctx, in.ID, "好的"); err != nil {
+			t.Fatal(err)
+		}
+		in, c, err := db.ClaimInbound(ctx, "wecom", "r", "m1", "c", "u", time.Minute)
+		if err != nil || c || in.State != storage.InboundDone || in.Reply.String != "好的" {
+			t.Fatalf("repeat = %+v %v %v", in, c, err)
+		}
+		// A different robot's message with the same id is a different message.
+		if _, c, _ := db.ClaimInbound(ctx, "wecom", "r2", "m1", "c", "u", time.Minute); !c {
+			t.Error("same msg id on another robot was not claimed")
+		}
+	})
+}
+
+func TestOutboxLifecycle(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		o := func(k, robot string) storage.Outbound {
+			return storage.Outbound{DedupKey: k, Platform: "wecom", Robot: robot, Target: "{}", Body: "{}"}
+		}
+		if err := db.Enqueue(ctx, o("k1", "r1"), o("k2", "r1"), o("k3", "r2"), o("k1", "r1")); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.ClaimOutbox(ctx, "A", 10, time.Minute)
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("claimed %d rows (%v), want 2: one per robot", len(rows), err)
+		}
+		again, _ := db.ClaimOutbox(ctx, "B", 10, time.Minute)
+		if len(again) != 0 {
+			t.Fatalf("second claimer got %d rows while robots busy", len(again))
+		}
+		for _, r := range rows {
+			if err := db.MarkSent(ctx, r.ID, "A"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, _ = db.ClaimOutbox(ctx, "B", 10, time.Minute)
+		if len(rows) != 1 || rows[0].DedupKey != "k2" {
+			t.Fatalf("next claim = %+v", rows)
+		}
+		db.MarkRetry(ctx, rows[0].ID, "B", time.Now().Add(time.Hour), "45009", false)
+		if rows, _ := db.ClaimOutbox(ctx, "B", 10, time.Minute); len(rows) != 0 {
+			t.Fatalf("row retried before its time")
+		}
+		counts, _ := db.OutboxCounts(ctx)
+		if counts[storage.OutboxSent] != 2 || counts[storage.OutboxPending] != 1 {
+			t.Fatalf("counts = %v", counts)
+		}
+		// A lease that expires turns an at-most-once row ambiguous.
+		db.Now = func() time.Time { return time.Now().Add(-2 * time.Minute) }
+		db.Enqueue(ctx, o("k4", "r3"))
+		rows, _ = db.ClaimOutbox(ctx, "C", 1, time.Minute)
+		db.Now = time.Now
+		if len(rows) != 1 {
+			t.Fatalf("k4 not claimed: %v", rows)
+		}
+		amb, _, err := db.RecoverLeases(ctx)
+		if err != nil || amb != 1 {
+			t.Fatalf("recover = %d, %v", amb, err)
+		}
+	})
+}
+
+func TestClaimSlotOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		slot := time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for i := 0; i < 6; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				ok, err := db.ClaimSlot(ctx, "digest", slot, "r", func(ctx context.Context, tx *storage.Tx) ([]storage.Outbound, error) {
+					return []storage.Outbound{{DedupKey: "digest|" + slot.String() + "|g1", Platform: "wecom", Robot: "g1", Target: "{}", Body: "{}"}}, nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			}(i)
+		}
+		wg.Wait()
+		counts, _ := db.OutboxCounts(ctx)
+		if wins != 1 || counts[storage.OutboxPending] != 1 {
+			t.Fatalf("wins = %d, outbox = %v", wins, counts)
+		}
+		if ok, _ := db.RecordMissed(ctx, "digest", slot, "r"); ok {
+			t.Error("a claimed slot was recorded missed")
+		}
+		fail := errors.New("boom")
+		slot2 := slot.Add(time.Hour)
+		if _, err := db.ClaimSlot(ctx, "digest", slot2, "r", func(context.Context, *storage.Tx) ([]storage.Outbound, error) { return nil, fail }); !errors.Is(err, fail) {
+			t.Fatal(err)
+		}
+		if ok, _ := db.ClaimSlot(ctx, "digest", slot2, "r", nil); !ok {
+			t.Error("a slot whose fan-out failed stayed claimed")
+		}
+	})
+}
