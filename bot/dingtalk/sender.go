@@ -1,0 +1,282 @@
+package dingtalk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"jinqiu/bot"
+)
+
+// MaxMessageBytes is how much content one DingTalk message carries here.
+// DingTalk is said to refuse messages over 20000 bytes (PLATFORMS.md §5,
+// unverified); the margin leaves room for the JSON around the text.
+const MaxMessageBytes = 18000
+
+// Errcodes of DingTalk answers (PLATFORMS.md §4–§5).
+const (
+	codeOK        = 0
+	codeBusy      = -1
+	codeTooFast   = 130101 // send too fast, exceed 20 times per minute
+	codeThrottled = 410100 // reported by third-party code as throttling [U]
+	codeSecurity  = 310000 // keywords, timestamp, sign or IP allow-list
+	codeNoSession = 300001 // session 不存在, token is not exist
+)
+
+const (
+	// throttlePause is DingTalk's penalty: a robot over 20/min is refused
+	// for 10 minutes.
+	throttlePause  = 10 * time.Minute
+	defaultTimeout = 5 * time.Second
+	maxTitleBytes  = 64
+)
+
+// Sender delivers to DingTalk: custom robot webhooks (Target.Kind webhook,
+// signed when Target.Secret is set) and sessionWebhooks (Kind session). It
+// only ever posts under its API base. Safe for concurrent use once its
+// fields are set.
+type Sender struct {
+	// Timeout bounds each request (5 s when zero); a shorter deadline on
+	// the caller's context wins.
+	Timeout time.Duration
+	// Now is the clock for signing and expiry (time.Now when nil).
+	Now func() time.Time
+	// Log receives configuration errors (slog.Default when nil). Tokens,
+	// secrets and message bodies are never logged.
+	Log *slog.Logger
+
+	base    *url.URL
+	baseErr error
+	client  *http.Client
+}
+
+var _ bot.Sender = (*Sender)(nil)
+
+// NewSender returns a sender posting under apiBase (https://oapi.dingtalk.com
+// in production) through client, which is copied so that it follows no
+// redirects. A nil client means a default one.
+func NewSender(apiBase string, client *http.Client) *Sender {
+	base, err := bot.ParseBase(apiBase)
+	return &Sender{base: base, baseErr: err, client: bot.NoRedirects(client)}
+}
+
+type message struct {
+	MsgType  string    `json:"msgtype"`
+	Text     *text     `json:"text,omitempty"`
+	Markdown *markdown `json:"markdown,omitempty"`
+	At       *at       `json:"at,omitempty"`
+}
+
+type text struct {
+	Content string `json:"content"`
+}
+
+type markdown struct {
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+type at struct {
+	AtUserIDs []string `json:"atUserIds,omitempty"`
+	IsAtAll   bool     `json:"isAtAll,omitempty"`
+}
+
+type answer struct {
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+// Send delivers r to t, as markdown when r.Markdown is set, else as text.
+// Mentions are listed in the at block and written as "@userid" in the
+// content, which DingTalk needs to highlight them; they go with the first
+// part of a reply split over MaxMessageBytes. A failure is a
+// *bot.SendError: errcode 130101 Throttled (RetryAfter 10 min); 310000,
+// 300001, an expired session and other refusals Permanent; -1, 5xx and
+// network errors Transient; no answer after the request was written
+// Ambiguous.
+func (s *Sender) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
+	if s.baseErr != nil {
+		return &bot.SendError{Class: bot.Permanent, Message: s.baseErr.Error()}
+	}
+	if r.Empty() {
+		return nil
+	}
+	if t.Platform != "" && t.Platform != bot.DingTalk {
+		return &bot.SendError{Class: bot.Permanent, Message: fmt.Sprintf("dingtalk sender given a %q target", t.Platform)}
+	}
+	if t.Kind != bot.KindWebhook && t.Kind != bot.KindSession {
+		return &bot.SendError{Class: bot.Permanent, Message: fmt.Sprintf("dingtalk cannot send to a %q target", t.Kind)}
+	}
+	u, err := url.Parse(t.URL)
+	if err != nil || !bot.WithinBase(u, s.base) {
+		s.log().Error("dingtalk target refused: not under the api base", "robot", t.Robot, "kind", t.Kind)
+		return &bot.SendError{Class: bot.Permanent, Message: "target url is not under the api base"}
+	}
+	if t.Kind == bot.KindSession && !t.Expires.IsZero() && !s.now().Before(t.Expires) {
+		return &bot.SendError{Class: bot.Permanent, Message: "sessionWebhook expired"}
+	}
+
+	msgs := build(r)
+	for i, m := range msgs {
+		endpoint := *u
+		if t.Kind == bot.KindWebhook && t.Secret != "" {
+			// Each part gets a fresh signature: a slow earlier part must
+			// not push a later one outside DingTalk's hour.
+			ms := s.now().UnixMilli()
+			q := endpoint.Query()
+			q.Set("timestamp", strconv.FormatInt(ms, 10))
+			q.Set("sign", Sign(t.Secret, ms))
+			endpoint.RawQuery = q.Encode()
+		}
+		if err := s.post(ctx, t, endpoint.String(), m); err != nil {
+			return partError(err, i, len(msgs))
+		}
+	}
+	return nil
+}
+
+// build renders r as one or more DingTalk messages.
+func build(r bot.Reply) []message {
+	var ids []string
+	var all bool
+	var prefix strings.Builder
+	for _, id := range r.Mentions {
+		switch id {
+		case "":
+			continue
+		case "@all":
+			all = true
+			continue
+		}
+		ids = append(ids, id)
+		prefix.WriteString("@" + id + " ")
+	}
+	var block *at
+	if len(ids) > 0 || all {
+		block = &at{AtUserIDs: ids, IsAtAll: all}
+	}
+
+	var msgs []message
+	if r.Markdown != "" {
+		head := ""
+		if prefix.Len() > 0 {
+			head = prefix.String() + "\n\n"
+		}
+		title := titleOf(r)
+		for i, p := range bot.SplitLines(head+r.Markdown, MaxMessageBytes) {
+			m := message{MsgType: "markdown", Markdown: &markdown{Title: title, Text: p}}
+			if i == 0 {
+				m.At = block
+			}
+			msgs = append(msgs, m)
+		}
+		return msgs
+	}
+	head := ""
+	if prefix.Len() > 0 {
+		head = prefix.String() + "\n"
+	}
+	for i, p := range bot.SplitLines(head+r.Text, MaxMessageBytes) {
+		m := message{MsgType: "text", Text: &text{Content: p}}
+		if i == 0 {
+			m.At = block
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs
+}
+
+// titleOf is the markdown preview title DingTalk requires: r.Title, else
+// the first non-empty line of the markdown without its heading marks.
+func titleOf(r bot.Reply) string {
+	t := r.Title
+	if t == "" {
+		for _, line := range strings.Split(r.Markdown, "\n") {
+			line = strings.TrimSpace(strings.TrimLeft(line, "#> "))
+			if line != "" {
+				t = line
+				break
+			}
+		}
+	}
+	if len(t) > maxTitleBytes {
+		cut := maxTitleBytes
+		for cut > 0 && !utf8.RuneStart(t[cut]) {
+			cut--
+		}
+		t = t[:cut]
+	}
+	return t
+}
+
+func (s *Sender) post(ctx context.Context, t bot.Target, endpoint string, m message) error {
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	raw, err := bot.PostJSON(ctx, s.client, endpoint, m)
+	if err != nil {
+		return err
+	}
+	var a answer
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return &bot.SendError{Class: bot.Ambiguous, Code: http.StatusOK, Message: "unreadable answer"}
+	}
+	switch a.ErrCode {
+	case codeOK:
+		return nil
+	case codeTooFast, codeThrottled:
+		return &bot.SendError{Class: bot.Throttled, Code: a.ErrCode, Message: a.ErrMsg, RetryAfter: throttlePause}
+	case codeSecurity:
+		// Keyword, signature, clock or allow-list: an operator must act.
+		s.log().Error("dingtalk refused the robot's security check: configuration error",
+			"robot", t.Robot, "kind", t.Kind, "errcode", a.ErrCode, "errmsg", a.ErrMsg)
+		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
+	case codeNoSession:
+		if t.Kind == bot.KindWebhook {
+			s.log().Error("dingtalk robot token rejected: configuration error", "robot", t.Robot, "errcode", a.ErrCode)
+		}
+		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
+	case codeBusy:
+		return &bot.SendError{Class: bot.Transient, Code: a.ErrCode, Message: a.ErrMsg}
+	default:
+		s.log().Warn("dingtalk refused a message", "robot", t.Robot, "kind", t.Kind, "errcode", a.ErrCode, "errmsg", a.ErrMsg)
+		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
+	}
+}
+
+func partError(err error, i, n int) error {
+	if n < 2 {
+		return err
+	}
+	if se, ok := err.(*bot.SendError); ok {
+		c := *se
+		c.Message = fmt.Sprintf("part %d of %d: %s", i+1, n, se.Message)
+		return &c
+	}
+	return err
+}
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Sender) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log.With("platform", bot.DingTalk)
+	}
+	return slog.Default().With("platform", bot.DingTalk)
+}
