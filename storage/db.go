@@ -239,3 +239,13 @@ func (tx *Tx) insertID(ctx context.Context, query string, args ...any) (int64, e
 	}
 	return res.LastInsertId()
 }
+
+// forUpdate is the locking-read suffix: MySQL needs it to read rows that
+// committed after the transaction's snapshot; SQLite's write transactions
+// are serialised and have no such syntax.
+func (tx *Tx) forUpdate() string {
+	if tx.dialect == MySQL {
+		return " FOR UPDATE"
+	}
+	return ""
+}

@@ -75,8 +75,10 @@ func (tx *Tx) ensureMember(ctx context.Context, platform, userID, name string) (
 	id, err := tx.insertID(ctx, "INSERT INTO members (platform, user_id, display_name, created_at) VALUES (?, ?, ?, ?)",
 		platform, userID, name, tx.Now)
 	if isDuplicate(err) {
-		// Another message of the same person won the insert.
-		err = tx.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE platform = ? AND user_id = ?", platform, userID)
+		// Another message of the same person won the insert. A locking
+		// read, because InnoDB's repeatable-read snapshot was taken by the
+		// first SELECT and would still show no row.
+		err = tx.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE platform = ? AND user_id = ?"+tx.forUpdate(), platform, userID)
 		return m, err
 	}
 	if err != nil {

@@ -110,7 +110,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, limit int, lease ti
 			if taken[r.Robot] {
 				continue
 			}
-			res, err := tx.ExecContext(ctx, "UPDATE outbox SET state = ?, lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ? AND state = ?",
+			res, err := tx.ExecContext(ctx, "UPDATE outbox SET state = ?, lease_owner = ?, lease_until = ?, attempts = attempts + 1, sent_at = NULL WHERE id = ? AND state = ?",
 				OutboxSending, owner, until, r.ID, OutboxPending)
 			if err != nil {
 				return fmt.Errorf("claim outbox: %w", err)
@@ -127,6 +127,21 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, limit int, lease ti
 	return out, err
 }
 
+// MarkAttempt records that a leased row's request has gone out (sent_at is
+// set while the row is still sending). A row whose lease expires without
+// this mark was not sent, and RecoverLeases puts it back whatever its
+// policy. It is one statement, not a transaction: it races a crash.
+func (db *DB) MarkAttempt(ctx context.Context, id int64, owner string) error {
+	res, err := db.x.ExecContext(ctx, "UPDATE outbox SET sent_at = ? WHERE id = ? AND lease_owner = ? AND state = ?", db.now(), id, owner, OutboxSending)
+	if err != nil {
+		return fmt.Errorf("mark attempt %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("mark attempt %d: the lease is no longer ours", id)
+	}
+	return nil
+}
+
 // MarkSent records a delivered row.
 func (db *DB) MarkSent(ctx context.Context, id int64, owner string) error {
 	return db.settle(ctx, id, owner, "state = ?, sent_at = ?, last_error = ''", OutboxSent, db.now())
@@ -139,7 +154,7 @@ func (db *DB) MarkRetry(ctx context.Context, id int64, owner string, next time.T
 	if !countAttempt {
 		dec = 1
 	}
-	return db.settle(ctx, id, owner, "state = ?, next_attempt_at = ?, last_error = ?, attempts = attempts - ?", OutboxPending, utc(next), truncateUTF8(lastErr, 500), dec)
+	return db.settle(ctx, id, owner, "state = ?, next_attempt_at = ?, last_error = ?, attempts = attempts - ?, sent_at = NULL", OutboxPending, utc(next), truncateUTF8(lastErr, 500), dec)
 }
 
 // MarkDead parks a row: it will not be sent.
@@ -163,12 +178,20 @@ func (db *DB) settle(ctx context.Context, id int64, owner, set string, args ...a
 	})
 }
 
-// RecoverLeases handles rows whose sender died mid-send (lease expired): an
-// at-most-once row becomes ambiguous (it may have gone out), an
-// at-least-once row is sent again.
+// RecoverLeases handles rows whose sender died mid-send (lease expired). A
+// row that was never attempted (no MarkAttempt) is put back: it cannot have
+// gone out. Of the others, an at-most-once row becomes ambiguous (it may
+// have gone out), an at-least-once row is sent again. retried counts both
+// kinds put back.
 func (db *DB) RecoverLeases(ctx context.Context) (ambiguous, retried int64, err error) {
 	err = db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE outbox SET state = ?, last_error = 'lease expired: outcome unknown', lease_until = NULL WHERE state = ? AND lease_until <= ? AND policy = ?",
+		res, err := tx.ExecContext(ctx, "UPDATE outbox SET state = ?, last_error = 'lease expired before sending', lease_until = NULL, attempts = attempts - 1 WHERE state = ? AND lease_until <= ? AND sent_at IS NULL",
+			OutboxPending, OutboxSending, tx.Now)
+		if err != nil {
+			return err
+		}
+		requeued, _ := res.RowsAffected()
+		res, err = tx.ExecContext(ctx, "UPDATE outbox SET state = ?, last_error = 'lease expired: outcome unknown', lease_until = NULL WHERE state = ? AND lease_until <= ? AND policy = ?",
 			OutboxAmbiguous, OutboxSending, tx.Now, AtMostOnce)
 		if err != nil {
 			return err
@@ -180,6 +203,7 @@ func (db *DB) RecoverLeases(ctx context.Context) (ambiguous, retried int64, err 
 			return err
 		}
 		retried, _ = res.RowsAffected()
+		retried += requeued
 		return nil
 	})
 	return ambiguous, retried, err

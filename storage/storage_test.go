@@ -174,9 +174,19 @@ func TestOutboxLifecycle(t *testing.T) {
 		if len(rows) != 1 {
 			t.Fatalf("k4 not claimed: %v", rows)
 		}
-		amb, _, err := db.RecoverLeases(ctx)
-		if err != nil || amb != 1 {
-			t.Fatalf("recover = %d, %v", amb, err)
+		// Unless the sender never got as far as the request: then it is
+		// put back.
+		db.Now = func() time.Time { return time.Now().Add(-2 * time.Minute) }
+		db.Enqueue(ctx, o("k5", "r4"))
+		k5, _ := db.ClaimOutbox(ctx, "C", 1, time.Minute)
+		db.MarkAttempt(ctx, rows[0].ID, "C")
+		db.Now = time.Now
+		amb, retried, err := db.RecoverLeases(ctx)
+		if err != nil || amb != 1 || retried != 1 || len(k5) != 1 {
+			t.Fatalf("recover = %d ambiguous, %d retried, %v", amb, retried, err)
+		}
+		if r, _ := db.OutboxByKey(ctx, "k5"); r.State != storage.OutboxPending || r.Attempts != 0 {
+			t.Fatalf("unattempted row after recovery = %+v", r)
 		}
 	})
 }

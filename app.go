@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"jinqiu/bot"
+	"jinqiu/config"
+	"jinqiu/handlers"
+	"jinqiu/storage"
+	"jinqiu/storage/state"
+)
+
+// app is everything built at start-up and passed down: config, database,
+// state, handlers and the message pipeline.
+type app struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	db       *storage.DB
+	state    state.Store
+	handlers *handlers.Handlers
+	pipeline *bot.Pipeline
+	closers  []func() error
+}
+
+// newFlags returns a flag set with the --config flag every command takes.
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "config.yaml", "path of the configuration file")
+	return fs, path
+}
+
+// loadConfig reads and validates the configuration.
+func loadConfig(path string) (*config.Config, error) {
+	return config.Load(path)
+}
+
+// openApp connects to the database (migrating it and syncing the configured
+// branches) and to the state store, and builds the handlers.
+func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log}
+	db, err := storage.Open(ctx, cfg.Storage.Driver, cfg.Storage.DSN)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	a.closers = append(a.closers, db.Close)
+	if err := db.Migrate(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
+	if err := db.SyncConfig(ctx, branchSpecs(cfg), groups(cfg.Bureau.Groups)); err != nil {
+		a.close()
+		return nil, fmt.Errorf("sync config: %w", err)
+	}
+	if cfg.Redis.Addr != "" {
+		r := state.NewRedis(cfg.Redis.Addr, cfg.Redis.Password, cfg.Redis.DB)
+		a.state = r
+		a.closers = append(a.closers, r.Close)
+	} else {
+		a.state = state.NewMemory()
+	}
+	schedules := map[string]config.Schedule{}
+	for _, b := range cfg.Branches {
+		if b.Schedule != nil {
+			schedules[b.ID] = *b.Schedule
+		}
+	}
+	a.handlers = &handlers.Handlers{
+		DB:     db,
+		State:  a.state,
+		Loc:    cfg.Location,
+		Admins: cfg.Bureau.Admins,
+		Schedule: func(branchID string) config.Schedule {
+			if s, ok := schedules[branchID]; ok {
+				return s
+			}
+			return cfg.Jobs.Schedule
+		},
+		Now: time.Now,
+		Log: log,
+	}
+	a.pipeline = &bot.Pipeline{
+		DB:      db,
+		State:   a.state,
+		Handler: a.handlers,
+		Log:     log,
+		Budget:  cfg.Server.ReplyBudget.D(),
+	}
+	return a, nil
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+func branchSpecs(cfg *config.Config) []storage.BranchSpec {
+	var out []storage.BranchSpec
+	for _, b := range cfg.Branches {
+		out = append(out, storage.BranchSpec{
+			Branch:      storage.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: b.Kind},
+			Secretaries: b.Secretaries,
+			Groups:      groups(b.Groups),
+		})
+	}
+	return out
+}
+
+func groups(gs []config.Group) []storage.Group {
+	var out []storage.Group
+	for _, g := range gs {
+		out = append(out, storage.Group{Platform: g.Platform, ChatID: g.ChatID, Robot: g.Robot})
+	}
+	return out
+}

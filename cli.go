@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"jinqiu/bot"
+	"jinqiu/handlers"
+)
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("migrate", stderr)
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	fmt.Fprintf(stdout, "migrated %s database\n", cfg.Storage.Driver)
+	return nil
+}
+
+// runParse prints the parse of each message as one JSON line: of the TEXT
+// arguments joined, or of each JSON line on stdin (its "text" field).
+func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs, path := newFlags("parse", stderr)
+	nowFlag := fs.String("now", "", "the time to parse relative to, RFC 3339 (default: now)")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	loc, err := parseZone(*path)
+	if err != nil {
+		return err
+	}
+	now := time.Now().In(loc)
+	if *nowFlag != "" {
+		t, err := time.Parse(time.RFC3339, *nowFlag)
+		if err != nil {
+			return usageError(fmt.Sprintf("--now %q is not RFC 3339, e.g. 2026-11-27T10:00:00+08:00", *nowFlag))
+		}
+		now = t.In(loc)
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	if fs.NArg() > 0 {
+		return enc.Encode(handlers.Parse(strings.Join(fs.Args(), " "), now))
+	}
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64*1024), 4<<20)
+	for sc.Scan() {
+		var in struct {
+			Text string `json:"text"`
+		}
+		// A line that is not JSON is garbage, and garbage is "unknown".
+		if err := json.Unmarshal(sc.Bytes(), &in); err != nil {
+			in.Text = "\x00"
+		}
+		if err := enc.Encode(handlers.Parse(in.Text, now)); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// parseZone returns the configured zone; parse works without a config file
+// (Asia/Shanghai).
+func parseZone(path string) (*time.Location, error) {
+	cfg, err := loadConfig(path)
+	if err == nil {
+		return cfg.Location, nil
+	}
+	if path == "config.yaml" && strings.Contains(err.Error(), "no such file") {
+		return time.LoadLocation("Asia/Shanghai")
+	}
+	return nil, err
+}
+
+// runSay feeds one message through the same pipeline as a callback and
+// prints the reply.
+func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("say", stderr)
+	platform := fs.String("platform", bot.WeCom, "wecom or dingtalk")
+	chat := fs.String("chat", "", "the group's chat id (as configured)")
+	user := fs.String("user", "", "the sender's platform user id")
+	name := fs.String("name", "", "the sender's display name")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if *platform != bot.WeCom && *platform != bot.DingTalk {
+		return usageError("--platform must be wecom or dingtalk")
+	}
+	if *user == "" || fs.NArg() == 0 {
+		return usageError("usage: jinqiu say --platform wecom --chat CHAT --user UID [--name NAME] TEXT")
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	id := make([]byte, 8)
+	rand.Read(id)
+	m := bot.Message{
+		Platform: *platform,
+		Robot:    "cli",
+		MsgID:    "cli-" + hex.EncodeToString(id),
+		ChatID:   *chat,
+		ChatType: "group",
+		UserID:   *user,
+		UserName: *name,
+		Text:     strings.Join(fs.Args(), " "),
+		SentAt:   time.Now(),
+	}
+	if *chat == "" {
+		m.ChatType = "single"
+	}
+	// The command line can wait: no late delivery.
+	a.pipeline.Budget = time.Minute
+	r, ok, err := a.pipeline.Process(ctx, m)
+	if err != nil {
+		return err
+	}
+	if ok {
+		fmt.Fprintln(stdout, r.Text)
+	}
+	return nil
+}

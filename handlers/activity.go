@@ -1,0 +1,454 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"jinqiu/bot"
+	"jinqiu/storage"
+)
+
+// ---- publish, list, cancel, roster (secretary; list: anyone) ------------------
+
+func (h *Handlers) listActivities(ctx context.Context, sc *scene) (bot.Reply, error) {
+	branchID, refusal := sc.viewBranch()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	b, err := h.DB.Branch(ctx, branchID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	acts, err := h.DB.BranchActivities(ctx, branchID, sc.now, listLimit)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	return sc.list(sayActivityList(b, acts, h.loc())), nil
+}
+
+func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+	s, refusal := sc.asManager()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	if s.all {
+		return text(sayAskInBranchGroup()), nil
+	}
+	if rq.title == "" || rq.startsAt.IsZero() {
+		return text(sayPublishNeedMore()), nil
+	}
+	if !rq.startsAt.After(sc.now) {
+		return text(sayPublishPast()), nil
+	}
+	dur := rq.duration
+	if dur <= 0 || dur > MaxDayCentihours*time.Hour/100 {
+		dur = DefaultDuration
+	}
+	n := storage.NewActivity{
+		BranchID: s.branch,
+		Title:    rq.title,
+		Place:    rq.place,
+		StartsAt: rq.startsAt,
+		EndsAt:   rq.startsAt.Add(dur),
+		Capacity: rq.capacity,
+	}
+	if rq.deadline.Before(rq.startsAt) && rq.deadline.After(sc.now) {
+		n.Deadline = rq.deadline
+	}
+	act, err := h.DB.PublishActivity(ctx, sc.actor, sc.msg.UserName, n)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	return text(sayPublished(act, h.loc())), nil
+}
+
+// manageable lists the branch's activities that have not started: the
+// candidates when a secretary names none.
+func (h *Handlers) manageable(ctx context.Context, sc *scene, branchID string) ([]storage.Activity, error) {
+	acts, err := h.DB.BranchActivities(ctx, branchID, sc.now, listLimit*2)
+	if err != nil {
+		return nil, err
+	}
+	var out []storage.Activity
+	for _, a := range acts {
+		if sc.now.Before(a.StartsAt) && len(out) < listLimit {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+	s, refusal := sc.asManager()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	if rq.activity == 0 {
+		if s.all {
+			return text(sayAskInBranchGroup()), nil
+		}
+		cands, err := h.manageable(ctx, sc, s.branch)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		if len(cands) == 0 {
+			return text(sayNothingToManage()), nil
+		}
+		ids, ls := h.options(cands)
+		return h.choose(ctx, sc, dialogue{Intent: IntentCancelActivity}, ids, ls, sayPickCancelActivity, sayConfirmCancelActivity(cands[0], h.loc())), nil
+	}
+	act, err := h.scopedActivity(ctx, s, rq.activity)
+	if errors.Is(err, storage.ErrNotFound) {
+		return text(sayActivityNotFound(rq.activity)), nil
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if act.State == storage.ActivityCancelled {
+		return text(sayActivityCancelledAlready(act.ID)), nil
+	}
+	if !sc.now.Before(act.StartsAt) {
+		return text(sayActivityStarted(act)), nil
+	}
+	groups, err := h.DB.Groups(ctx, act.BranchID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	loc := h.loc()
+	act, signees, err := h.DB.CancelActivity(ctx, sc.actor, act.BranchID, act.ID, func(a storage.Activity, ms []storage.Member) []storage.Outbound {
+		byPlatform := map[string][]string{}
+		var platforms []string
+		for _, m := range ms {
+			if byPlatform[m.Platform] == nil {
+				platforms = append(platforms, m.Platform)
+			}
+			byPlatform[m.Platform] = append(byPlatform[m.Platform], m.UserID)
+		}
+		var out []storage.Outbound
+		for _, p := range platforms {
+			out = append(out, notices(groups, "cancel|"+strconv.FormatInt(a.ID, 10), p, byPlatform[p], sayCancelNotice(a, loc))...)
+		}
+		return out
+	})
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return text(sayActivityNotFound(rq.activity)), nil
+	case errors.Is(err, storage.ErrActivityCancelled):
+		return text(sayActivityCancelledAlready(rq.activity)), nil
+	case err != nil:
+		return bot.Reply{}, err
+	}
+	return text(sayActivityCancelled(act, len(signees))), nil
+}
+
+func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+	s, refusal := sc.asManager()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	id := rq.activity
+	if id == 0 {
+		if s.all {
+			return text(sayAskInBranchGroup()), nil
+		}
+		acts, err := h.DB.BranchActivities(ctx, s.branch, sc.now, listLimit)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		switch len(acts) {
+		case 0:
+			return text(sayNothingToManage()), nil
+		case 1:
+			id = acts[0].ID // reading changes nothing: no need to confirm
+		default:
+			ids, ls := h.options(acts)
+			return h.choose(ctx, sc, dialogue{Intent: IntentRoster}, ids, ls, sayPickRoster, ""), nil
+		}
+	}
+	act, err := h.scopedActivity(ctx, s, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return text(sayActivityNotFound(id)), nil
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	act, es, err := h.DB.Roster(ctx, act.BranchID, act.ID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	return sc.list(sayRoster(act, es, h.loc())), nil
+}
+
+// ---- sign-up and cancel (member) ---------------------------------------------
+
+func (h *Handlers) signup(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+	branchID, refusal := sc.asMember()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	if rq.activity == 0 {
+		return h.askSignup(ctx, sc, branchID)
+	}
+	act, err := h.DB.Activity(ctx, branchID, rq.activity)
+	if errors.Is(err, storage.ErrNotFound) {
+		return text(sayActivityNotFound(rq.activity)), nil
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if act.State == storage.ActivityCancelled {
+		return text(sayActivityCancelledAlready(act.ID)), nil
+	}
+	if !sc.now.Before(act.SignupClosesAt()) {
+		return text(saySignupClosed(act)), nil
+	}
+	res, err := h.DB.SignUp(ctx, sc.actor, branchID, act.ID, sc.member.ID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return text(sayActivityNotFound(rq.activity)), nil
+	case errors.Is(err, storage.ErrActivityCancelled):
+		return text(sayActivityCancelledAlready(act.ID)), nil
+	case err != nil:
+		return bot.Reply{}, err
+	}
+	switch {
+	case res.State == storage.SignupWaiting:
+		return text(sayWaiting(res.Activity, res.Position)), nil
+	case res.Already:
+		return text(saySignedUpAlready(res.Activity, h.loc())), nil
+	}
+	return text(saySignedUp(sc.name(), res.Activity, h.loc())), nil
+}
+
+// askSignup offers the activities the person may still sign up for.
+func (h *Handlers) askSignup(ctx context.Context, sc *scene, branchID string) (bot.Reply, error) {
+	acts, err := h.DB.BranchActivities(ctx, branchID, sc.now, listLimit*2)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	signed := map[int64]bool{}
+	for _, m := range mine {
+		signed[m.ID] = true
+	}
+	var cands []storage.Activity
+	for _, a := range acts {
+		if !signed[a.ID] && sc.now.Before(a.SignupClosesAt()) && len(cands) < listLimit {
+			cands = append(cands, a)
+		}
+	}
+	if len(cands) == 0 {
+		return text(sayNothingToSignUp()), nil
+	}
+	ids, ls := h.options(cands)
+	return h.choose(ctx, sc, dialogue{Intent: IntentSignup}, ids, ls, sayPickSignup, sayConfirmSignup(cands[0], h.loc())), nil
+}
+
+func (h *Handlers) options(acts []storage.Activity) ([]int64, []string) {
+	ids := make([]int64, len(acts))
+	ls := make([]string, len(acts))
+	for i, a := range acts {
+		ids[i] = a.ID
+		ls[i] = sayActivity(a, h.loc()) + " " + sayPlaces(a)
+	}
+	return ids, ls
+}
+
+func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+	branchID, refusal := sc.asMember()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	if rq.activity == 0 {
+		mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		var cands []storage.Activity
+		for _, m := range mine {
+			if m.BranchID == branchID && sc.now.Before(m.StartsAt) && len(cands) < listLimit {
+				cands = append(cands, m.Activity)
+			}
+		}
+		if len(cands) == 0 {
+			return text(sayNothingToCancel()), nil
+		}
+		ids, ls := h.options(cands)
+		return h.choose(ctx, sc, dialogue{Intent: IntentCancelSignup}, ids, ls, sayPickCancelSignup, sayConfirmCancelSignup(cands[0], h.loc())), nil
+	}
+	act, err := h.DB.Activity(ctx, branchID, rq.activity)
+	if errors.Is(err, storage.ErrNotFound) {
+		return text(sayActivityNotFound(rq.activity)), nil
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if act.State == storage.ActivityCancelled {
+		return text(sayActivityCancelledAlready(act.ID)), nil
+	}
+	if !sc.now.Before(act.StartsAt) {
+		return text(sayActivityStarted(act)), nil
+	}
+	groups, err := h.DB.Groups(ctx, branchID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	loc := h.loc()
+	res, err := h.DB.CancelSignup(ctx, sc.actor, branchID, act.ID, sc.member.ID, func(a storage.Activity, m storage.Member) []storage.Outbound {
+		key := "promote|" + strconv.FormatInt(a.ID, 10) + "|" + strconv.FormatInt(m.ID, 10) + "|" + sc.msg.MsgID
+		return notices(groups, key, m.Platform, []string{m.UserID}, sayPromoted(m.DisplayName, a, loc))
+	})
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return text(sayActivityNotFound(rq.activity)), nil
+	case errors.Is(err, storage.ErrActivityCancelled):
+		return text(sayActivityCancelledAlready(act.ID)), nil
+	case errors.Is(err, storage.ErrNotSignedUp):
+		return text(sayNotSignedUp(act.ID)), nil
+	case err != nil:
+		return bot.Reply{}, err
+	}
+	return text(sayCancelledSignup(res.Activity)), nil
+}
+
+// ---- check-in (member) -----------------------------------------------------------
+
+// CheckinWindow returns when check-in to a opens and closes (both
+// included): CheckinOpens before the start to CheckinCloses after the end.
+func CheckinWindow(a storage.Activity) (opens, closes time.Time) {
+	return a.StartsAt.Add(-CheckinOpens), a.EndsAt.Add(CheckinCloses)
+}
+
+func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+	branchID, refusal := sc.asMember()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	var act storage.Activity
+	if rq.activity != 0 {
+		var err error
+		act, err = h.DB.Activity(ctx, branchID, rq.activity)
+		if errors.Is(err, storage.ErrNotFound) {
+			return text(sayActivityNotFound(rq.activity)), nil
+		}
+		if err != nil {
+			return bot.Reply{}, err
+		}
+	} else {
+		var reply *bot.Reply
+		var err error
+		if act, reply, err = h.findCheckin(ctx, sc, branchID); err != nil {
+			return bot.Reply{}, err
+		}
+		if reply != nil {
+			return *reply, nil
+		}
+	}
+	if act.State == storage.ActivityCancelled {
+		return text(sayActivityCancelledAlready(act.ID)), nil
+	}
+	opens, closes := CheckinWindow(act)
+	if sc.now.Before(opens) {
+		return text(sayCheckinTooEarly(act, opens, h.loc())), nil
+	}
+	if sc.now.After(closes) {
+		return text(sayCheckinClosed(act)), nil
+	}
+	res, err := h.DB.CheckIn(ctx, sc.actor, branchID, act.ID, sc.member.ID, calendarDay(act.StartsAt.In(h.loc())))
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return text(sayActivityNotFound(act.ID)), nil
+	case errors.Is(err, storage.ErrActivityCancelled):
+		return text(sayActivityCancelledAlready(act.ID)), nil
+	case errors.Is(err, storage.ErrFull):
+		return text(sayCheckinFull(act)), nil
+	case errors.Is(err, storage.ErrOnWaitingList):
+		return text(sayCheckinWaiting(act, res.Position)), nil
+	case err != nil:
+		return bot.Reply{}, err
+	case res.Already:
+		return text(sayCheckedInAlready(act)), nil
+	}
+	return text(sayCheckedIn(sc.name(), res.Activity, res.Credited)), nil
+}
+
+// findCheckin picks the activity a bare 签到 means, among those whose
+// window is open: the one the person signed up for and has not checked in
+// to; else, if they signed up for one, that one (they hear they are
+// checked in already); else the only one open. With several it asks. With
+// none open, today's (signed up for, or the only one) is returned so that
+// the person hears when its window opens. reply is set when the person is
+// answered instead.
+func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) (act storage.Activity, reply *bot.Reply, err error) {
+	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now.Add(-CheckinCloses))
+	if err != nil {
+		return act, nil, err
+	}
+	signed := map[int64]bool{}
+	for _, m := range mine {
+		signed[m.ID] = true
+	}
+	open, err := h.DB.ActivitiesBetween(ctx, branchID, sc.now.Add(-CheckinCloses), sc.now.Add(CheckinOpens))
+	if err != nil {
+		return act, nil, err
+	}
+	if len(open) == 0 {
+		y, m, d := sc.now.Date()
+		midnight := time.Date(y, m, d, 0, 0, 0, 0, h.loc())
+		today, err := h.DB.ActivitiesBetween(ctx, branchID, midnight, midnight.AddDate(0, 0, 1).Add(-time.Second))
+		if err != nil {
+			return act, nil, err
+		}
+		for _, a := range today {
+			if signed[a.ID] {
+				return a, nil, nil
+			}
+		}
+		if len(today) == 1 {
+			return today[0], nil, nil
+		}
+		r := text(sayNothingToCheckIn())
+		return act, &r, nil
+	}
+	var ownPending, ownDone, fresh []storage.Activity
+	for _, a := range open {
+		done, err := h.DB.CheckedIn(ctx, a.ID, sc.member.ID)
+		if err != nil {
+			return act, nil, err
+		}
+		switch {
+		case signed[a.ID] && done:
+			ownDone = append(ownDone, a)
+		case signed[a.ID]:
+			ownPending = append(ownPending, a)
+		case !done:
+			fresh = append(fresh, a)
+		}
+	}
+	var ask []storage.Activity
+	switch {
+	case len(ownPending) == 1:
+		return ownPending[0], nil, nil
+	case len(ownPending) > 1:
+		ask = ownPending
+	case len(ownDone) > 0:
+		return ownDone[0], nil, nil
+	case len(fresh) == 1:
+		return fresh[0], nil, nil
+	case len(fresh) > 1:
+		ask = fresh
+	default:
+		return open[0], nil, nil // checked in to all of them: they hear so
+	}
+	if len(ask) > listLimit {
+		ask = ask[:listLimit]
+	}
+	ids, ls := h.options(ask)
+	r := h.choose(ctx, sc, dialogue{Intent: IntentCheckin}, ids, ls, sayPickCheckin, "")
+	return act, &r, nil
+}

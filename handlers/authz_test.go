@@ -1,0 +1,249 @@
+package handlers
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"jinqiu/storage"
+	"jinqiu/storage/storagetest"
+)
+
+// The authorisation matrix (RELIABILITY.md F17, OWASP API1/API5): every
+// intent × role × scope, with the expected outcome derived from the policy
+// table below, not picked by hand. A refusal must write nothing (every row
+// of every table compared before and after), and must not show another
+// branch's names; an id of another branch must answer exactly like an id
+// that does not exist.
+
+// azLevel is who may use an intent.
+type azLevel int
+
+const (
+	azAnyone   azLevel = iota // help, menu, 报到, the activity list
+	azPersonal                // 我的: anyone registered, about themselves
+	azMember                  // a member of the group's branch
+	azManager                 // the branch's secretary, or a bureau admin
+)
+
+// azPolicy is the policy table: for each intent, who may use it, whether it
+// names an activity or report by id, a message, and whether it writes when
+// allowed (register may or may not: a repeat writes nothing).
+var azPolicy = []struct {
+	intent Intent
+	level  azLevel
+	id     string // "activity", "report" or ""
+	text   string // {id} is replaced by the id named
+	writes bool
+}{
+	{IntentHelp, azAnyone, "", "帮助", false},
+	{IntentUnknown, azAnyone, "", "今天天气不错", false},
+	{IntentRegister, azAnyone, "", "报到", false},
+	{IntentListActivities, azAnyone, "", "活动", false},
+	{IntentMyStats, azPersonal, "", "我的", false},
+	{IntentCheckin, azMember, "activity", "签到 {id}", true},
+	{IntentSignup, azMember, "activity", "报名 {id}", true},
+	{IntentCancelSignup, azMember, "activity", "取消报名 {id}", true},
+	{IntentReportHours, azMember, "", "时长 2 打扫楼道", true},
+	{IntentPublishActivity, azManager, "", "发布活动 植树 明天上午9点 社区广场 名额5", true},
+	{IntentCancelActivity, azManager, "activity", "取消活动 {id}", true},
+	{IntentRoster, azManager, "activity", "名单 {id}", false},
+	{IntentApproveHours, azManager, "report", "通过 {id}", true},
+	{IntentRejectHours, azManager, "report", "驳回 {id}", false}, // asks for the reason
+	{IntentRecordMeeting, azManager, "", "已开会 支委会", true},
+	{IntentMeetingStatus, azManager, "", "三会一课", false},
+	{IntentDigest, azManager, "", "周报", false},
+}
+
+// Roles, relative to branch A.
+var azRoles = []struct {
+	name       string
+	user       string
+	registered string // branch the person registered in
+	secretary  string // branch the person is secretary of
+	admin      bool
+}{
+	{"outsider", "outsider", "", "", false},
+	{"member", "mem", twA, "", false},
+	{"secretary", twSecA, twA, twA, false},
+	{"other_secretary", twSecB, twB, twB, false},
+	{"bureau", twAdmin, "", "", true},
+}
+
+// Scopes: where the message is written and whose ids it names.
+var azScopes = []struct {
+	name  string
+	chat  string // the group written in
+	group string // its branch
+	ids   string // the branch whose ids are named
+}{
+	{"own", twChatA, twA, twA},
+	{"other_id", twChatA, twA, twB},    // A's group, B's ids: BOLA
+	{"other_group", twChatB, twB, twB}, // B's group, B's ids
+}
+
+type azOutcome string
+
+const (
+	azAllow        azOutcome = "allow"
+	azNeedRegister azOutcome = "need_register"
+	azNotHere      azOutcome = "not_here"
+	azNotSecretary azOutcome = "not_secretary"
+	azNotFound     azOutcome = "not_found"
+)
+
+// azExpect derives the outcome from the policy table and the rules of
+// roles.go: the group decides the branch; function-level checks come
+// first; an id outside the group's branch is not found.
+func azExpect(level azLevel, id string, registered, secretary string, admin bool, group, ids string) azOutcome {
+	switch level {
+	case azPersonal:
+		if registered == "" {
+			return azNeedRegister
+		}
+	case azMember:
+		switch {
+		case registered == "":
+			return azNeedRegister
+		case registered != group:
+			return azNotHere
+		case id != "" && ids != group:
+			return azNotFound
+		}
+	case azManager:
+		switch {
+		case !admin && secretary != group:
+			return azNotSecretary
+		case id != "" && ids != group:
+			return azNotFound
+		}
+	}
+	return azAllow
+}
+
+// azFixture is what each case starts from: A and B each with a member
+// signed up for an activity starting in 10 minutes (so that sign-up and
+// check-in are open) and a pending report; the acting person in their role.
+type azFixture struct {
+	act, rep map[string]int64 // by branch
+}
+
+func azSetUp(w *testWorld, role string, signedUp bool) azFixture {
+	w.tb.Helper()
+	w.reset()
+	f := azFixture{act: map[string]int64{}, rep: map[string]int64{}}
+	for _, r := range azRoles {
+		if r.name == role && r.registered != "" {
+			w.register(map[string]string{twA: twChatA, twB: twChatB}[r.registered], r.user)
+		}
+	}
+	for _, b := range []struct{ branch, chat, sec, member string }{{twA, twChatA, twSecA, "pa"}, {twB, twChatB, twSecB, "pb"}} {
+		m := w.register(b.chat, b.member)
+		a := w.publish(b.chat, b.sec, "发布活动 活动"+b.branch+" 今天上午10点10分 会议室 名额5")
+		f.act[b.branch] = a.ID
+		w.say(b.chat, b.member, fmt.Sprintf("报名 %d", a.ID))
+		r, err := w.db.ReportHours(twCtx, storage.Actor{Platform: "wecom", UserID: b.member, MsgID: "fixture"}, storage.NewReport{
+			MemberID: m.ID, BranchID: b.branch, ServedOn: calendarDay(w.clock()), Centihours: 100, Note: "备注" + b.branch}, MaxDayCentihours)
+		if err != nil {
+			w.tb.Fatal(err)
+		}
+		f.rep[b.branch] = r.ID
+	}
+	if signedUp {
+		// The actor has places to cancel in both branches (written
+		// directly: the rules would not let them sign up in B).
+		for _, r := range azRoles {
+			if r.name != role || r.registered == "" {
+				continue
+			}
+			m, _ := w.db.Member(twCtx, "wecom", r.user)
+			for _, b := range []string{twA, twB} {
+				if _, err := w.db.SignUp(twCtx, storage.Actor{UserID: r.user}, b, f.act[b], m.ID); err != nil {
+					w.tb.Fatal(err)
+				}
+			}
+		}
+	}
+	return f
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newTestWorld(t, db, nil)
+		refusals := map[string]azOutcome{
+			sayNeedRegister(true): azNeedRegister,
+			sayNotHere():          azNotHere,
+			sayNotSecretary():     azNotSecretary,
+		}
+		names := map[string][]string{ // what a reply must not show outside that branch's group
+			twA: {twNameA, "活动" + twA, twName("pa"), "备注" + twA},
+			twB: {twNameB, "活动" + twB, twName("pb"), "备注" + twB},
+		}
+		cases, mismatches := 0, 0
+		start := time.Now()
+		for _, p := range azPolicy {
+			for _, role := range azRoles {
+				for _, sc := range azScopes {
+					name := fmt.Sprintf("%s/%s/%s", p.intent, role.name, sc.name)
+					cases++
+					want := azExpect(p.level, p.id, role.registered, role.secretary, role.admin, sc.group, sc.ids)
+					f := azSetUp(w, role.name, p.intent == IntentCancelSignup)
+					id := int64(0)
+					switch p.id {
+					case "activity":
+						id = f.act[sc.ids]
+					case "report":
+						id = f.rep[sc.ids]
+					}
+					msg := strings.ReplaceAll(p.text, "{id}", strconv.FormatInt(id, 10))
+					if got := Parse(msg, w.clock()).Intent; got != p.intent {
+						t.Fatalf("%s: %q parses as %s", name, msg, got)
+					}
+					before := w.snapshot()
+					reply := w.say(sc.chat, role.user, msg).Text
+					changed := twChanged(before, w.snapshot())
+
+					got := azAllow
+					if o, ok := refusals[reply]; ok {
+						got = o
+					}
+					notFound := map[string]string{"activity": sayActivityNotFound(id), "report": sayReportNotFound(id)}[p.id]
+					if p.id != "" && reply == notFound {
+						got = azNotFound
+						// Exactly what an id that does not exist gets.
+						ghost := w.say(sc.chat, role.user, strings.ReplaceAll(p.text, "{id}", "999999")).Text
+						if strings.ReplaceAll(ghost, "999999", strconv.FormatInt(id, 10)) != reply {
+							t.Errorf("%s: other-branch id answers %q, a missing id %q", name, reply, ghost)
+						}
+					}
+					if got != want {
+						mismatches++
+						t.Errorf("%s: got %s, want %s; reply %q", name, got, want, reply)
+					}
+					if want != azAllow && len(changed) > 0 {
+						t.Errorf("%s: refused, but wrote to %v", name, changed)
+					}
+					if want == azAllow && p.writes && len(changed) == 0 {
+						t.Errorf("%s: allowed, but wrote nothing; reply %q", name, reply)
+					}
+					// Nobody sees the names of the branch whose group this is not.
+					other := map[string]string{twA: twB, twB: twA}[sc.group]
+					for _, n := range names[other] {
+						if strings.Contains(reply, n) && !(p.intent == IntentMyStats && other == role.registered) {
+							t.Errorf("%s: reply shows %q of the other branch: %q", name, n, reply)
+						}
+					}
+					if n := strings.Count(reply, "\n") + 1; n > 8 {
+						t.Errorf("%s: %d lines", name, n)
+					}
+				}
+			}
+		}
+		t.Logf("%d cases (%d intents × %d roles × %d scopes), %d mismatches, %v", cases, len(azPolicy), len(azRoles), len(azScopes), mismatches, time.Since(start).Round(time.Millisecond))
+		if cases != 17*5*3 {
+			t.Errorf("cases = %d, want every intent (17) × role (5) × scope (3)", cases)
+		}
+	})
+}

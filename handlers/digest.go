@@ -1,0 +1,71 @@
+package handlers
+
+import (
+	"context"
+	"time"
+
+	"jinqiu/bot"
+	"jinqiu/storage"
+)
+
+// DigestPeriod returns the instants [from, to) of a week (Monday to
+// Sunday) or month in the zone of now, offset periods from the current one.
+func DigestPeriod(week bool, offset int, now time.Time) (from, to time.Time) {
+	y, m, d := now.Date()
+	loc := now.Location()
+	if week {
+		back := (int(now.Weekday()) + 6) % 7 // days since Monday
+		from = time.Date(y, m, d-back+7*offset, 0, 0, 0, 0, loc)
+		return from, from.AddDate(0, 0, 7)
+	}
+	from = time.Date(y, m+time.Month(offset), 1, 0, 0, 0, 0, loc)
+	return from, from.AddDate(0, 1, 0)
+}
+
+// digest answers 周报/月报: a branch's own figures for a secretary (or an
+// admin in the branch's group), the programme's two lines for the bureau.
+// The figures are storage.DigestStats, the same as the weekly digest job's.
+func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+	s, refusal := sc.asManager()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	week := rq.period != "month"
+	from, to := DigestPeriod(week, rq.offset, sc.now)
+	fromDay, toDay := calendarDay(from), calendarDay(to)
+	r := storage.DigestRange{From: from, To: to, FromDay: fromDay, ToDay: toDay, BranchID: s.branch}
+	for _, k := range storage.MeetingKinds {
+		r.Meetings = append(r.Meetings, storage.MeetingSpan{Kind: k, FromDay: fromDay, ToDay: toDay})
+	}
+	st, err := h.DB.DigestStats(ctx, r)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	period := sayPeriod(week, rq.offset, from, to)
+	if !s.all {
+		if len(st.Branches) != 1 {
+			return bot.Reply{}, storage.ErrNotFound
+		}
+		var held []string
+		for i, k := range storage.MeetingKinds {
+			if st.Held[i][s.branch] {
+				held = append(held, k)
+			}
+		}
+		return sc.list(sayBranchDigest(period, st.Branches[0], held)), nil
+	}
+	byLine := map[string]storage.BranchActivity{}
+	counts := map[string]int{}
+	for _, b := range st.Branches {
+		t := byLine[b.Kind]
+		t.NewMembers += b.NewMembers
+		t.Members += b.Members
+		t.Activities += b.Activities
+		t.Signups += b.Signups
+		t.Attended += b.Attended
+		t.Centihours += b.Centihours
+		byLine[b.Kind] = t
+		counts[b.Kind]++
+	}
+	return sc.list(sayBureauDigest(period, byLine, counts)), nil
+}

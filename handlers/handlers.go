@@ -1,0 +1,249 @@
+// Package handlers is the command language of jinqiu and the programme's
+// rules: it normalises and parses a message, decides who may do what in
+// which branch, acts through storage and says what happened and what to
+// send next. It knows nothing of wire formats.
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"jinqiu/bot"
+	"jinqiu/config"
+	"jinqiu/storage"
+	"jinqiu/storage/state"
+)
+
+// The programme's rules, in one place.
+const (
+	// DialogueTTL is how long a question the bot asked waits for its answer.
+	DialogueTTL = 5 * time.Minute
+	// CheckinOpens and CheckinCloses bound check-in: from this long before
+	// the start to this long after the end.
+	CheckinOpens  = 30 * time.Minute
+	CheckinCloses = 30 * time.Minute
+	// DefaultDuration is an activity's length when none is given; the
+	// hours it credits to each person who signs up and checks in.
+	DefaultDuration = 2 * time.Hour
+	// MaxDayCentihours caps a person's hours for one day (12 h).
+	MaxDayCentihours = 1200
+	// MaxReportAgeDays is how far back hours may be reported.
+	MaxReportAgeDays = 31
+	// listLimit bounds the items a reply lists, to keep it short.
+	listLimit = 5
+)
+
+// Handlers answers messages. Every field is set at start-up; Schedule may
+// be nil (config.DefaultSchedule for every branch), Now may be nil
+// (time.Now), Log may be nil (discarded). Safe for concurrent use.
+type Handlers struct {
+	DB       *storage.DB
+	State    state.Store
+	Loc      *time.Location                        // configured zone
+	Admins   []string                              // bureau admin user ids (config bureau.admins)
+	Schedule func(branchID string) config.Schedule // meeting schedule per branch
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// Handle answers one message (already verified and deduplicated). Errors
+// are internal (database down, ...): the pipeline apologises and the
+// platform retries; a person's mistakes are replies, not errors.
+func (h *Handlers) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+	sc, err := h.scene(ctx, m)
+	if err != nil {
+		return bot.Reply{}, fmt.Errorf("handle: %w", err)
+	}
+	rq := requestOf(Parse(m.Text, sc.now))
+	if r, ok, err := h.continueDialogue(ctx, sc, rq); ok || err != nil {
+		return r, err
+	}
+	r, err := h.dispatch(ctx, sc, rq)
+	if err != nil {
+		return bot.Reply{}, fmt.Errorf("handle %s: %w", rq.intent, err)
+	}
+	return r, nil
+}
+
+// scene is who writes where: the facts every rule needs.
+type scene struct {
+	msg    bot.Message
+	actor  storage.Actor
+	now    time.Time      // in the configured zone
+	group  storage.Group  // zero when the chat is not a configured group
+	branch storage.Branch // the group's branch; ID "" in a bureau group, a single chat or an unknown group
+	member storage.Member // ID 0 when the person is unknown
+	secOf  []string       // branches where the person is secretary
+	admin  bool           // bureau admin
+}
+
+func (h *Handlers) scene(ctx context.Context, m bot.Message) (*scene, error) {
+	sc := &scene{
+		msg:   m,
+		actor: storage.Actor{Platform: m.Platform, UserID: m.UserID, MsgID: m.MsgID},
+		now:   h.now(),
+		admin: slices.Contains(h.Admins, m.UserID),
+	}
+	if m.ChatID != "" {
+		g, err := h.DB.GroupByChat(ctx, m.Platform, m.ChatID)
+		switch {
+		case err == nil:
+			sc.group = g
+		case !errors.Is(err, storage.ErrNotFound):
+			return nil, err
+		}
+	}
+	if sc.group.BranchID != "" {
+		b, err := h.DB.Branch(ctx, sc.group.BranchID)
+		if err != nil {
+			return nil, err
+		}
+		sc.branch = b
+	}
+	mem, err := h.DB.Member(ctx, m.Platform, m.UserID)
+	switch {
+	case err == nil:
+		sc.member = mem
+	case !errors.Is(err, storage.ErrNotFound):
+		return nil, err
+	}
+	if sc.secOf, err = h.DB.SecretaryOf(ctx, m.UserID); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// name is how the bot addresses the person.
+func (sc *scene) name() string {
+	if sc.msg.UserName != "" {
+		return sc.msg.UserName
+	}
+	return sc.member.DisplayName
+}
+
+func (h *Handlers) dispatch(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+	switch rq.intent {
+	case IntentHelp:
+		return text(sayHelp()), nil
+	case IntentRegister:
+		return h.register(ctx, sc, rq)
+	case IntentListActivities:
+		return h.listActivities(ctx, sc)
+	case IntentSignup:
+		return h.signup(ctx, sc, rq)
+	case IntentCancelSignup:
+		return h.cancelSignup(ctx, sc, rq)
+	case IntentCheckin:
+		return h.checkin(ctx, sc, rq)
+	case IntentReportHours:
+		return h.reportHours(ctx, sc, rq)
+	case IntentMyStats:
+		return h.myStats(ctx, sc)
+	case IntentPublishActivity:
+		return h.publish(ctx, sc, rq)
+	case IntentCancelActivity:
+		return h.cancelActivity(ctx, sc, rq)
+	case IntentRoster:
+		return h.roster(ctx, sc, rq)
+	case IntentApproveHours:
+		return h.decide(ctx, sc, rq, true)
+	case IntentRejectHours:
+		return h.decide(ctx, sc, rq, false)
+	case IntentRecordMeeting:
+		return h.recordMeeting(ctx, sc, rq)
+	case IntentMeetingStatus:
+		return h.meetingStatus(ctx, sc)
+	case IntentDigest:
+		return h.digest(ctx, sc, rq)
+	default:
+		return text(sayUnknown()), nil
+	}
+}
+
+// ---- time ------------------------------------------------------------------------
+
+func (h *Handlers) loc() *time.Location {
+	if h.Loc != nil {
+		return h.Loc
+	}
+	return time.FixedZone("CST", 8*3600) // Asia/Shanghai, which has no DST
+}
+
+func (h *Handlers) now() time.Time {
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	return now().In(h.loc()).Truncate(time.Second)
+}
+
+func (h *Handlers) schedule(branchID string) config.Schedule {
+	if h.Schedule != nil {
+		return h.Schedule(branchID)
+	}
+	return config.DefaultSchedule()
+}
+
+func (h *Handlers) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// calendarDay is the day of t in its own location, as a UTC midnight: the
+// form in which storage reads and writes DATE columns.
+func calendarDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// ---- replies ---------------------------------------------------------------------
+
+func text(s string) bot.Reply { return bot.Reply{Text: s} }
+
+// list renders a list reply: plain text always, and markdown (a bold head)
+// where the platform renders it (WeCom; DingTalk text stays plain, since
+// its markdown needs blank lines between lines).
+func (sc *scene) list(head string, body []string) bot.Reply {
+	r := bot.Reply{Text: lines(append([]string{head}, body...)...)}
+	if sc.msg.Platform == bot.WeCom {
+		r.Markdown = "**" + head + "**\n" + strings.Join(body, "\n")
+	}
+	return r
+}
+
+// ---- notices ---------------------------------------------------------------------
+
+// notices returns the outbox rows that push text to every group of a
+// branch on the platform of the people it @-mentions. key names the event:
+// with the group it makes the dedup key.
+func notices(groups []storage.Group, key, platform string, userIDs []string, text string) []storage.Outbound {
+	var out []storage.Outbound
+	for _, g := range groups {
+		if g.Platform != platform {
+			continue
+		}
+		out = append(out, bot.GroupOutbound(dedupKey(key, g.Platform, g.ChatID), g.Platform, g.ChatID,
+			bot.Reply{Text: text, Mentions: userIDs}, storage.AtMostOnce))
+	}
+	return out
+}
+
+// dedupKey joins the parts of an event's key; one too long for the column
+// keeps its head and a hash of the rest.
+func dedupKey(parts ...string) string {
+	k := strings.Join(parts, "|")
+	if len(k) <= 160 {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return parts[0] + "|" + hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,179 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"time"
+
+	"jinqiu/bot"
+	"jinqiu/storage"
+)
+
+// HoursProblem says why reported hours are refused before storage sees
+// them: "" when they may be recorded.
+type HoursProblem string
+
+// Reasons to refuse reported hours.
+const (
+	HoursOK      HoursProblem = ""
+	HoursMissing HoursProblem = "missing" // no positive number
+	HoursTooMany HoursProblem = "too_many"
+	HoursFuture  HoursProblem = "future"
+	HoursTooOld  HoursProblem = "too_old"
+)
+
+// CheckHours applies the rules on reported hours: a positive number of
+// centihours, at most MaxDayCentihours in one report, served on a day
+// (calendar day, see calendarDay) not after today and at most
+// MaxReportAgeDays before it. The day total is checked by storage, under
+// the member's row lock.
+func CheckHours(centihours int, on, today time.Time) HoursProblem {
+	switch {
+	case centihours <= 0:
+		return HoursMissing
+	case on.After(today):
+		return HoursFuture
+	case today.Sub(on) > MaxReportAgeDays*24*time.Hour:
+		return HoursTooOld
+	case centihours > MaxDayCentihours:
+		return HoursTooMany
+	}
+	return HoursOK
+}
+
+func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+	branchID, refusal := sc.asMember()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	today := calendarDay(sc.now)
+	on := rq.date
+	if on.IsZero() {
+		on = today
+	}
+	ch := int(math.Round(rq.hours * 100))
+	switch CheckHours(ch, on, today) {
+	case HoursMissing:
+		return text(sayHoursNeedNumber()), nil
+	case HoursFuture:
+		return text(sayHoursFuture(on)), nil
+	case HoursTooOld:
+		return text(sayHoursTooOld(on, MaxReportAgeDays)), nil
+	}
+	// HoursTooMany goes on: storage refuses it with how much of the day is
+	// left, which is what the person needs to hear.
+	r, err := h.DB.ReportHours(ctx, sc.actor, storage.NewReport{
+		MemberID: sc.member.ID, BranchID: branchID, ServedOn: on, Centihours: ch, Note: rq.note,
+	}, MaxDayCentihours)
+	var dl *storage.DayLimitError
+	if errors.As(err, &dl) {
+		return text(sayHoursDayLimit(on, dl.Used, dl.Limit)), nil
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	return text(sayHoursReported(r)), nil
+}
+
+// decide approves (approve) or rejects a pending report of the branch, and
+// tells the member in the group with an @mention.
+func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bool) (bot.Reply, error) {
+	s, refusal := sc.asManager()
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	intent := IntentApproveHours
+	if !approve {
+		intent = IntentRejectHours
+	}
+	if rq.report == 0 {
+		if s.all {
+			return text(sayAskInBranchGroup()), nil
+		}
+		pending, err := h.DB.PendingReports(ctx, s.branch, listLimit)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		if len(pending) == 0 {
+			return text(sayNothingPending()), nil
+		}
+		var ids []int64
+		var ls []string
+		for _, r := range pending {
+			ids = append(ids, r.ID)
+			ls = append(ls, sayReport(r))
+		}
+		confirm := ""
+		if approve {
+			confirm = sayConfirmApprove(pending[0])
+		}
+		return h.choose(ctx, sc, dialogue{Intent: intent}, ids, ls,
+			func(ls []string) string { return sayPickReport(approve, ls) }, confirm), nil
+	}
+	r, err := h.scopedReport(ctx, s, rq.report)
+	if errors.Is(err, storage.ErrNotFound) {
+		return text(sayReportNotFound(rq.report)), nil
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if r.State != storage.HoursPending {
+		return text(sayReportDecided(r)), nil
+	}
+	if !approve && rq.note == "" {
+		return h.ask(ctx, sc, dialogue{Intent: intent, Options: []int64{r.ID}, Reason: true}, sayRejectAskReason(r)), nil
+	}
+	groups, err := h.DB.Groups(ctx, r.BranchID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	reason := ""
+	if !approve {
+		reason = rq.note
+	}
+	r, err = h.DB.DecideHours(ctx, sc.actor, sc.msg.UserName, r.BranchID, r.ID, approve, reason, func(r storage.HoursReport, m storage.Member) []storage.Outbound {
+		r.MemberName = m.DisplayName
+		notice := sayApprovedNotice(r)
+		if !approve {
+			notice = sayRejectedNotice(r)
+		}
+		return notices(groups, "hours|"+strconv.FormatInt(r.ID, 10)+"|"+r.State, m.Platform, []string{m.UserID}, notice)
+	})
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return text(sayReportNotFound(rq.report)), nil
+	case errors.Is(err, storage.ErrDecided):
+		return text(sayReportDecided(r)), nil
+	case err != nil:
+		return bot.Reply{}, err
+	}
+	pending, err := h.DB.PendingReports(ctx, r.BranchID, 100)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if approve {
+		return text(sayApproved(r, len(pending))), nil
+	}
+	return text(sayRejected(r, len(pending))), nil
+}
+
+func (h *Handlers) myStats(ctx context.Context, sc *scene) (bot.Reply, error) {
+	if sc.member.ID == 0 || !sc.member.Registered() {
+		return text(sayNeedRegister(sc.branch.ID != "")), nil
+	}
+	y := sc.now.Year()
+	s, err := h.DB.MemberStats(ctx, sc.member.ID, calendarDay(sc.now), time.Date(y, 1, 1, 0, 0, 0, 0, h.loc()))
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if len(mine) > listLimit {
+		mine = mine[:listLimit]
+	}
+	return sc.list(sayMyStats(sc.name(), s, mine, h.loc())), nil
+}

@@ -1,0 +1,797 @@
+package handlers
+
+// Every word the bot says is in this file, so that the wording can be
+// reviewed and changed without touching the rules. Each reply is one to
+// five short lines, polite (您), and its last line names the exact command
+// to send next. A test checks that no other file of the package (parser
+// aside) holds Chinese text.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"jinqiu/storage"
+)
+
+// ---- formatting ----------------------------------------------------------
+
+var sayWeekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+
+// sayDay is a calendar day: 11月28日.
+func sayDay(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) }
+
+// sayWhen is an instant in the configured zone: 11月28日 周六 09:00.
+func sayWhen(t time.Time) string {
+	return fmt.Sprintf("%s %s %02d:%02d", sayDay(t), sayWeekdays[t.Weekday()], t.Hour(), t.Minute())
+}
+
+// sayClock is a time of day: 11:00.
+func sayClock(t time.Time) string { return fmt.Sprintf("%02d:%02d", t.Hour(), t.Minute()) }
+
+// sayHours writes centihours as hours: 2, 2.5, 1.25.
+func sayHours(ch int) string {
+	s := strconv.FormatFloat(float64(ch)/100, 'f', 2, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s
+}
+
+func sayCapacity(a storage.Activity) string {
+	if a.Unlimited() {
+		return "不限"
+	}
+	return strconv.Itoa(a.Capacity) + "人"
+}
+
+func sayPlaces(a storage.Activity) string {
+	switch {
+	case a.Unlimited():
+		return "名额不限"
+	case a.Left() == 0:
+		return "已满，可候补"
+	default:
+		return fmt.Sprintf("余%d个名额", a.Left())
+	}
+}
+
+// sayActivity is one line about an activity: 3号【清理楼道】11月28日 周六 09:00 枣行社区.
+func sayActivity(a storage.Activity, loc *time.Location) string {
+	s := fmt.Sprintf("%d号【%s】%s", a.ID, a.Title, sayWhen(a.StartsAt.In(loc)))
+	if a.Place != "" {
+		s += " " + a.Place
+	}
+	return s
+}
+
+var sayKinds = map[string]string{
+	storage.MeetingBranchAssembly: "支部党员大会",
+	storage.MeetingCommittee:      "支委会",
+	storage.MeetingGroup:          "党小组会",
+	storage.MeetingLecture:        "党课",
+	storage.MeetingThemeDay:       "主题党日",
+}
+
+func sayKind(k string) string {
+	if s, ok := sayKinds[k]; ok {
+		return s
+	}
+	return k
+}
+
+var sayReportStates = map[string]string{
+	storage.HoursPending:  "待审核",
+	storage.HoursApproved: "已通过",
+	storage.HoursRejected: "已驳回",
+	storage.HoursVoid:     "已作废",
+}
+
+func sayReport(r storage.HoursReport) string {
+	s := fmt.Sprintf("%d号 %s %s %s小时", r.ID, r.MemberName, sayDay(r.ServedOn), sayHours(r.Centihours))
+	if r.Note != "" {
+		s += " " + r.Note
+	}
+	return s
+}
+
+func lines(ls ...string) string { return strings.Join(ls, "\n") }
+
+// ---- menus and roles ---------------------------------------------------------
+
+func sayHelp() string {
+	return lines(
+		"您好，我是金秋助手，可以这样用：",
+		"报到、活动、报名 3、取消报名 3、签到",
+		"时长 2 打扫楼道（记服务时长）、我的（查记录）",
+		"书记：发布活动 标题 时间 地点 名额N、名单 3、通过 5、驳回 5、已开会 支委会、三会一课",
+		"先试试发送：活动",
+	)
+}
+
+func sayUnknown() string {
+	return lines(
+		"您好，这句话我没听懂。",
+		"看活动请发送：活动；报名请发送：报名 活动编号",
+		"签到请发送：签到；查记录请发送：我的",
+	)
+}
+
+func sayNeedRegister(inBranchGroup bool) string {
+	if inBranchGroup {
+		return "您还没有报到，请先发送：报到"
+	}
+	return "您还没有报到，请在本社区的群里发送：报到（或在这里发送：报到 社区名称）"
+}
+
+func sayNotHere() string {
+	return lines(
+		"您报到在其他支部，不在本群的支部。",
+		"如需改到本支部，请发送：报到",
+	)
+}
+
+func sayNotSecretary() string {
+	return lines(
+		"这项操作需要本支部书记来办理。",
+		"查看活动请发送：活动",
+	)
+}
+
+func sayAskInBranchGroup() string {
+	return lines(
+		"这项操作请到对应支部的群里发送。",
+		"查看帮助请发送：帮助",
+	)
+}
+
+// ---- register ------------------------------------------------------------------
+
+func sayRegistered(name string, b storage.Branch, on time.Time) string {
+	return lines(
+		fmt.Sprintf("欢迎您%s！已在【%s】报到（%s）。", nameComma(name), b.Name, sayDay(on)),
+		"查看活动请发送：活动",
+	)
+}
+
+func sayRegisteredAlready(b storage.Branch) string {
+	return lines(
+		fmt.Sprintf("您已经在【%s】报到过了，不用再报。", b.Name),
+		"查看活动请发送：活动",
+	)
+}
+
+func sayRegisterMoved(b storage.Branch) string {
+	return lines(
+		fmt.Sprintf("已为您改到【%s】报到，原来的记录都保留着。", b.Name),
+		"查看活动请发送：活动",
+	)
+}
+
+func sayRegisterNeedCommunity() string {
+	return "请告诉我您的社区或村的名称，例如发送：报到 枣行社区"
+}
+
+func sayRegisterNoSuchCommunity(place string) string {
+	return lines(
+		fmt.Sprintf("没有找到“%s”，请核对名称。", place),
+		"请重新发送，例如：报到 枣行社区",
+	)
+}
+
+func sayRegisterConfirm(b storage.Branch) string {
+	return lines(
+		fmt.Sprintf("本群是【%s】的群。您要在【%s】报到吗？", b.Name, b.Name),
+		"确认请回复：是；不报请回复：算了",
+	)
+}
+
+func nameComma(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "，" + name
+}
+
+// ---- activities ----------------------------------------------------------------
+
+func sayActivityList(b storage.Branch, acts []storage.Activity, loc *time.Location) (head string, body []string) {
+	if len(acts) == 0 {
+		return fmt.Sprintf("【%s】近期还没有活动。", b.Name), []string{"书记发布活动请发送：发布活动 标题 时间 地点 名额N"}
+	}
+	for _, a := range acts {
+		body = append(body, sayActivity(a, loc)+" "+sayPlaces(a))
+	}
+	body = append(body, fmt.Sprintf("报名请发送：报名 编号（如 报名 %d）", acts[0].ID))
+	return fmt.Sprintf("【%s】近期活动：", b.Name), body
+}
+
+func sayPublishNeedMore() string {
+	return lines(
+		"请写清活动的标题和时间。",
+		"例如发送：发布活动 清理楼道 明天上午9点 枣行社区 名额20",
+	)
+}
+
+func sayPublishPast() string {
+	return lines(
+		"这个时间已经过去了，请换一个以后的时间。",
+		"例如发送：发布活动 清理楼道 明天上午9点 枣行社区 名额20",
+	)
+}
+
+func sayPublished(a storage.Activity, loc *time.Location) string {
+	place := a.Place
+	if place == "" {
+		place = "未填"
+	}
+	return lines(
+		fmt.Sprintf("已发布 %d号活动【%s】。", a.ID, a.Title),
+		fmt.Sprintf("时间：%s–%s，地点：%s，名额：%s", sayWhen(a.StartsAt.In(loc)), sayClock(a.EndsAt.In(loc)), place, sayCapacity(a)),
+		fmt.Sprintf("大家报名请发送：报名 %d", a.ID),
+	)
+}
+
+func sayActivityNotFound(id int64) string {
+	return lines(
+		fmt.Sprintf("没有找到 %d号活动。", id),
+		"查看本支部的活动请发送：活动",
+	)
+}
+
+func sayActivityCancelledAlready(id int64) string {
+	return lines(
+		fmt.Sprintf("%d号活动已经取消了。", id),
+		"查看其他活动请发送：活动",
+	)
+}
+
+func sayActivityStarted(a storage.Activity) string {
+	return lines(
+		fmt.Sprintf("%d号【%s】已经开始，不能再取消了。", a.ID, a.Title),
+		"查看活动请发送：活动",
+	)
+}
+
+func sayActivityCancelled(a storage.Activity, told int) string {
+	return lines(
+		fmt.Sprintf("已取消 %d号【%s】，已在群里通知 %d 位报名的人。", a.ID, a.Title, told),
+		"发布新活动请发送：发布活动 标题 时间 地点 名额N",
+	)
+}
+
+// sayCancelNotice goes to the group with an @mention of every signee.
+func sayCancelNotice(a storage.Activity, loc *time.Location) string {
+	return lines(
+		fmt.Sprintf("通知：%d号活动【%s】（%s）取消了，给您添麻烦了。", a.ID, a.Title, sayWhen(a.StartsAt.In(loc))),
+		"查看其他活动请发送：活动",
+	)
+}
+
+func sayRoster(a storage.Activity, es []storage.RosterEntry, loc *time.Location) (head string, body []string) {
+	var confirmed, waiting []string
+	checked := 0
+	for _, e := range es {
+		n := e.Name
+		if n == "" {
+			n = "（未留名）"
+		}
+		if e.State == storage.SignupConfirmed {
+			if e.CheckedIn {
+				n += "✓"
+				checked++
+			}
+			confirmed = append(confirmed, n)
+		} else {
+			waiting = append(waiting, n)
+		}
+	}
+	head = sayActivity(a, loc)
+	places := strconv.Itoa(len(confirmed))
+	if !a.Unlimited() {
+		places += "/" + strconv.Itoa(a.Capacity)
+	}
+	if len(confirmed) == 0 {
+		body = append(body, "还没有人报名。")
+	} else {
+		body = append(body, fmt.Sprintf("已报名 %s：%s", places, strings.Join(confirmed, "、")))
+	}
+	if len(waiting) > 0 {
+		body = append(body, fmt.Sprintf("候补 %d：%s", len(waiting), strings.Join(waiting, "、")))
+	}
+	body = append(body, fmt.Sprintf("已签到 %d 人（✓）。取消活动请发送：取消活动 %d", checked, a.ID))
+	return head, body
+}
+
+// ---- sign-up -------------------------------------------------------------------
+
+func saySignedUp(name string, a storage.Activity, loc *time.Location) string {
+	return lines(
+		fmt.Sprintf("%s报名成功：%s。", namePrefix(name), sayActivity(a, loc)),
+		fmt.Sprintf("到场后请发送：签到 %d", a.ID),
+		fmt.Sprintf("去不了请发送：取消报名 %d", a.ID),
+	)
+}
+
+func sayWaiting(a storage.Activity, pos int) string {
+	return lines(
+		fmt.Sprintf("%d号【%s】名额已满，您在候补第%d位，有人取消时会在群里@您。", a.ID, a.Title, pos),
+		fmt.Sprintf("不想等了请发送：取消报名 %d", a.ID),
+	)
+}
+
+func saySignedUpAlready(a storage.Activity, loc *time.Location) string {
+	return lines(
+		fmt.Sprintf("您已经报过名了：%s。", sayActivity(a, loc)),
+		fmt.Sprintf("到场后请发送：签到 %d", a.ID),
+	)
+}
+
+func saySignupClosed(a storage.Activity) string {
+	return lines(
+		fmt.Sprintf("%d号【%s】报名已经截止了。", a.ID, a.Title),
+		"查看其他活动请发送：活动",
+	)
+}
+
+func sayNothingToSignUp() string {
+	return lines(
+		"目前没有可以报名的活动。",
+		"查看活动请发送：活动",
+	)
+}
+
+func sayPickSignup(opts []string) string {
+	return sayPick("请问您要报名哪个活动？", opts, "不报了请回复：算了")
+}
+
+// sayPick asks to pick one of the numbered options, or to stop.
+func sayPick(question string, opts []string, stop string) string {
+	return lines(append(append([]string{question}, opts...), "请回复编号，如："+firstNumber(opts)+"；"+stop)...)
+}
+
+func sayConfirmSignup(a storage.Activity, loc *time.Location) string {
+	return lines(
+		fmt.Sprintf("是报名 %s 吗？", sayActivity(a, loc)),
+		"确认请回复：是；不报请回复：算了",
+	)
+}
+
+func sayCancelledSignup(a storage.Activity) string {
+	return lines(
+		fmt.Sprintf("已为您取消 %d号【%s】的报名。", a.ID, a.Title),
+		fmt.Sprintf("想再报名请发送：报名 %d", a.ID),
+	)
+}
+
+func sayNotSignedUp(id int64) string {
+	return lines(
+		fmt.Sprintf("您没有报名 %d号活动。", id),
+		"查看您报名的活动请发送：我的",
+	)
+}
+
+func sayNothingToCancel() string {
+	return lines(
+		"您目前没有报名的活动。",
+		"查看活动请发送：活动",
+	)
+}
+
+func sayPickCancelSignup(opts []string) string {
+	return sayPick("请问要取消哪个活动的报名？", opts, "不取消了请回复：算了")
+}
+
+func sayConfirmCancelSignup(a storage.Activity, loc *time.Location) string {
+	return lines(
+		fmt.Sprintf("是取消 %s 的报名吗？", sayActivity(a, loc)),
+		"确认请回复：是；不取消了请回复：算了",
+	)
+}
+
+// sayPromoted goes to the group with an @mention of the person promoted.
+func sayPromoted(name string, a storage.Activity, loc *time.Location) string {
+	return lines(
+		fmt.Sprintf("%s有人取消了报名，您已从候补转为正式报名：%s。", namePrefix(name), sayActivity(a, loc)),
+		fmt.Sprintf("到场后请发送：签到 %d", a.ID),
+		fmt.Sprintf("去不了请发送：取消报名 %d", a.ID),
+	)
+}
+
+func namePrefix(name string) string {
+	if name == "" {
+		return ""
+	}
+	return name + "，"
+}
+
+// ---- check-in -------------------------------------------------------------------
+
+func sayCheckedIn(name string, a storage.Activity, credited int) string {
+	ls := []string{fmt.Sprintf("%s签到成功：%d号【%s】。", namePrefix(name), a.ID, a.Title)}
+	if credited > 0 {
+		ls = append(ls, fmt.Sprintf("已为您记服务时长 %s 小时。", sayHours(credited)))
+	}
+	return lines(append(ls, "查看记录请发送：我的")...)
+}
+
+func sayCheckedInAlready(a storage.Activity) string {
+	return lines(
+		fmt.Sprintf("您已经签到过了：%d号【%s】。", a.ID, a.Title),
+		"查看记录请发送：我的",
+	)
+}
+
+func sayCheckinTooEarly(a storage.Activity, opens time.Time, loc *time.Location) string {
+	return lines(
+		fmt.Sprintf("%s 开始，%s 以后才能签到。", sayActivity(a, loc), sayClock(opens.In(loc))),
+		fmt.Sprintf("到时请发送：签到 %d", a.ID),
+	)
+}
+
+func sayCheckinClosed(a storage.Activity) string {
+	return lines(
+		fmt.Sprintf("%d号【%s】已经结束，签到已关闭。", a.ID, a.Title),
+		"补记时长请发送：时长 小时数 做了什么",
+	)
+}
+
+func sayCheckinFull(a storage.Activity) string {
+	return lines(
+		fmt.Sprintf("%d号【%s】名额已满，不能现场签到。", a.ID, a.Title),
+		"查看其他活动请发送：活动",
+	)
+}
+
+func sayCheckinWaiting(a storage.Activity, pos int) string {
+	return lines(
+		fmt.Sprintf("您在 %d号【%s】候补第%d位，还没有名额，暂时不能签到。", a.ID, a.Title, pos),
+		"有名额时会在群里@您；查看记录请发送：我的",
+	)
+}
+
+func sayNothingToCheckIn() string {
+	return lines(
+		"现在没有可以签到的活动（活动开始前半小时到结束后半小时可以签到）。",
+		"查看活动请发送：活动",
+	)
+}
+
+func sayPickCheckin(opts []string) string {
+	return sayPick("请问您要签到哪个活动？", opts, "不签了请回复：算了")
+}
+
+// ---- hours ------------------------------------------------------------------------
+
+func sayHoursNeedNumber() string {
+	return lines(
+		"请写上服务了几个小时。",
+		"例如发送：时长 2 打扫楼道",
+	)
+}
+
+func sayHoursReported(r storage.HoursReport) string {
+	note := ""
+	if r.Note != "" {
+		note = "（" + r.Note + "）"
+	}
+	return lines(
+		fmt.Sprintf("已记录：%s 服务 %s 小时%s，编号 %d，等书记审核。", sayDay(r.ServedOn), sayHours(r.Centihours), note, r.ID),
+		"查看记录请发送：我的",
+		fmt.Sprintf("书记审核请发送：通过 %d", r.ID),
+	)
+}
+
+func sayHoursDayLimit(on time.Time, used, limit int) string {
+	left := limit - used
+	if left <= 0 {
+		return lines(
+			fmt.Sprintf("一天最多记 %s 小时，您%s已经记满了。", sayHours(limit), sayDay(on)),
+			"查看记录请发送：我的",
+		)
+	}
+	return lines(
+		fmt.Sprintf("一天最多记 %s 小时，您%s已记 %s 小时，最多还能记 %s 小时。", sayHours(limit), sayDay(on), sayHours(used), sayHours(left)),
+		fmt.Sprintf("请重新发送，例如：时长 %s", sayHours(left)),
+	)
+}
+
+func sayHoursFuture(on time.Time) string {
+	return lines(
+		fmt.Sprintf("%s还没到，不能提前记时长。", sayDay(on)),
+		"请发送当天或以前的，例如：时长 2 打扫楼道",
+	)
+}
+
+func sayHoursTooOld(on time.Time, days int) string {
+	return lines(
+		fmt.Sprintf("只能补记 %d 天以内的时长，%s已经超过了。", days, sayDay(on)),
+		"如有疑问请联系支部书记；查看记录请发送：我的",
+	)
+}
+
+func sayReportNotFound(id int64) string {
+	return lines(
+		fmt.Sprintf("没有找到 %d号时长记录。", id),
+		"查看待审核的请发送：通过",
+	)
+}
+
+func sayReportDecided(r storage.HoursReport) string {
+	return lines(
+		fmt.Sprintf("%d号时长记录已经审核过了（%s）。", r.ID, sayReportStates[r.State]),
+		"查看待审核的请发送：通过",
+	)
+}
+
+func sayNothingPending() string {
+	return lines(
+		"目前没有待审核的时长。",
+		"查看活动请发送：活动",
+	)
+}
+
+func sayPickReport(approve bool, opts []string) string {
+	if approve {
+		return sayPick("待审核的时长（回复编号即通过）：", opts, "不处理请回复：算了")
+	}
+	return sayPick("待审核的时长（回复编号即驳回）：", opts, "不处理请回复：算了")
+}
+
+func sayConfirmApprove(r storage.HoursReport) string {
+	return lines(
+		fmt.Sprintf("是通过 %s 吗？", sayReport(r)),
+		"确认请回复：是；不处理请回复：算了",
+	)
+}
+
+func sayRejectAskReason(r storage.HoursReport) string {
+	return lines(
+		fmt.Sprintf("要驳回 %s，请回复驳回的原因，如：日期不对", sayReport(r)),
+		"不驳回了请回复：算了",
+	)
+}
+
+func sayApproved(r storage.HoursReport, stillPending int) string {
+	next := "待审核的都处理完了。查看活动请发送：活动"
+	if stillPending > 0 {
+		next = fmt.Sprintf("还有 %d 条待审核，请发送：通过", stillPending)
+	}
+	return lines(fmt.Sprintf("已通过：%s。", sayReport(r)), next)
+}
+
+func sayRejected(r storage.HoursReport, stillPending int) string {
+	next := "待审核的都处理完了。查看活动请发送：活动"
+	if stillPending > 0 {
+		next = fmt.Sprintf("还有 %d 条待审核，请发送：通过", stillPending)
+	}
+	return lines(fmt.Sprintf("已驳回 %d号，已把原因告诉%s。", r.ID, r.MemberName), next)
+}
+
+// sayApprovedNotice goes to the group with an @mention of the member.
+func sayApprovedNotice(r storage.HoursReport) string {
+	return lines(
+		fmt.Sprintf("%s您%s的 %s 小时服务时长已通过审核，谢谢您！", namePrefix(r.MemberName), sayDay(r.ServedOn), sayHours(r.Centihours)),
+		"查看记录请发送：我的",
+	)
+}
+
+// sayRejectedNotice goes to the group with an @mention of the member.
+func sayRejectedNotice(r storage.HoursReport) string {
+	return lines(
+		fmt.Sprintf("%s您%s的 %s 小时服务时长没有通过审核，原因：%s。", namePrefix(r.MemberName), sayDay(r.ServedOn), sayHours(r.Centihours), r.Reason),
+		"如有疑问请联系支部书记；重新上报请发送：时长 小时数 做了什么",
+	)
+}
+
+// ---- my record ----------------------------------------------------------------
+
+func sayMyStats(name string, s storage.MemberStats, mine []storage.MySignup, loc *time.Location) (head string, body []string) {
+	head = fmt.Sprintf("%s您的服务记录：", namePrefix(name))
+	body = append(body, fmt.Sprintf("本月 %s 小时，今年 %s 小时，今年签到 %d 次", sayHours(s.MonthCentihours), sayHours(s.YearCentihours), s.YearCheckins))
+	if s.PendingCount > 0 {
+		body = append(body, fmt.Sprintf("待审核 %s 小时（%d 条）", sayHours(s.PendingCentihours), s.PendingCount))
+	} else {
+		body = append(body, "没有待审核的时长")
+	}
+	if len(mine) > 0 {
+		var ss []string
+		for _, m := range mine {
+			t := fmt.Sprintf("%d号【%s】%s", m.ID, m.Title, sayWhen(m.StartsAt.In(loc)))
+			if m.SignupState == storage.SignupWaiting {
+				t += fmt.Sprintf("（候补第%d位）", m.Position)
+			}
+			ss = append(ss, t)
+		}
+		body = append(body, "已报名："+strings.Join(ss, "；"))
+		body = append(body, fmt.Sprintf("到场后请发送：签到 %d", mine[0].ID))
+	} else {
+		body = append(body, "看活动请发送：活动")
+	}
+	return head, body
+}
+
+// ---- meetings --------------------------------------------------------------------
+
+func sayMeetingNeedKind() string {
+	return lines(
+		"请写明是什么会：支部党员大会、支委会、党小组会、党课或主题党日。",
+		"例如发送：已开会 支委会 11月18日 学习会议精神",
+	)
+}
+
+func sayMeetingFuture(on time.Time) string {
+	return lines(
+		fmt.Sprintf("%s还没到，请开完会后再记录。", sayDay(on)),
+		"查看开会情况请发送：三会一课",
+	)
+}
+
+func sayMeetingRecorded(m storage.Meeting) string {
+	topic := ""
+	if m.Topic != "" {
+		topic = "，主题：" + m.Topic
+	}
+	return lines(
+		fmt.Sprintf("已记录：%s %s%s。", sayDay(m.HeldOn), sayKind(m.Kind), topic),
+		"查看开会情况请发送：三会一课",
+	)
+}
+
+func sayMeetingRecordedAlready(m storage.Meeting) string {
+	return lines(
+		fmt.Sprintf("%s的%s已经记录过了。", sayDay(m.HeldOn), sayKind(m.Kind)),
+		"查看开会情况请发送：三会一课",
+	)
+}
+
+func sayMeetingStatus(b storage.Branch, today time.Time, items []meetingItem) (head string, body []string) {
+	head = fmt.Sprintf("【%s】%d月（第%d季度）三会一课：", b.Name, today.Month(), (int(today.Month())+2)/3)
+	var done, due []string
+	for _, it := range items {
+		if it.Done {
+			done = append(done, fmt.Sprintf("%s（%s）", sayKind(it.Kind), sayDay(it.HeldOn)))
+			continue
+		}
+		when := sayDay(it.DueBy) + "前"
+		if it.Overdue {
+			when = sayDay(it.DueBy) + "，已过期"
+		}
+		due = append(due, fmt.Sprintf("%s（%s）", sayKind(it.Kind), when))
+	}
+	if len(done) > 0 {
+		body = append(body, "已开："+strings.Join(done, "、"))
+	} else {
+		body = append(body, "已开：还没有记录")
+	}
+	if len(due) > 0 {
+		body = append(body, "待开："+strings.Join(due, "、"))
+	} else {
+		body = append(body, "待开：都开齐了")
+	}
+	return head, append(body, "开完会请发送：已开会 会议名称 日期（如 已开会 支委会 今天）")
+}
+
+func sayMeetingOverview(today time.Time, total int, behind []string) (head string, body []string) {
+	head = fmt.Sprintf("%d月（第%d季度）三会一课：共 %d 个支部", today.Month(), (int(today.Month())+2)/3, total)
+	if len(behind) == 0 {
+		body = append(body, "各支部都开齐了。")
+	} else {
+		shown := behind
+		more := ""
+		if len(shown) > 10 {
+			shown, more = shown[:10], fmt.Sprintf(" 等 %d 个", len(behind))
+		}
+		body = append(body, fmt.Sprintf("还没开齐（%d 个）：%s%s", len(behind), strings.Join(shown, "、"), more))
+	}
+	return head, append(body, "查看某个支部请在该支部群里发送：三会一课")
+}
+
+func sayMeetingBehind(name string, kinds []string) string {
+	var ks []string
+	for _, k := range kinds {
+		ks = append(ks, sayKind(k))
+	}
+	return name + "（" + strings.Join(ks, "、") + "）"
+}
+
+// ---- digest ------------------------------------------------------------------------
+
+func sayPeriod(week bool, offset int, from, to time.Time) string {
+	last := to.AddDate(0, 0, -1)
+	name := map[bool]map[int]string{
+		true:  {0: "本周", -1: "上周", 1: "下周"},
+		false: {0: "本月", -1: "上月", 1: "下月"},
+	}[week][offset]
+	if name == "" {
+		name = "这段时间"
+	}
+	return fmt.Sprintf("%s（%s–%s）", name, sayDay(from), sayDay(last))
+}
+
+func sayBranchDigest(period string, b storage.BranchActivity, held []string) (head string, body []string) {
+	meetings := "本期没有会议记录"
+	if len(held) > 0 {
+		var ks []string
+		for _, k := range held {
+			ks = append(ks, sayKind(k))
+		}
+		meetings = "本期开过：" + strings.Join(ks, "、")
+	}
+	return fmt.Sprintf("【%s】%s：", b.Name, period), []string{
+		fmt.Sprintf("新报到 %d 人，现有 %d 人；活动 %d 场，报名 %d 人次，签到 %d 人次", b.NewMembers, b.Members, b.Activities, b.Signups, b.Attended),
+		fmt.Sprintf("服务时长 %s 小时；%s", sayHours(b.Centihours), meetings),
+		"查看三会一课请发送：三会一课",
+	}
+}
+
+// Programme lines as the bureau reports them.
+var sayLines = map[string]string{"community": "城市（社区治理）", "rural": "乡镇（乡村振兴）"}
+
+func sayBureauDigest(period string, byLine map[string]storage.BranchActivity, counts map[string]int) (head string, body []string) {
+	head = fmt.Sprintf("全区%s：", period)
+	for _, k := range []string{"community", "rural"} {
+		b, ok := byLine[k]
+		if !ok {
+			continue
+		}
+		body = append(body, fmt.Sprintf("%s %d 个支部：新报到 %d 人，活动 %d 场，签到 %d 人次，服务 %s 小时",
+			sayLines[k], counts[k], b.NewMembers, b.Activities, b.Attended, sayHours(b.Centihours)))
+	}
+	return head, append(body, "查看开会情况请发送：三会一课")
+}
+
+// ---- dialogues -------------------------------------------------------------------
+
+func sayDialogueEnded() string {
+	return lines(
+		"好的，这件事先不办了。",
+		"需要时请再发送，如：活动",
+	)
+}
+
+// sayDialogueAgain asks again: for a number (first is the first one
+// offered), or, when first is 0, for a yes.
+func sayDialogueAgain(first int64) string {
+	if first != 0 {
+		return fmt.Sprintf("请回复上面列出的编号，如：%d；不办了请回复：算了", first)
+	}
+	return "确认请回复：是；不办了请回复：算了"
+}
+
+// dialogue words: a reply of one of these ends or confirms a dialogue.
+var (
+	sayStopWords = []string{"取消", "算了", "不用了", "不要了", "不了", "退出", "不", "否", "不是"}
+	sayYesWords  = []string{"是", "是的", "对", "对的", "确认", "确定", "好", "好的", "嗯", "可以", "行", "要", "yes", "y"}
+)
+
+func firstNumber(opts []string) string {
+	if len(opts) == 0 {
+		return "1"
+	}
+	if i := strings.Index(opts[0], "号"); i > 0 {
+		return opts[0][:i]
+	}
+	return "1"
+}
+
+func sayNothingToManage() string {
+	return lines(
+		"本支部目前没有还没开始的活动。",
+		"发布活动请发送：发布活动 标题 时间 地点 名额N",
+	)
+}
+
+func sayPickCancelActivity(opts []string) string {
+	return sayPick("请问要取消哪个活动？", opts, "不取消了请回复：算了")
+}
+
+func sayConfirmCancelActivity(a storage.Activity, loc *time.Location) string {
+	return lines(
+		fmt.Sprintf("是取消活动 %s 吗？报名的人会收到通知。", sayActivity(a, loc)),
+		"确认请回复：是；不取消了请回复：算了",
+	)
+}
+
+func sayPickRoster(opts []string) string {
+	return sayPick("请问要看哪个活动的名单？", opts, "不看了请回复：算了")
+}

@@ -1,0 +1,51 @@
+package handlers
+
+import "time"
+
+// request is a parsed command in the form the rules use: ids as int64,
+// days as calendar days (see calendarDay), zero for "not given". It is the
+// one place that reads the parser's Command.
+type request struct {
+	intent    Intent
+	community string
+	activity  int64
+	report    int64
+	hours     float64
+	date      time.Time // calendar day
+	note      string
+	title     string
+	startsAt  time.Time
+	duration  time.Duration // not parsed yet: DefaultDuration applies
+	deadline  time.Time     // not parsed yet: sign-up closes at the start
+	place     string
+	capacity  int
+	kind      string
+	topic     string
+	period    string // week | month
+	offset    int
+}
+
+func requestOf(c Command) request {
+	rq := request{
+		intent:    c.Intent,
+		community: c.Community,
+		activity:  int64(c.Activity),
+		report:    int64(c.Report),
+		hours:     c.Hours,
+		note:      c.Note,
+		title:     c.Title,
+		startsAt:  c.StartsAt,
+		place:     c.Place,
+		capacity:  c.Capacity,
+		kind:      c.Kind,
+		topic:     c.Topic,
+		period:    c.Period,
+	}
+	if !c.Date.IsZero() {
+		rq.date = calendarDay(c.Date)
+	}
+	if c.Offset != nil {
+		rq.offset = *c.Offset
+	}
+	return rq
+}

@@ -1,0 +1,225 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+	_ "time/tzdata"
+
+	"jinqiu/bot"
+	"jinqiu/storage"
+	"jinqiu/storage/state"
+)
+
+// testWorld is two branches, each with its WeCom group, a bureau group, a
+// bureau admin and a fixed clock shared by the handlers and the database.
+type testWorld struct {
+	tb  testing.TB
+	db  *storage.DB
+	h   *Handlers
+	mem *state.Memory
+	mu  sync.Mutex
+	now time.Time
+	seq atomic.Int64
+}
+
+const (
+	twA, twB                    = "zaoxing", "shijia"
+	twChatA, twChatB, twChatBur = "chat-a", "chat-b", "chat-bureau"
+	twSecA, twSecB, twAdmin     = "sec-a", "sec-b", "admin"
+	twNameA, twNameB            = "枣行社区临时党支部", "史家庄村老干部党支部"
+)
+
+var twCtx = context.Background()
+
+// twStart is Friday 2026-11-27 10:00 in Shanghai, the corpus's "now".
+func twStart(tb testing.TB) time.Time {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return time.Date(2026, 11, 27, 10, 0, 0, 0, loc)
+}
+
+// newTestWorld configures db; store nil means a memory store on the world's
+// clock.
+func newTestWorld(tb testing.TB, db *storage.DB, store state.Store) *testWorld {
+	tb.Helper()
+	w := &testWorld{tb: tb, db: db, now: twStart(tb)}
+	if store == nil {
+		w.mem = state.NewMemory()
+		w.mem.SetClock(w.clock)
+		store = w.mem
+	}
+	db.Now = w.clock
+	w.h = &Handlers{DB: db, State: store, Loc: w.now.Location(), Admins: []string{twAdmin}, Now: w.clock}
+	w.sync()
+	return w
+}
+
+func (w *testWorld) sync() {
+	w.tb.Helper()
+	err := w.db.SyncConfig(twCtx, []storage.BranchSpec{
+		{Branch: storage.Branch{ID: twA, Name: twNameA, Town: "城关街道", Kind: "community"},
+			Secretaries: []string{twSecA}, Groups: []storage.Group{{Platform: bot.WeCom, ChatID: twChatA}}},
+		{Branch: storage.Branch{ID: twB, Name: twNameB, Town: "王庄镇", Kind: "rural"},
+			Secretaries: []string{twSecB}, Groups: []storage.Group{{Platform: bot.WeCom, ChatID: twChatB}}},
+	}, []storage.Group{{Platform: bot.WeCom, ChatID: twChatBur}})
+	if err != nil {
+		w.tb.Fatal(err)
+	}
+}
+
+func (w *testWorld) clock() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.now
+}
+
+func (w *testWorld) setNow(t time.Time) {
+	w.mu.Lock()
+	w.now = t
+	w.mu.Unlock()
+}
+
+func (w *testWorld) advance(d time.Duration) { w.setNow(w.clock().Add(d)) }
+
+// twName is a person's display name: 名 + their id.
+func twName(user string) string { return "名" + user }
+
+// say sends text from user in chat through Handle, as `jinqiu say` does.
+func (w *testWorld) say(chat, user, text string) bot.Reply {
+	w.tb.Helper()
+	r, err := w.h.Handle(twCtx, w.message(chat, user, text))
+	if err != nil {
+		w.tb.Fatalf("%s in %s: %q: %v", user, chat, text, err)
+	}
+	return r
+}
+
+func (w *testWorld) message(chat, user, text string) bot.Message {
+	return bot.Message{
+		Platform: bot.WeCom, Robot: "jinqiu", MsgID: fmt.Sprintf("msg-%d", w.seq.Add(1)),
+		ChatID: chat, ChatType: "group", UserID: user, UserName: twName(user), Text: "@金秋助手 " + text, SentAt: w.clock(),
+	}
+}
+
+// register makes user a member of the branch of chat through 报到.
+func (w *testWorld) register(chat, user string) storage.Member {
+	w.tb.Helper()
+	w.say(chat, user, "报到")
+	m, err := w.db.Member(twCtx, bot.WeCom, user)
+	if err != nil || !m.Registered() {
+		w.tb.Fatalf("register %s: %+v, %v", user, m, err)
+	}
+	return m
+}
+
+// publish has the secretary publish an activity and returns it.
+func (w *testWorld) publish(chat, secretary, text string) storage.Activity {
+	w.tb.Helper()
+	r := w.say(chat, secretary, text)
+	var id int64
+	if _, err := fmt.Sscanf(r.Text, "已发布 %d号活动", &id); err != nil {
+		w.tb.Fatalf("publish %q: reply %q", text, r.Text)
+	}
+	a, err := w.db.ActivityAnyBranch(twCtx, id)
+	if err != nil {
+		w.tb.Fatal(err)
+	}
+	return a
+}
+
+// twTables are the tables a message may write.
+var twTables = []string{"branches", "chat_groups", "branch_roles", "members", "registrations", "activities", "signups",
+	"checkins", "hours_reports", "meetings", "inbound", "outbox", "job_runs", "audit_log"}
+
+// snapshot returns every row of every table, as text: two snapshots are
+// equal exactly when nothing was inserted, updated or deleted.
+func (w *testWorld) snapshot() map[string]string {
+	w.tb.Helper()
+	out := map[string]string{}
+	for _, t := range twTables {
+		rows, err := w.db.X().Queryx("SELECT * FROM " + t + " ORDER BY 1")
+		if err != nil {
+			w.tb.Fatal(err)
+		}
+		var b strings.Builder
+		for rows.Next() {
+			vals, err := rows.SliceScan()
+			if err != nil {
+				w.tb.Fatal(err)
+			}
+			for _, v := range vals {
+				if bs, ok := v.([]byte); ok {
+					v = string(bs)
+				}
+				fmt.Fprintf(&b, "%v\t", v)
+			}
+			b.WriteByte('\n')
+		}
+		rows.Close()
+		out[t] = b.String()
+	}
+	return out
+}
+
+// changed names the tables that differ between two snapshots.
+func twChanged(before, after map[string]string) []string {
+	var ts []string
+	for _, t := range twTables {
+		if before[t] != after[t] {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
+// reset empties every table and configures the world again.
+func (w *testWorld) reset() {
+	w.tb.Helper()
+	for _, t := range twTables {
+		if _, err := w.db.X().Exec("DELETE FROM " + t); err != nil {
+			w.tb.Fatal(err)
+		}
+	}
+	w.setNow(twStart(w.tb))
+	w.sync()
+}
+
+// outbox returns the queued messages, oldest first.
+func (w *testWorld) outbox() []twQueued {
+	w.tb.Helper()
+	var rows []storage.OutboxRow
+	if err := w.db.X().Select(&rows, "SELECT id, dedup_key, platform, robot, target, body, policy, state, attempts, next_attempt_at, last_error, lease_owner, created_at, sent_at FROM outbox ORDER BY id"); err != nil {
+		w.tb.Fatal(err)
+	}
+	var out []twQueued
+	for _, r := range rows {
+		a, rep, err := bot.DecodeOutbound(r)
+		if err != nil {
+			w.tb.Fatal(err)
+		}
+		out = append(out, twQueued{Key: r.DedupKey, Chat: a.ChatID, Reply: rep})
+	}
+	return out
+}
+
+type twQueued struct {
+	Key   string
+	Chat  string
+	Reply bot.Reply
+}
+
+func (w *testWorld) count(q string, args ...any) int {
+	w.tb.Helper()
+	var n int
+	if err := w.db.X().Get(&n, q, args...); err != nil {
+		w.tb.Fatalf("%s: %v", q, err)
+	}
+	return n
+}

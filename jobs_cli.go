@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"jinqiu/bot"
+	"jinqiu/jobs"
+	"jinqiu/storage"
+)
+
+// parseWhen reads a time given on the command line: RFC 3339, or a wall
+// time "2006-01-02 15:04" / "2006-01-02T15:04" / "2006-01-02" in loc.
+func parseWhen(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.In(loc), nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time such as 2026-11-23T09:00 or 2026-11-23T09:00:00+08:00", s)
+}
+
+// runRemind prints what the scheduler would send at a time, and to whom,
+// without sending or claiming anything.
+func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("remind", stderr)
+	dry := fs.Bool("dry-run", false, "print what would be sent; required (the service sends)")
+	at := fs.String("at", "", "the time to look at, in the configured zone unless an offset is given (default: now)")
+	until := fs.String("until", "", "show everything due from --at up to this time instead of the one minute of --at")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if !*dry || fs.NArg() > 0 {
+		return usageError("usage: jinqiu remind --dry-run [--at TIME] [--until TIME] (only the dry run exists: `jinqiu serve` sends)")
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	from := time.Now().In(cfg.Location)
+	if *at != "" {
+		if from, err = parseWhen(*at, cfg.Location); err != nil {
+			return usageError("--at: " + err.Error())
+		}
+	}
+	from = from.Truncate(time.Minute)
+	to := from.Add(time.Minute - time.Nanosecond)
+	if *until != "" {
+		u, err := parseWhen(*until, cfg.Location)
+		if err != nil {
+			return usageError("--until: " + err.Error())
+		}
+		if u.Before(from) {
+			return usageError("--until is before --at")
+		}
+		to = u
+	}
+	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	s, err := newScheduler(a, "dry-run")
+	if err != nil {
+		return err
+	}
+	planned, err := s.DryRun(ctx, from, to)
+	if err != nil {
+		return fmt.Errorf("remind: %w", err)
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	if len(planned) == 0 {
+		fmt.Fprintf(out, "nothing is due from %s to %s (%s)\n", from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"), cfg.Timezone)
+		return nil
+	}
+	for _, p := range planned {
+		f := p.Fire
+		fmt.Fprintf(out, "%s %s %s  %s\n", f.Slot.Format("2006-01-02 15:04"), jobs.Weekday(f.Slot), f.Job, f.Describe())
+		if p.Recorded != "" {
+			fmt.Fprintf(out, "  (slot already %s in job_runs: the service will not send it again)\n", p.Recorded)
+		}
+		if len(p.Rows) == 0 {
+			fmt.Fprintln(out, "  nothing to send: every meeting is recorded, nobody signed up, or the branch has no group")
+		}
+		for _, row := range p.Rows {
+			addr, r, err := bot.DecodeOutbound(storage.OutboxRow{Target: row.Target, Body: row.Body})
+			if err != nil {
+				return fmt.Errorf("remind: %w", err)
+			}
+			to := addr.Platform + "/" + addr.ChatID
+			if len(r.Mentions) > 0 {
+				to += "  @" + strings.Join(r.Mentions, " @")
+			}
+			if p.NoWebhook[jobs.GroupKey(addr.Platform, addr.ChatID)] {
+				to += "  (no webhook configured for this group: not sent)"
+			}
+			fmt.Fprintf(out, "  → %s\n", to)
+			body := r.Text
+			if r.Markdown != "" {
+				body = r.Markdown
+			}
+			for _, l := range strings.Split(body, "\n") {
+				fmt.Fprintf(out, "    %s\n", l)
+			}
+		}
+	}
+	return nil
+}
+
+// runDigest prints a weekly digest: the district's, or one branch's.
+func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("digest", stderr)
+	week := fs.String("week", "", "ISO week, e.g. 2026-W48 (default: last week, as the Monday digest)")
+	branch := fs.String("branch", "", "a branch id: that branch's digest, with its inactive members named")
+	platform := fs.String("platform", bot.WeCom, "render for wecom or dingtalk (the parts as they would be sent)")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if fs.NArg() > 0 || (*platform != bot.WeCom && *platform != bot.DingTalk) {
+		return usageError("usage: jinqiu digest [--week 2026-W48] [--branch ID] [--platform wecom|dingtalk]")
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	start := jobs.WeekStart(time.Now(), cfg.Location).AddDate(0, 0, -7)
+	if *week != "" {
+		if start, err = jobs.ParseWeek(*week, cfg.Location); err != nil {
+			return usageError("--week: " + err.Error())
+		}
+	}
+	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	p, err := jobs.NewPlanner(cfg)
+	if err != nil {
+		return err
+	}
+	x := &jobs.Digester{DB: a.db, Planner: p}
+	d, err := x.Digest(ctx, start, *branch)
+	if err != nil {
+		return err
+	}
+	var parts []string
+	if *platform == bot.DingTalk {
+		var title string
+		title, parts = jobs.RenderDingTalk(d)
+		fmt.Fprintf(stdout, "title: %s\n\n", title)
+	} else {
+		parts = jobs.RenderWeCom(d)
+	}
+	for i, part := range parts {
+		if i > 0 {
+			fmt.Fprintf(stdout, "\n----- message %d of %d (%d bytes) -----\n", i+1, len(parts), len(part))
+		}
+		fmt.Fprintln(stdout, part)
+	}
+	return nil
+}

@@ -1,0 +1,227 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// DigestRange says what a digest covers. Instants are compared with the
+// stored (UTC) instants; days with the DATE columns. The caller (jobs)
+// computes both from the configured zone: a week is [Monday 00:00, next
+// Monday 00:00) there.
+type DigestRange struct {
+	From, To       time.Time // the period, as instants
+	FromDay, ToDay time.Time // the same period, as calendar days [FromDay, ToDay)
+	// InactiveSince is where the inactivity window starts (60 days before
+	// To, say): a registered member with no sign-up, check-in or hours
+	// report in [InactiveSince, To) and registered before it is inactive.
+	InactiveSince    time.Time
+	InactiveSinceDay time.Time
+	// BranchID limits the digest to one branch; "" is every branch.
+	BranchID string
+	// Top is how many volunteers to rank by approved hours (0: none).
+	Top int
+	// Meetings are the (kind, days) spans whose holders to return.
+	Meetings []MeetingSpan
+	// Names lists the inactive members by name; only with BranchID, for
+	// that branch's secretary.
+	Names bool
+}
+
+// MeetingSpan is a meeting kind and a span of calendar days [FromDay, ToDay).
+type MeetingSpan struct {
+	Kind           string
+	FromDay, ToDay time.Time
+}
+
+// BranchActivity is what one branch did in a digest's period.
+type BranchActivity struct {
+	Branch
+	Members       int // registered now
+	NewMembers    int // registrations (报到, moves included) on days in the period
+	ActiveMembers int // distinct members who signed up, checked in or reported hours in the period
+	Activities    int // activities (not cancelled) that started in the period
+	Signups       int // confirmed places of those activities
+	Attended      int // of those places, the ones checked in
+	Centihours    int // approved hours served on days in the period, ×100
+	Inactive      int // registered members inactive since InactiveSince
+}
+
+// Volunteer is one member's approved hours in the period.
+type Volunteer struct {
+	MemberID    int64  `db:"member_id"`
+	DisplayName string `db:"display_name"`
+	BranchID    string `db:"branch_id"`
+	Centihours  int    `db:"centihours"`
+}
+
+// DigestStats is what the digest is made of.
+type DigestStats struct {
+	Branches []BranchActivity // by town and id
+	Top      []Volunteer      // by hours, most first
+	// Held[i] is the set of branches that held a meeting in Meetings[i].
+	Held []map[string]bool
+	// Inactive are the inactive members of the branch, by name (Names only).
+	Inactive []Member
+}
+
+// digestQuery is one aggregate of the digest: its SQL and arguments, and
+// what to do with each (branch_id, n) row.
+type digestQuery struct {
+	name string
+	sql  string
+	args []any
+	set  func(*BranchActivity, int)
+}
+
+func (r DigestRange) branchFilter(col string) (string, []any) {
+	if r.BranchID == "" {
+		return "", nil
+	}
+	return " AND " + col + " = ?", []any{r.BranchID}
+}
+
+// digestQueries are the per-branch aggregates. Each is written to use an
+// index on the period's column (migration 0003), so that none scans a
+// whole table: BenchmarkDigestProvince checks them with EXPLAIN.
+func digestQueries(r DigestRange) []digestQuery {
+	f, t, fd, td := utc(r.From), utc(r.To), day(r.FromDay), day(r.ToDay)
+	is, isd := utc(r.InactiveSince), day(r.InactiveSinceDay)
+	bw := func(col string) (string, []any) { return r.branchFilter(col) }
+	with := func(args []any, more []any) []any { return append(args, more...) }
+
+	memF, memA := bw("branch_id")
+	regF, regA := bw("branch_id")
+	actF, actA := bw("branch_id")
+	supF, supA := bw("a.branch_id")
+	hrsF, hrsA := bw("branch_id")
+	inF, inA := bw("m.branch_id")
+	activeF, activeA := bw("x.branch_id")
+	return []digestQuery{
+		{"members",
+			"SELECT branch_id, COUNT(*) AS n FROM members WHERE branch_id IS NOT NULL" + memF + " GROUP BY branch_id",
+			memA, func(b *BranchActivity, n int) { b.Members = n }},
+		{"new_members",
+			"SELECT branch_id, COUNT(*) AS n FROM registrations WHERE registered_on >= ? AND registered_on < ?" + regF + " GROUP BY branch_id",
+			with([]any{fd, td}, regA), func(b *BranchActivity, n int) { b.NewMembers = n }},
+		{"activities",
+			"SELECT branch_id, COUNT(*) AS n FROM activities WHERE starts_at >= ? AND starts_at < ? AND state = ?" + actF + " GROUP BY branch_id",
+			with([]any{f, t, activityOpen}, actA), func(b *BranchActivity, n int) { b.Activities = n }},
+		{"signups",
+			`SELECT a.branch_id, COUNT(*) AS n FROM activities a JOIN signups s ON s.activity_id = a.id
+			WHERE a.starts_at >= ? AND a.starts_at < ? AND a.state = ? AND s.state = ?` + supF + " GROUP BY a.branch_id",
+			with([]any{f, t, activityOpen, signupConfirmed}, supA), func(b *BranchActivity, n int) { b.Signups = n }},
+		{"attended",
+			`SELECT a.branch_id, COUNT(*) AS n FROM activities a JOIN signups s ON s.activity_id = a.id
+			JOIN checkins c ON c.activity_id = s.activity_id AND c.member_id = s.member_id
+			WHERE a.starts_at >= ? AND a.starts_at < ? AND a.state = ? AND s.state = ?` + supF + " GROUP BY a.branch_id",
+			with([]any{f, t, activityOpen, signupConfirmed}, supA), func(b *BranchActivity, n int) { b.Attended = n }},
+		{"hours",
+			"SELECT branch_id, SUM(centihours) AS n FROM hours_reports WHERE served_on >= ? AND served_on < ? AND state = ?" + hrsF + " GROUP BY branch_id",
+			with([]any{fd, td, hoursApproved}, hrsA), func(b *BranchActivity, n int) { b.Centihours = n }},
+		{"active_members",
+			`SELECT x.branch_id, COUNT(DISTINCT x.member_id) AS n FROM (
+				SELECT branch_id, member_id FROM hours_reports WHERE served_on >= ? AND served_on < ?
+				UNION SELECT a.branch_id, c.member_id FROM checkins c JOIN activities a ON a.id = c.activity_id WHERE c.checked_at >= ? AND c.checked_at < ?
+				UNION SELECT a.branch_id, s.member_id FROM signups s JOIN activities a ON a.id = s.activity_id WHERE s.created_at >= ? AND s.created_at < ?
+			) x WHERE 1 = 1` + activeF + " GROUP BY x.branch_id",
+			with([]any{fd, td, f, t, f, t}, activeA), func(b *BranchActivity, n int) { b.ActiveMembers = n }},
+		{"inactive",
+			"SELECT m.branch_id, COUNT(*) AS n FROM members m WHERE m.branch_id IS NOT NULL AND m.registered_at < ?" + inF + inactiveWhere +
+				" GROUP BY m.branch_id",
+			with(with([]any{is}, inA), []any{isd, td, is, t, is, t}), func(b *BranchActivity, n int) { b.Inactive = n }},
+	}
+}
+
+// inactiveWhere: no hours report, check-in or sign-up in the window. Each
+// NOT EXISTS is a probe of a (member_id, time) index.
+const inactiveWhere = `
+	AND NOT EXISTS (SELECT 1 FROM hours_reports h WHERE h.member_id = m.id AND h.served_on >= ? AND h.served_on < ?)
+	AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.checked_at >= ? AND c.checked_at < ?)
+	AND NOT EXISTS (SELECT 1 FROM signups s WHERE s.member_id = m.id AND s.created_at >= ? AND s.created_at < ?)`
+
+// hoursApproved mirrors HoursApproved (hours.go) for the digest's own
+// queries.
+const hoursApproved = "approved"
+
+func topQuery(r DigestRange) (string, []any) {
+	f, a := r.branchFilter("h.branch_id")
+	return `SELECT t.member_id, m.display_name, COALESCE(m.branch_id, '') AS branch_id, t.centihours FROM (
+			SELECT h.member_id, SUM(h.centihours) AS centihours FROM hours_reports h
+			WHERE h.served_on >= ? AND h.served_on < ? AND h.state = ?` + f + `
+			GROUP BY h.member_id ORDER BY centihours DESC, h.member_id LIMIT ?
+		) t JOIN members m ON m.id = t.member_id ORDER BY t.centihours DESC, t.member_id`,
+		append(append([]any{day(r.FromDay), day(r.ToDay), hoursApproved}, a...), r.Top)
+}
+
+const heldQuery = "SELECT DISTINCT branch_id FROM meetings WHERE kind = ? AND held_on >= ? AND held_on < ?"
+
+// DigestStats computes a digest's figures in one read transaction (one
+// snapshot on MySQL). Branches with no activity at all are included with
+// zeros. Safe for concurrent use.
+func (db *DB) DigestStats(ctx context.Context, r DigestRange) (DigestStats, error) {
+	var out DigestStats
+	err := db.view(ctx, func(tx *Tx) error {
+		q := "SELECT id, name, town, kind FROM branches"
+		var args []any
+		if r.BranchID != "" {
+			q += " WHERE id = ?"
+			args = append(args, r.BranchID)
+		}
+		var bs []Branch
+		if err := tx.SelectContext(ctx, &bs, q+" ORDER BY town, id", args...); err != nil {
+			return fmt.Errorf("digest branches: %w", err)
+		}
+		if r.BranchID != "" && len(bs) == 0 {
+			return ErrNotFound
+		}
+		idx := make(map[string]int, len(bs))
+		out.Branches = make([]BranchActivity, len(bs))
+		for i, b := range bs {
+			idx[b.ID] = i
+			out.Branches[i].Branch = b
+		}
+		for _, dq := range digestQueries(r) {
+			var rows []struct {
+				BranchID string `db:"branch_id"`
+				N        int64  `db:"n"`
+			}
+			if err := tx.SelectContext(ctx, &rows, dq.sql, dq.args...); err != nil {
+				return fmt.Errorf("digest %s: %w", dq.name, err)
+			}
+			for _, row := range rows {
+				if i, ok := idx[row.BranchID]; ok {
+					dq.set(&out.Branches[i], int(row.N))
+				}
+			}
+		}
+		if r.Top > 0 {
+			q, args := topQuery(r)
+			if err := tx.SelectContext(ctx, &out.Top, q, args...); err != nil {
+				return fmt.Errorf("digest top volunteers: %w", err)
+			}
+		}
+		out.Held = make([]map[string]bool, len(r.Meetings))
+		for i, m := range r.Meetings {
+			var ids []string
+			if err := tx.SelectContext(ctx, &ids, heldQuery, m.Kind, day(m.FromDay), day(m.ToDay)); err != nil {
+				return fmt.Errorf("digest meetings: %w", err)
+			}
+			out.Held[i] = make(map[string]bool, len(ids))
+			for _, id := range ids {
+				out.Held[i][id] = true
+			}
+		}
+		if r.Names && r.BranchID != "" {
+			err := tx.SelectContext(ctx, &out.Inactive, "SELECT "+memberCols+" FROM members m WHERE m.branch_id = ? AND m.registered_at < ?"+inactiveWhere+
+				" ORDER BY m.display_name, m.id",
+				r.BranchID, utc(r.InactiveSince), day(r.InactiveSinceDay), day(r.ToDay), utc(r.InactiveSince), utc(r.To), utc(r.InactiveSince), utc(r.To))
+			if err != nil {
+				return fmt.Errorf("digest inactive members: %w", err)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

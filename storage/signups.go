@@ -1,0 +1,280 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Sign-up states.
+const (
+	SignupConfirmed = "confirmed"
+	SignupWaiting   = "waiting"
+	SignupCancelled = "cancelled"
+)
+
+// Signup is one person's place (or place in the queue) for an activity.
+// Seq is the arrival order; the waiting list is served lowest Seq first.
+type Signup struct {
+	ID         int64     `db:"id"`
+	ActivityID int64     `db:"activity_id"`
+	MemberID   int64     `db:"member_id"`
+	State      string    `db:"state"`
+	Seq        int64     `db:"seq"`
+	CreatedAt  time.Time `db:"created_at"`
+	UpdatedAt  time.Time `db:"updated_at"`
+}
+
+const signupCols = "id, activity_id, member_id, state, seq, created_at, updated_at"
+
+// SignupResult is the outcome of a sign-up.
+type SignupResult struct {
+	Activity Activity // as it stands after the sign-up
+	State    string   // SignupConfirmed or SignupWaiting
+	Position int      // place on the waiting list, from 1; 0 when confirmed
+	Already  bool     // the person was already signed up; nothing changed
+}
+
+// SignUp signs the member up for an open activity of the branch: confirmed
+// while places remain, else on the waiting list. The activity row is locked
+// first, so that concurrent sign-ups never exceed the capacity and queue in
+// the order they take the lock. A repeat changes nothing (Already). The
+// caller checks the sign-up deadline; this checks the activity's state.
+// ErrNotFound for an id of another branch; ErrActivityCancelled.
+func (db *DB) SignUp(ctx context.Context, a Actor, branchID string, activityID, memberID int64) (SignupResult, error) {
+	var r SignupResult
+	err := db.update(ctx, func(tx *Tx) error {
+		r = SignupResult{}
+		act, err := tx.activity(ctx, branchID, activityID, true)
+		if err != nil {
+			return err
+		}
+		if act.State != ActivityOpen {
+			return ErrActivityCancelled
+		}
+		s, err := tx.signup(ctx, activityID, memberID)
+		switch {
+		case err == nil && s.State != SignupCancelled:
+			r.Activity, r.State, r.Already = act, s.State, true
+			r.Position, err = tx.position(ctx, s)
+			return err
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return err
+		}
+		if s, act, err = tx.take(ctx, act, memberID, s.ID, true); err != nil {
+			return err
+		}
+		r.Activity, r.State = act, s.State
+		if r.Position, err = tx.position(ctx, s); err != nil {
+			return err
+		}
+		return tx.audit(ctx, a, "signup", act.Object(), "member:"+strconv.FormatInt(memberID, 10)+" "+s.State)
+	})
+	return r, err
+}
+
+// take gives the member the next place of a locked activity: a confirmed
+// one if there is room, else (if queue) one on the waiting list, else
+// ErrFull. It reuses the member's cancelled sign-up row (id != 0), since a
+// person has one row per activity.
+func (tx *Tx) take(ctx context.Context, act Activity, memberID, rowID int64, queue bool) (Signup, Activity, error) {
+	s := Signup{ID: rowID, ActivityID: act.ID, MemberID: memberID, Seq: act.NextSeq, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+	switch {
+	case act.HasRoom():
+		s.State = SignupConfirmed
+		act.Taken++
+	case queue:
+		s.State = SignupWaiting
+	default:
+		return s, act, ErrFull
+	}
+	act.NextSeq++
+	if _, err := tx.ExecContext(ctx, "UPDATE activities SET taken = ?, next_seq = ? WHERE id = ?", act.Taken, act.NextSeq, act.ID); err != nil {
+		return s, act, fmt.Errorf("take place: %w", err)
+	}
+	var err error
+	if rowID != 0 {
+		_, err = tx.ExecContext(ctx, "UPDATE signups SET state = ?, seq = ?, updated_at = ? WHERE id = ?", s.State, s.Seq, tx.Now, rowID)
+	} else {
+		s.ID, err = tx.insertID(ctx, "INSERT INTO signups (activity_id, member_id, state, seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+			act.ID, memberID, s.State, s.Seq, tx.Now, tx.Now)
+	}
+	if err != nil {
+		// A duplicate cannot happen while the activity row is locked; if
+		// it does, the transaction fails rather than double-booking.
+		return s, act, fmt.Errorf("take place: %w", err)
+	}
+	return s, act, nil
+}
+
+func (tx *Tx) signup(ctx context.Context, activityID, memberID int64) (Signup, error) {
+	var s Signup
+	err := tx.GetContext(ctx, &s, "SELECT "+signupCols+" FROM signups WHERE activity_id = ? AND member_id = ?", activityID, memberID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, ErrNotFound
+	}
+	if err != nil {
+		return s, fmt.Errorf("read signup: %w", err)
+	}
+	return s, nil
+}
+
+// position is the place of a waiting sign-up in the queue, from 1.
+func (tx *Tx) position(ctx context.Context, s Signup) (int, error) {
+	if s.State != SignupWaiting {
+		return 0, nil
+	}
+	var n int
+	err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND state = ? AND seq <= ?", s.ActivityID, SignupWaiting, s.Seq)
+	if err != nil {
+		return 0, fmt.Errorf("waiting position: %w", err)
+	}
+	return n, nil
+}
+
+// CancelResult is the outcome of cancelling a sign-up.
+type CancelResult struct {
+	Activity Activity
+	Was      string  // the state cancelled: confirmed or waiting
+	Promoted *Member // the first waiting person, now confirmed, if any
+}
+
+// CancelSignup cancels the member's sign-up for an activity of the branch.
+// A freed confirmed place goes to the first person waiting (lowest seq); the
+// outbox rows that onPromote returns for them are written in the same
+// transaction. ErrNotFound for an id of another branch; ErrNotSignedUp;
+// ErrActivityCancelled.
+func (db *DB) CancelSignup(ctx context.Context, a Actor, branchID string, activityID, memberID int64, onPromote func(Activity, Member) []Outbound) (CancelResult, error) {
+	var r CancelResult
+	err := db.update(ctx, func(tx *Tx) error {
+		r = CancelResult{}
+		act, err := tx.activity(ctx, branchID, activityID, true)
+		if err != nil {
+			return err
+		}
+		if act.State != ActivityOpen {
+			return ErrActivityCancelled
+		}
+		s, err := tx.signup(ctx, activityID, memberID)
+		if errors.Is(err, ErrNotFound) || (err == nil && s.State == SignupCancelled) {
+			return ErrNotSignedUp
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE signups SET state = ?, updated_at = ? WHERE id = ?", SignupCancelled, tx.Now, s.ID); err != nil {
+			return fmt.Errorf("cancel signup: %w", err)
+		}
+		r.Was = s.State
+		if err := tx.audit(ctx, a, "cancel_signup", act.Object(), "member:"+strconv.FormatInt(memberID, 10)+" was "+s.State); err != nil {
+			return err
+		}
+		if s.State == SignupConfirmed {
+			if r.Promoted, err = tx.promote(ctx, a, act, onPromote); err != nil {
+				return err
+			}
+			if r.Promoted == nil {
+				act.Taken--
+				if _, err := tx.ExecContext(ctx, "UPDATE activities SET taken = ? WHERE id = ?", act.Taken, act.ID); err != nil {
+					return fmt.Errorf("cancel signup: %w", err)
+				}
+			}
+		}
+		r.Activity = act
+		return nil
+	})
+	return r, err
+}
+
+// promote confirms the first person waiting for a locked activity and
+// queues their notice.
+func (tx *Tx) promote(ctx context.Context, a Actor, act Activity, onPromote func(Activity, Member) []Outbound) (*Member, error) {
+	var next Signup
+	err := tx.GetContext(ctx, &next, "SELECT "+signupCols+" FROM signups WHERE activity_id = ? AND state = ? ORDER BY seq LIMIT 1", act.ID, SignupWaiting)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("promote: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE signups SET state = ?, updated_at = ? WHERE id = ?", SignupConfirmed, tx.Now, next.ID); err != nil {
+		return nil, fmt.Errorf("promote: %w", err)
+	}
+	var m Member
+	if err := tx.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE id = ?", next.MemberID); err != nil {
+		return nil, fmt.Errorf("promote: %w", err)
+	}
+	if onPromote != nil {
+		if err := tx.enqueue(ctx, onPromote(act, m)...); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.audit(ctx, a, "promote", act.Object(), "member:"+strconv.FormatInt(m.ID, 10)); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// MySignup is one of a person's current sign-ups, with its activity.
+type MySignup struct {
+	Activity
+	SignupState string `db:"signup_state"`
+	Position    int    `db:"position"` // on the waiting list, from 1; 0 when confirmed
+}
+
+// MySignups returns the member's confirmed and waiting sign-ups for open
+// activities that have not ended at now, soonest first.
+func (db *DB) MySignups(ctx context.Context, memberID int64, now time.Time) ([]MySignup, error) {
+	var out []MySignup
+	err := db.x.SelectContext(ctx, &out, `SELECT a.id, a.branch_id, a.title, a.place, a.starts_at, a.ends_at, a.signup_deadline, a.capacity, a.taken,
+			a.next_seq, a.state, a.created_by, a.created_at, a.credited_at, s.state AS signup_state,
+			CASE WHEN s.state = ? THEN (SELECT COUNT(*) FROM signups w WHERE w.activity_id = s.activity_id AND w.state = ? AND w.seq <= s.seq) ELSE 0 END AS position
+		FROM signups s JOIN activities a ON a.id = s.activity_id
+		WHERE s.member_id = ? AND s.state IN (?, ?) AND a.state = ? AND a.ends_at > ?
+		ORDER BY a.starts_at, a.id`,
+		SignupWaiting, SignupWaiting, memberID, SignupConfirmed, SignupWaiting, ActivityOpen, utc(now))
+	if err != nil {
+		return nil, fmt.Errorf("my signups: %w", err)
+	}
+	return out, nil
+}
+
+// RosterEntry is one person on an activity's list.
+type RosterEntry struct {
+	MemberID  int64  `db:"member_id"`
+	Name      string `db:"name"`
+	Platform  string `db:"platform"`
+	UserID    string `db:"user_id"`
+	State     string `db:"state"`
+	Seq       int64  `db:"seq"`
+	CheckedIn bool   `db:"checked_in"`
+}
+
+// Roster returns the activity of the branch and its people: confirmed in
+// arrival order, then the waiting list in order. ErrNotFound for an id of
+// another branch.
+func (db *DB) Roster(ctx context.Context, branchID string, activityID int64) (Activity, []RosterEntry, error) {
+	var act Activity
+	var es []RosterEntry
+	err := db.view(ctx, func(tx *Tx) error {
+		var err error
+		if act, err = tx.activity(ctx, branchID, activityID, false); err != nil {
+			return err
+		}
+		err = tx.SelectContext(ctx, &es, `SELECT s.member_id, m.display_name AS name, m.platform, m.user_id, s.state, s.seq,
+				CASE WHEN c.id IS NULL THEN 0 ELSE 1 END AS checked_in
+			FROM signups s JOIN members m ON m.id = s.member_id
+			LEFT JOIN checkins c ON c.activity_id = s.activity_id AND c.member_id = s.member_id
+			WHERE s.activity_id = ? AND s.state IN (?, ?)
+			ORDER BY CASE WHEN s.state = ? THEN 0 ELSE 1 END, s.seq`,
+			activityID, SignupConfirmed, SignupWaiting, SignupConfirmed)
+		if err != nil {
+			return fmt.Errorf("roster: %w", err)
+		}
+		return nil
+	})
+	return act, es, err
+}
