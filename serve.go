@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ import (
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs, path := newFlags("serve", stderr)
 	listen := fs.String("listen", "", "override server.listen")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060), for profiling")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
@@ -65,6 +67,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if *pprofAddr != "" {
+		go http.ListenAndServe(*pprofAddr, pprofMux())
 	}
 	owner := replicaName()
 	log.Info("jinqiu serving", "listen", ln.Addr().String(), "storage", cfg.Storage.Driver,
@@ -152,5 +157,14 @@ func (a *app) routes(senders map[string]bot.Sender) *http.ServeMux {
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.Handler())
+	return mux
+}
+
+// pprofMux serves the profiler on its own listener, never on the public one.
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Branch is a party branch: a community (城市) or a village (乡镇).
@@ -42,6 +43,7 @@ type BranchSpec struct {
 // made by the bureau are kept). Records that refer to a branch are never
 // deleted.
 func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroups []Group) error {
+	defer db.cache.clear()
 	return db.update(ctx, func(tx *Tx) error {
 		for _, b := range branches {
 			if err := tx.upsertBranch(ctx, b.Branch); err != nil {
@@ -127,6 +129,7 @@ func (tx *Tx) grantRole(ctx context.Context, branchID, userID, role, source stri
 // GrantSecretary makes userID a secretary of branchID on the bureau's
 // authority, and audits it.
 func (db *DB) GrantSecretary(ctx context.Context, a Actor, branchID, userID string) error {
+	defer db.cache.clear()
 	return db.update(ctx, func(tx *Tx) error {
 		if _, err := tx.branch(ctx, branchID); err != nil {
 			return err
@@ -140,12 +143,10 @@ func (db *DB) GrantSecretary(ctx context.Context, a Actor, branchID, userID stri
 
 // Branch returns the branch with the given id, or ErrNotFound.
 func (db *DB) Branch(ctx context.Context, id string) (Branch, error) {
-	var b Branch
-	err := db.view(ctx, func(tx *Tx) error {
-		var err error
-		b, err = tx.branch(ctx, id)
-		return err
+	v, err := db.cache.get("b|"+id, func() (any, error) {
+		return (&Tx{querier: db.x, dialect: db.dialect}).branch(ctx, id)
 	})
+	b, _ := v.(Branch)
 	return b, err
 }
 
@@ -168,11 +169,15 @@ func (db *DB) Branches(ctx context.Context) ([]Branch, error) {
 // GroupByChat returns the group with the given platform chat id, or
 // ErrNotFound.
 func (db *DB) GroupByChat(ctx context.Context, platform, chatID string) (Group, error) {
-	var g Group
-	err := db.x.GetContext(ctx, &g, "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE platform = ? AND chat_id = ?", platform, chatID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return g, ErrNotFound
-	}
+	v, err := db.cache.get("g|"+platform+"|"+chatID, func() (any, error) {
+		var g Group
+		err := db.x.GetContext(ctx, &g, "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE platform = ? AND chat_id = ?", platform, chatID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return g, ErrNotFound
+		}
+		return g, err
+	})
+	g, _ := v.(Group)
 	return g, err
 }
 
@@ -191,9 +196,13 @@ func (db *DB) Groups(ctx context.Context, branchID string) ([]Group, error) {
 
 // SecretaryOf returns the ids of the branches where userID is a secretary.
 func (db *DB) SecretaryOf(ctx context.Context, userID string) ([]string, error) {
-	var ids []string
-	err := db.x.SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE user_id = ? AND role = ? ORDER BY branch_id", userID, RoleSecretary)
-	return ids, err
+	v, err := db.cache.get("s|"+userID, func() (any, error) {
+		var ids []string
+		err := db.x.SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE user_id = ? AND role = ? ORDER BY branch_id", userID, RoleSecretary)
+		return ids, err
+	})
+	ids, _ := v.([]string)
+	return slices.Clone(ids), err
 }
 
 // Secretaries returns the user ids of a branch's secretaries.

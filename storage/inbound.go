@@ -30,55 +30,57 @@ type Inbound struct {
 // returned (done, with its stored reply, or still processing). A row left
 // processing for longer than stale (its process died) is taken over.
 func (db *DB) ClaimInbound(ctx context.Context, platform, robot, msgID, chatID, userID string, stale time.Duration) (in Inbound, claimed bool, err error) {
-	err = db.update(ctx, func(tx *Tx) error {
-		id, err := tx.insertID(ctx, "INSERT INTO inbound (platform, robot, msg_id, chat_id, user_id, state, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			platform, robot, msgID, chatID, userID, InboundProcessing, tx.Now)
-		if err == nil {
-			in = Inbound{ID: id, Platform: platform, Robot: robot, MsgID: msgID, State: InboundProcessing, ReceivedAt: tx.Now}
-			claimed = true
-			return nil
+	// Single statements in autocommit, no transaction: this runs on every
+	// callback and each round trip counts. The unique key decides.
+	now := db.now()
+	res, err := db.x.ExecContext(ctx, "INSERT INTO inbound (platform, robot, msg_id, chat_id, user_id, state, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		platform, robot, msgID, chatID, userID, InboundProcessing, now)
+	if err == nil {
+		id, err := res.LastInsertId()
+		if err != nil {
+			return in, false, fmt.Errorf("claim inbound: %w", err)
 		}
-		if !isDuplicate(err) {
-			return fmt.Errorf("claim inbound: %w", err)
+		return Inbound{ID: id, Platform: platform, Robot: robot, MsgID: msgID, State: InboundProcessing, ReceivedAt: now}, true, nil
+	}
+	if !isDuplicate(err) {
+		return in, false, fmt.Errorf("claim inbound: %w", err)
+	}
+	if in, err = db.InboundByMsg(ctx, platform, robot, msgID); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			// Released between our insert and this read: the platform retries.
+			return in, false, fmt.Errorf("claim inbound: %s released meanwhile", msgID)
 		}
-		if err := tx.GetContext(ctx, &in, "SELECT id, platform, robot, msg_id, state, reply, received_at FROM inbound WHERE platform = ? AND robot = ? AND msg_id = ?",
-			platform, robot, msgID); err != nil {
-			return fmt.Errorf("claim inbound: %w", err)
+		return in, false, fmt.Errorf("claim inbound: %w", err)
+	}
+	if in.State == InboundProcessing && now.Sub(in.ReceivedAt) > stale {
+		// Its process died: take it over, once (the old time is the fence).
+		res, err := db.x.ExecContext(ctx, "UPDATE inbound SET received_at = ? WHERE id = ? AND state = ? AND received_at = ?",
+			now, in.ID, InboundProcessing, in.ReceivedAt)
+		if err != nil {
+			return in, false, fmt.Errorf("claim inbound: %w", err)
 		}
-		if in.State == InboundProcessing && tx.Now.Sub(in.ReceivedAt) > stale {
-			res, err := tx.ExecContext(ctx, "UPDATE inbound SET received_at = ? WHERE id = ? AND state = ? AND received_at = ?",
-				tx.Now, in.ID, InboundProcessing, in.ReceivedAt)
-			if err != nil {
-				return fmt.Errorf("claim inbound: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				in.ReceivedAt = tx.Now
-				claimed = true
-			}
+		if n, _ := res.RowsAffected(); n == 1 {
+			in.ReceivedAt = now
+			return in, true, nil
 		}
-		return nil
-	})
-	return in, claimed, err
+	}
+	return in, false, nil
 }
 
 // FinishInbound stores the reply of a processed message.
 func (db *DB) FinishInbound(ctx context.Context, id int64, reply string) error {
-	return db.update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE inbound SET state = ?, reply = ?, done_at = ? WHERE id = ?", InboundDone, reply, tx.Now, id)
-		if err != nil {
-			return fmt.Errorf("finish inbound: %w", err)
-		}
-		return nil
-	})
+	_, err := db.x.ExecContext(ctx, "UPDATE inbound SET state = ?, reply = ?, done_at = ? WHERE id = ?", InboundDone, reply, db.now(), id)
+	if err != nil {
+		return fmt.Errorf("finish inbound: %w", err)
+	}
+	return nil
 }
 
 // ReleaseInbound forgets a message whose processing failed before it had
 // any effect, so that the platform's retry processes it again.
 func (db *DB) ReleaseInbound(ctx context.Context, id int64) error {
-	return db.update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM inbound WHERE id = ? AND state = ?", id, InboundProcessing)
-		return err
-	})
+	_, err := db.x.ExecContext(ctx, "DELETE FROM inbound WHERE id = ? AND state = ?", id, InboundProcessing)
+	return err
 }
 
 // InboundByMsg returns the inbound row of a message, or ErrNotFound.
