@@ -20,8 +20,8 @@ import (
 //   - 取消 / 算了 (and kin) ends it;
 //   - 是 confirms the single guess;
 //   - a number listed in the question picks it (another number asks again);
-//   - when the question was the reason for rejecting hours, free text is
-//     the reason (the parser reads no reason after 驳回 N);
+//   - when the question was the reason for rejecting hours (驳回 N sent
+//     without one), free text is the reason;
 //   - any other command replaces the dialogue; text that is no command
 //     asks again.
 // The chosen command is then run as if sent with its number, so every rule

@@ -122,6 +122,8 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	if r.State != storage.HoursPending {
 		return text(sayReportDecided(r)), nil
 	}
+	// The reason comes with the command (驳回 17 时长填错了) or, asked for
+	// here, in the next message (see continueDialogue).
 	if !approve && rq.note == "" {
 		return h.ask(ctx, sc, dialogue{Intent: intent, Options: []int64{r.ID}, Reason: true}, sayRejectAskReason(r)), nil
 	}

@@ -41,7 +41,7 @@ type Command struct {
 	Report    int       // hours report number
 	Hours     float64   // rounded to 2 decimals
 	Date      time.Time // midnight in the zone of now; for report_hours and record_meeting always set (default today)
-	Note      string
+	Note      string    // report_hours: what was done; reject_hours: the reason (not printed, see parseReject)
 	Title     string
 	StartsAt  time.Time // in the zone of now
 	Place     string
@@ -94,7 +94,6 @@ func (c Command) MarshalJSON() ([]byte, error) {
 			Community: c.Community,
 			Activity:  c.Activity,
 			Report:    c.Report,
-			Note:      c.Note,
 			Title:     c.Title,
 			Place:     c.Place,
 			Capacity:  c.Capacity,
@@ -106,6 +105,11 @@ func (c Command) MarshalJSON() ([]byte, error) {
 		if c.Hours != 0 && !math.IsInf(c.Hours, 0) && !math.IsNaN(c.Hours) {
 			h := c.Hours
 			a.Hours = &h
+		}
+		if c.Intent == IntentReportHours {
+			// Only report_hours has a note in COMMANDS.md; the reason of
+			// reject_hours (Note too) is for the handler, not for parse.
+			a.Note = c.Note
 		}
 		if !c.Date.IsZero() {
 			a.Date = c.Date.Format(time.DateOnly)
@@ -249,6 +253,8 @@ func (p *msgParser) try(in Intent) (Command, fit) {
 		return p.parseRegister()
 	case IntentRecordMeeting:
 		return p.parseMeeting()
+	case IntentRejectHours:
+		return p.parseReject()
 	default:
 		return p.parseRef(in)
 	}
@@ -544,6 +550,11 @@ func (p *msgParser) parseReport() (Command, fit) {
 		}
 		before := p.segs[i-1].kind == segSpace || i-1 == kw
 		after := i+1 == len(p.segs) || p.segs[i+1].kind == segSpace
+		if before && after && p.decides(i) {
+			// 时长填错了 驳回 17: the number is the report decided on, and
+			// the message a decision, not a report of 17 hours.
+			return Command{}, fitNo
+		}
 		if before && after {
 			if n++; amount < 0 {
 				amount = i
@@ -580,6 +591,20 @@ func (p *msgParser) parseReport() (Command, fit) {
 	}
 	cmd.Note = strings.Join(p.texts(nil, 0, len(p.segs), p.dropNote), " ")
 	return cmd, fitYes
+}
+
+// decides reports whether the number at i directly follows (spaces and
+// fillers aside) a word that approves or rejects hours.
+func (p *msgParser) decides(i int) bool {
+	for j := i - 1; j >= 0; j-- {
+		sg := &p.segs[j]
+		if sg.kind == segSpace || sg.kind == segWord && sg.w.class == wcFiller {
+			continue
+		}
+		return sg.kind == segWord && sg.w.class == wcKeyword &&
+			(sg.w.intent == IntentApproveHours || sg.w.intent == IntentRejectHours)
+	}
+	return false
 }
 
 // onlyAsks reports whether what is left of the message only asks for data.
