@@ -138,3 +138,16 @@ func Classify(err error) ErrClass {
 	}
 	return Transient
 }
+
+// PartError notes in err which part of a message split in n parts failed.
+func PartError(err error, i, n int) error {
+	if n < 2 {
+		return err
+	}
+	if se, ok := err.(*SendError); ok {
+		c := *se
+		c.Message = fmt.Sprintf("part %d of %d: %s", i+1, n, se.Message)
+		return &c
+	}
+	return err
+}

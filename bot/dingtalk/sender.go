@@ -136,7 +136,7 @@ func (s *Sender) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 			endpoint.RawQuery = q.Encode()
 		}
 		if err := s.post(ctx, t, endpoint.String(), m); err != nil {
-			return partError(err, i, len(msgs))
+			return bot.PartError(err, i, len(msgs))
 		}
 	}
 	return nil
@@ -253,18 +253,6 @@ func (s *Sender) post(ctx context.Context, t bot.Target, endpoint string, m mess
 		s.log().Warn("dingtalk refused a message", "robot", t.Robot, "kind", t.Kind, "errcode", a.ErrCode, "errmsg", a.ErrMsg)
 		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
 	}
-}
-
-func partError(err error, i, n int) error {
-	if n < 2 {
-		return err
-	}
-	if se, ok := err.(*bot.SendError); ok {
-		c := *se
-		c.Message = fmt.Sprintf("part %d of %d: %s", i+1, n, se.Message)
-		return &c
-	}
-	return err
 }
 
 func (s *Sender) now() time.Time {

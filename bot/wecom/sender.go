@@ -155,7 +155,7 @@ func (s *Sender) sendWebhook(ctx context.Context, t bot.Target, r bot.Reply) err
 	}
 	for i, b := range bodies {
 		if err := s.post(ctx, t, endpoint, b); err != nil {
-			return partError(err, i, len(bodies))
+			return bot.PartError(err, i, len(bodies))
 		}
 	}
 	return nil
@@ -219,19 +219,6 @@ func (s *Sender) post(ctx context.Context, t bot.Target, endpoint string, body w
 		s.log().Warn("wecom refused a message", "robot", t.Robot, "errcode", a.ErrCode, "errmsg", a.ErrMsg)
 		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
 	}
-}
-
-// partError notes in err which part of a split message failed.
-func partError(err error, i, n int) error {
-	if n < 2 {
-		return err
-	}
-	if se, ok := err.(*bot.SendError); ok {
-		c := *se
-		c.Message = fmt.Sprintf("part %d of %d: %s", i+1, n, se.Message)
-		return &c
-	}
-	return err
 }
 
 func (s *Sender) now() time.Time {
