@@ -46,6 +46,10 @@ type Dispatcher struct {
 
 	PerMinute   int
 	MaxAttempts int
+	// InFlight is how many robots a replica sends to at once (16 when
+	// zero): it bounds the throughput (about InFlight / the platform's
+	// latency) and what a crash leaves of unknown outcome.
+	InFlight    int
 	Poll        time.Duration
 	Lease       time.Duration
 	SendTimeout time.Duration
@@ -112,7 +116,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // Tick claims the due rows (one per robot) and sends them concurrently. It
 // returns how many rows it claimed.
 func (d *Dispatcher) Tick(ctx context.Context) (int, error) {
-	rows, err := d.DB.ClaimOutbox(ctx, d.Owner, 64, d.lease())
+	rows, err := d.DB.ClaimOutbox(ctx, d.Owner, d.inFlight(), d.lease())
 	if err != nil {
 		return 0, err
 	}
@@ -301,6 +305,13 @@ func (d *Dispatcher) perMinute() int {
 		return d.PerMinute
 	}
 	return 18
+}
+
+func (d *Dispatcher) inFlight() int {
+	if d.InFlight > 0 {
+		return d.InFlight
+	}
+	return 16
 }
 
 func (d *Dispatcher) maxAttempts() int {

@@ -330,15 +330,23 @@ func ownerCounts(m map[string]int) []int {
 }
 
 // slowPlatform stands between the bot and the fake WeCom like a platform
-// that has taken the message and is slow to say so: it forwards each
-// request at once, then holds the answer for 100–400 ms. A process killed
-// meanwhile has sent a message whose outcome it never learns.
+// under load: it works on 2 requests at a time (the others wait in line,
+// already received), forwards each to the fake when its turn comes, then
+// holds the answer for 50–250 ms. A fan-out to 100 robots takes several
+// seconds, and a process killed meanwhile has sent messages whose outcome
+// it never learns.
 func slowPlatform(t *testing.T, target string, seed uint64) *httptest.Server {
 	var mu sync.Mutex
 	rnd := mrand.New(mrand.NewPCG(seed, 1))
 	client := &http.Client{Timeout: 5 * time.Second}
+	line := make(chan struct{}, 2)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return // the request never arrived whole
+		}
+		line <- struct{}{}
+		defer func() { <-line }()
 		req, _ := http.NewRequestWithContext(context.Background(), r.Method, target+r.URL.RequestURI(), bytes.NewReader(body))
 		req.Header.Set("Content-Type", r.Header.Get("Content-Type"))
 		resp, err := client.Do(req)
@@ -349,7 +357,7 @@ func slowPlatform(t *testing.T, target string, seed uint64) *httptest.Server {
 		answer, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		mu.Lock()
-		d := time.Duration(100+rnd.IntN(300)) * time.Millisecond
+		d := time.Duration(50+rnd.IntN(200)) * time.Millisecond
 		mu.Unlock()
 		select {
 		case <-time.After(d):
@@ -399,26 +407,22 @@ func TestProcessKillDuringFanOut(t *testing.T) {
 		c, err := db.OutboxCounts(context.Background())
 		return err == nil && c[storage.OutboxPending]+c[storage.OutboxSending] == 0 && c[storage.OutboxSent]+c[storage.OutboxAmbiguous]+c[storage.OutboxDead] >= groups
 	}
-	// Kill points: random instants while the process is sending. Each life
-	// waits for its first delivery (after start-up, claims and the leases
-	// of the last victim's in-flight rows), then a random 0–300 ms.
+	// Kill points: random instants of each life, uniform over its first
+	// 0.8 s: in start-up, while it claims the slots (claim and outbox rows
+	// commit together or not at all), while it waits out the leases of the
+	// last victim's in-flight rows, or while it sends. The fan-out takes
+	// several lives.
 	n := func() int { return len(fake.Messages()) }
 	var atKill []int
-	for i := 0; i < kills; i++ {
+	allDelivered := func() bool { return len(delivered(fake)) == groups }
+	for i := 0; i < kills && !allDelivered(); i++ {
 		proc := startServe(t, bin, cfg, logPath)
-		before := n()
-		deadline := time.Now().Add(10 * time.Second)
-		for n() == before && time.Now().Before(deadline) && !settled() {
-			time.Sleep(5 * time.Millisecond)
-		}
-		if settled() {
-			proc.stop()
-			t.Logf("the fan-out finished after %d kills", i)
-			break
-		}
-		time.Sleep(time.Duration(rnd.IntN(300)) * time.Millisecond)
+		time.Sleep(time.Duration(rnd.IntN(800)) * time.Millisecond)
 		proc.kill()
 		atKill = append(atKill, n())
+	}
+	if len(atKill) < kills {
+		t.Logf("every group had its message after %d kills", len(atKill))
 	}
 	final := startServe(t, bin, cfg, logPath)
 	waitFor(t, "the fan-out to settle after the last restart", 90*time.Second, settled, logPath)
@@ -463,7 +467,7 @@ func TestProcessKillDuringFanOut(t *testing.T) {
 	if missing+lost != 0 {
 		t.Errorf("%d groups got no reminder (%d of them marked ambiguous)", missing+lost, lost)
 	}
-	inFlight := len(atKill) * min(groups, 64) // a tick sends to at most 64 robots at once, one message each
+	inFlight := len(atKill) * min(groups, 16) // a replica sends to at most 16 robots at once, one message each
 	if dups > inFlight {
 		t.Errorf("%d duplicates, over the bound of %d", dups, inFlight)
 	}

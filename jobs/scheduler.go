@@ -159,28 +159,28 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 		f    Fire
 		miss string // why it is missed; "" to claim
 	}
-	var acts2 []action
+	var todo []action
 	for _, fs := range byJob {
 		sortFires(fs)
 		for i, f := range fs {
 			switch {
 			case i < len(fs)-1:
-				acts2 = append(acts2, action{f, "superseded by a later slot"})
+				todo = append(todo, action{f, "superseded by a later slot"})
 			case f.Late(now):
-				acts2 = append(acts2, action{f, "too late"})
+				todo = append(todo, action{f, "too late"})
 			default:
-				acts2 = append(acts2, action{f, ""})
+				todo = append(todo, action{f, ""})
 			}
 		}
 	}
-	sort.Slice(acts2, func(i, j int) bool {
-		if !acts2[i].f.Slot.Equal(acts2[j].f.Slot) {
-			return acts2[i].f.Slot.Before(acts2[j].f.Slot)
+	sort.Slice(todo, func(i, j int) bool {
+		if !todo[i].f.Slot.Equal(todo[j].f.Slot) {
+			return todo[i].f.Slot.Before(todo[j].f.Slot)
 		}
-		return acts2[i].f.Job < acts2[j].f.Job
+		return todo[i].f.Job < todo[j].f.Job
 	})
 	var firstErr error
-	for _, a := range acts2 {
+	for _, a := range todo {
 		if ctx.Err() != nil {
 			return res, ctx.Err() // lastTick stays: the next tick looks again
 		}

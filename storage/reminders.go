@@ -9,8 +9,9 @@ import (
 )
 
 // What the scheduler reads to decide who is reminded of what. The Tx
-// methods run inside the transaction of ClaimSlot (or Preview), so that the
-// decision to send and the outbox rows it writes are one transaction.
+// methods run inside the transaction of ClaimSlot (or as Preview's
+// reader), so that the decision to send and the outbox rows it writes are
+// one transaction.
 
 // UpcomingActivity is an activity as the reminders see it.
 type UpcomingActivity struct {
@@ -119,9 +120,9 @@ func (tx *Tx) SecretariesOf(ctx context.Context, branchID string) ([]string, err
 	return ids, nil
 }
 
-// Preview runs fn in a read-only transaction that is rolled back and
-// returns the outbox rows it would have written: ClaimSlot without the
-// claim, for `jinqiu remind --dry-run`.
+// Preview runs fn as a reader (it must only read) and returns the outbox
+// rows it would have written: ClaimSlot without the claim and without the
+// write, for `jinqiu remind --dry-run`.
 func (db *DB) Preview(ctx context.Context, fn func(ctx context.Context, tx *Tx) ([]Outbound, error)) ([]Outbound, error) {
 	var out []Outbound
 	err := db.view(ctx, func(tx *Tx) error {
