@@ -11,6 +11,7 @@ import (
 	"jinqiu/bot"
 	"jinqiu/config"
 	"jinqiu/handlers"
+	"jinqiu/jobs"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
 )
@@ -84,6 +85,22 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		},
 		Now: time.Now,
 		Log: log,
+	}
+	planner, err := jobs.NewPlanner(cfg)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	digester := &jobs.Digester{DB: db, Planner: planner}
+	a.handlers.WeeklyDigest = func(ctx context.Context, platform string, week time.Time, branchID string, private bool) ([]bot.Reply, error) {
+		d, err := digester.Digest(ctx, week, branchID)
+		if err != nil {
+			return nil, err
+		}
+		if !private {
+			d = d.Public()
+		}
+		return jobs.DigestReplies(platform, d), nil
 	}
 	a.pipeline = &bot.Pipeline{
 		DB:      db,

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"jinqiu/bot"
@@ -32,6 +34,14 @@ func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (bot.Reply
 	}
 	week := rq.period != "month"
 	from, to := DigestPeriod(week, rq.offset, sc.now)
+	if week && h.WeeklyDigest != nil {
+		private := !s.all && sc.msg.ChatType == "single" && slices.Contains(sc.secOf, s.branch)
+		parts, err := h.WeeklyDigest(ctx, sc.msg.Platform, from, s.branch, private)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		return joinReplies(parts), nil
+	}
 	fromDay, toDay := calendarDay(from), calendarDay(to)
 	r := storage.DigestRange{From: from, To: to, FromDay: fromDay, ToDay: toDay, BranchID: s.branch}
 	for _, k := range storage.MeetingKinds {
@@ -68,4 +78,23 @@ func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (bot.Reply
 		counts[b.Kind]++
 	}
 	return sc.list(sayBureauDigest(period, byLine, counts)), nil
+}
+
+// joinReplies makes one answer of a digest rendered in parts; the platform
+// layer splits it again where its limits require.
+func joinReplies(parts []bot.Reply) bot.Reply {
+	var r bot.Reply
+	var texts, mds []string
+	for _, p := range parts {
+		texts = append(texts, p.Text)
+		if p.Markdown != "" {
+			mds = append(mds, p.Markdown)
+		}
+		if r.Title == "" {
+			r.Title = p.Title
+		}
+	}
+	r.Text = strings.Join(texts, "\n\n")
+	r.Markdown = strings.Join(mds, "\n\n")
+	return r
 }

@@ -51,6 +51,10 @@ type Handlers struct {
 	Schedule func(branchID string) config.Schedule // meeting schedule per branch
 	Now      func() time.Time
 	Log      *slog.Logger
+	// WeeklyDigest, if set, renders the full weekly digest for 周报 (the
+	// scheduler's own): branchID "" is the whole district; the names of
+	// inactive members only when private (their secretary, in a single chat).
+	WeeklyDigest func(ctx context.Context, platform string, week time.Time, branchID string, private bool) ([]bot.Reply, error)
 }
 
 // Handle answers one message (already verified and deduplicated). Errors
