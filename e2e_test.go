@@ -555,6 +555,20 @@ func TestCLISay(t *testing.T) {
 	if got, want := say("报到"), "您已经在【"+e2eBranchA+"】报到过了"; !strings.Contains(got, want) {
 		t.Errorf("say 报到 again = %q, want %q", got, want)
 	}
+	// 周报 from the branch's secretary is the scheduler's weekly digest of
+	// that branch alone; a member may not ask for it.
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"say", "--config", path, "--chat", w.chatA, "--user", w.secA, "周报"},
+		strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("say 周报: %v\n%s", err, stderr.String())
+	}
+	got := stdout.String()
+	if !strings.Contains(got, e2eBranchA+"周报") || !strings.Contains(got, "三会一课与主题党日") || !strings.Contains(got, "新报到 1 人") {
+		t.Errorf("secretary's 周报 = %q, want the branch's weekly digest with its new registration", got)
+	}
+	if got := say("周报"); strings.Contains(got, "周报 20") {
+		t.Errorf("a member got the digest: %q", got)
+	}
 }
 
 func TestCLIParse(t *testing.T) {
