@@ -25,7 +25,9 @@ type app struct {
 	state    state.Store
 	handlers *handlers.Handlers
 	pipeline *bot.Pipeline
-	closers  []func() error
+	// installedAt is when the database started keeping records.
+	installedAt time.Time
+	closers     []func() error
 }
 
 // newFlags returns a flag set with the --config flag every command takes.
@@ -91,7 +93,13 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		a.close()
 		return nil, err
 	}
-	digester := &jobs.Digester{DB: db, Planner: planner}
+	since, err := db.InstalledAt(ctx)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.installedAt = since
+	digester := &jobs.Digester{DB: db, Planner: planner, Since: since}
 	a.handlers.WeeklyDigest = func(ctx context.Context, platform string, week time.Time, branchID string, private bool) ([]bot.Reply, error) {
 		d, err := digester.Digest(ctx, week, branchID)
 		if err != nil {

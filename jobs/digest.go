@@ -20,6 +20,9 @@ type Digester struct {
 	// long without any activity makes a member inactive (60 when zero).
 	Top          int
 	InactiveDays int
+	// Since is when the bot was installed (storage.InstalledAt): meetings
+	// whose deadline passed before it are not called overdue.
+	Since time.Time
 }
 
 // Figures are the counts of a digest, for a branch, a town, a line or the
@@ -221,11 +224,16 @@ func (x *Digester) Digest(ctx context.Context, weekStart time.Time, branchID str
 			// Overdue: this period's deadline has passed (a 主题党日 early in
 			// the month, or a period that ends with the week), else last
 			// period went by without one.
+			// A deadline that passed before the bot was installed is not
+			// held against anyone: nobody could have recorded the meeting.
 			if dl := pb.Deadline(kind, cf, ct); !asOf.Before(addDays(dl, 1)) {
+				if addDays(dl, 1).Before(x.Since) {
+					continue
+				}
 				c.Overdue = append(c.Overdue, Overdue{BranchID: b.ID, Branch: b.Name, Town: b.Town, Period: sayPeriod(freq, cf), Deadline: dl})
 				bf.Overdue = append(bf.Overdue, sayPeriod(freq, cf)+KindName(kind))
-			} else if !st.Held[index[spanKey{kind, freq, true}]][b.ID] {
-				c.Overdue = append(c.Overdue, Overdue{BranchID: b.ID, Branch: b.Name, Town: b.Town, Period: sayPeriod(freq, pf), Deadline: pb.Deadline(kind, pf, pt)})
+			} else if pdl := pb.Deadline(kind, pf, pt); !st.Held[index[spanKey{kind, freq, true}]][b.ID] && !addDays(pdl, 1).Before(x.Since) {
+				c.Overdue = append(c.Overdue, Overdue{BranchID: b.ID, Branch: b.Name, Town: b.Town, Period: sayPeriod(freq, pf), Deadline: pdl})
 				bf.Overdue = append(bf.Overdue, sayPeriod(freq, pf)+KindName(kind))
 			}
 		}

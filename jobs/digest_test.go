@@ -123,6 +123,27 @@ func TestDigestWeekFigures(t *testing.T) {
 			}
 		}
 
+		// Installed on 11-01: October's and the third quarter's missed
+		// meetings were before the bot and are not overdue; 11-06's 主题党日
+		// is.
+		installed := &jobs.Digester{DB: db, Planner: w.plan, Now: w.clock.Now, Since: time.Date(2026, 11, 1, 10, 0, 0, 0, shanghai)}
+		di, err := installed.Digest(ctx, week, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		overdue := 0
+		for _, c := range di.Meetings {
+			for _, o := range c.Overdue {
+				overdue++
+				if c.Kind != storage.MeetingThemeDay || o.BranchID != "b" {
+					t.Errorf("installed 11-01, still overdue: %s %s %s", c.Kind, o.BranchID, o.Period)
+				}
+			}
+		}
+		if overdue != 1 {
+			t.Errorf("installed 11-01: %d overdue, want 1 (b's 主题党日 of 11-06)", overdue)
+		}
+
 		// The secretary's own: the same week, one branch, names.
 		d, err = x.Digest(ctx, week, "a")
 		if err != nil {

@@ -153,3 +153,15 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	}
 	return nil
 }
+
+// InstalledAt is when the first migration was applied: when this
+// database, and so the bot, started keeping records.
+func (db *DB) InstalledAt(ctx context.Context) (time.Time, error) {
+	// Not MIN(): SQLite returns an aggregate of a DATETIME as text.
+	var t time.Time
+	err := db.x.GetContext(ctx, &t, "SELECT applied_at FROM schema_migrations ORDER BY applied_at LIMIT 1")
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("installed at: %w", err)
+	}
+	return t, nil
+}
