@@ -8,11 +8,11 @@ import (
 
 // MemberStats is one person's record (我的).
 type MemberStats struct {
-	MonthCentihours   int // approved, served this calendar month
-	YearCentihours    int // approved, served this calendar year
-	PendingCentihours int // reported, awaiting the secretary
-	PendingCount      int
-	YearCheckins      int // activities checked in to this year
+	MonthCentihours   int `db:"month"`         // approved, served this calendar month
+	YearCentihours    int `db:"year"`          // approved, served this calendar year
+	PendingCentihours int `db:"pending"`       // reported, awaiting the secretary
+	PendingCount      int `db:"pending_count"`
+	YearCheckins      int `db:"checkins"`      // activities checked in to this year
 }
 
 // MemberStats returns the member's hours for the month and the year of
@@ -23,28 +23,22 @@ func (db *DB) MemberStats(ctx context.Context, memberID int64, today, yearStart 
 	var s MemberStats
 	monthFrom := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	yearFrom := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-	err := db.view(ctx, func(tx *Tx) error {
-		sum := func(dst *int, q string, args ...any) error {
-			if err := tx.GetContext(ctx, dst, q, args...); err != nil {
-				return fmt.Errorf("member stats: %w", err)
-			}
-			return nil
-		}
-		const approved = "SELECT COALESCE(SUM(centihours), 0) FROM hours_reports WHERE member_id = ? AND state = ? AND served_on >= ? AND served_on < ?"
-		if err := sum(&s.MonthCentihours, approved, memberID, HoursApproved, day(monthFrom), day(monthFrom.AddDate(0, 1, 0))); err != nil {
-			return err
-		}
-		if err := sum(&s.YearCentihours, approved, memberID, HoursApproved, day(yearFrom), day(yearFrom.AddDate(1, 0, 0))); err != nil {
-			return err
-		}
-		if err := sum(&s.PendingCentihours, "SELECT COALESCE(SUM(centihours), 0) FROM hours_reports WHERE member_id = ? AND state = ?", memberID, HoursPending); err != nil {
-			return err
-		}
-		if err := sum(&s.PendingCount, "SELECT COUNT(*) FROM hours_reports WHERE member_id = ? AND state = ?", memberID, HoursPending); err != nil {
-			return err
-		}
-		return sum(&s.YearCheckins, "SELECT COUNT(*) FROM checkins WHERE member_id = ? AND checked_at >= ? AND checked_at < ?",
-			memberID, utc(yearStart), utc(yearStart.AddDate(1, 0, 0)))
-	})
+	// One statement for every figure: 我的 is among the commonest messages
+	// and each round trip to the database counts.
+	err := db.x.GetContext(ctx, &s, `SELECT
+		COALESCE(SUM(CASE WHEN state = ? AND served_on >= ? AND served_on < ? THEN centihours ELSE 0 END), 0) AS month,
+		COALESCE(SUM(CASE WHEN state = ? AND served_on >= ? AND served_on < ? THEN centihours ELSE 0 END), 0) AS year,
+		COALESCE(SUM(CASE WHEN state = ? THEN centihours ELSE 0 END), 0) AS pending,
+		COALESCE(SUM(CASE WHEN state = ? THEN 1 ELSE 0 END), 0) AS pending_count,
+		(SELECT COUNT(*) FROM checkins WHERE member_id = ? AND checked_at >= ? AND checked_at < ?) AS checkins
+		FROM hours_reports WHERE member_id = ?`,
+		HoursApproved, day(monthFrom), day(monthFrom.AddDate(0, 1, 0)),
+		HoursApproved, day(yearFrom), day(yearFrom.AddDate(1, 0, 0)),
+		HoursPending, HoursPending,
+		memberID, utc(yearStart), utc(yearStart.AddDate(1, 0, 0)),
+		memberID)
+	if err != nil {
+		err = fmt.Errorf("member stats: %w", err)
+	}
 	return s, err
 }
