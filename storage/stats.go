@@ -8,11 +8,11 @@ import (
 
 // MemberStats is one person's record (我的).
 type MemberStats struct {
-	MonthCentihours   int `db:"month"`         // approved, served this calendar month
-	YearCentihours    int `db:"year"`          // approved, served this calendar year
-	PendingCentihours int `db:"pending"`       // reported, awaiting the secretary
+	MonthCentihours   int `db:"month"`   // approved, served this calendar month
+	YearCentihours    int `db:"year"`    // approved, served this calendar year
+	PendingCentihours int `db:"pending"` // reported, awaiting the secretary
 	PendingCount      int `db:"pending_count"`
-	YearCheckins      int `db:"checkins"`      // activities checked in to this year
+	YearCheckins      int `db:"checkins"` // activities checked in to this year
 }
 
 // MemberStats returns the member's hours for the month and the year of
