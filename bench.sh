@@ -3,6 +3,7 @@
 # MariaDB (root, no password, 127.0.0.1:3306) and Redis (127.0.0.1:6379):
 #   bash bench.sh            # full size
 #   QUICK=1 bash bench.sh    # a short smoke run
+#   SKIP_RELIABILITY=1 ...   # without the full-size reliability figures
 # It starts jinqiu serve and the baseline server itself and stops only them.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -47,3 +48,14 @@ echo "== baseline, closed loop (maximum)"
 "$J" bench run --config "$work/baseline.yaml" --target http://127.0.0.1:8091 --members "$MEMBERS" --closed 64 --n "$CLOSED_N" --seed 4
 echo "== baseline, open loop at 500/s for $DUR"
 "$J" bench run --config "$work/baseline.yaml" --target http://127.0.0.1:8091 --members "$MEMBERS" --rate 500 --duration "$DUR" --seed 2
+
+kill "${pids[0]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
+
+# The reliability figures at the full sizes of RELIABILITY.md §6 (about 5
+# minutes); SKIP_RELIABILITY=1 leaves them out.
+if [ -z "${SKIP_RELIABILITY:-}" ]; then
+  echo "== reliability, full sizes"
+  JINQIU_RELIABILITY_FULL=1 JINQIU_TEST_MYSQL_DSN='root@tcp(127.0.0.1:3306)/test' \
+    JINQIU_TEST_REDIS_ADDR=127.0.0.1:6379 JINQIU_REQUIRE_SERVICES=1 \
+    go test -count=1 -timeout 30m -v ./reliability/ | grep -E '^(F[0-9]+|--- FAIL|ok|FAIL)'
+fi

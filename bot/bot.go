@@ -63,6 +63,10 @@ type Reply struct {
 	Markdown string   `json:"markdown,omitempty"`
 	Title    string   `json:"title,omitempty"` // DingTalk markdown preview title
 	Mentions []string `json:"mentions,omitempty"`
+	// Replayed marks the stored reply of a message answered before: a
+	// platform that takes the reply in the callback's response gets it
+	// again; one whose reply went out separately must not send it twice.
+	Replayed bool `json:"-"`
 }
 
 // Empty reports whether there is nothing to say.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,7 +69,12 @@ const dedupTTL = 24 * time.Hour
 // Process implements Processor.
 func (p *Pipeline) Process(ctx context.Context, m Message) (Reply, bool, error) {
 	key := "in:" + m.Platform + ":" + m.Robot + ":" + m.MsgID
-	fresh, err := p.State.SetNX(ctx, key, "1", dedupTTL)
+	// The mark's value is when it was set, so that a repeat can tell a
+	// live attempt from one whose process died.
+	fresh, err := p.State.SetNX(ctx, key, strconv.FormatInt(time.Now().Unix(), 10), dedupTTL)
+	// Holding the mark means no other attempt at this message is alive:
+	// each keeps it while it works and clears it when it fails.
+	marked := err == nil && fresh
 	if err != nil {
 		dedupFallback.Inc()
 		p.Log.Warn("dedup state unavailable; using the database", "error", err)
@@ -83,13 +89,17 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Reply, bool, error) 
 		case err == nil && p.DB.Now().Sub(in.ReceivedAt) < p.stale():
 			messagesTotal.WithLabelValues(m.Platform, "in_flight").Inc()
 			return Reply{}, false, nil
+		case errors.Is(err, storage.ErrNotFound) && p.markIsRecent(ctx, key):
+			// The attempt that set the mark has not claimed yet.
+			messagesTotal.WithLabelValues(m.Platform, "in_flight").Inc()
+			return Reply{}, false, nil
 		case err != nil && !errors.Is(err, storage.ErrNotFound):
 			return Reply{}, false, fmt.Errorf("dedup: %w", err)
 		}
-		// A mark with no row (the first attempt failed before its claim)
-		// or a stale row: the claim below decides.
+		// An old mark with no row (its process died before the claim) or
+		// a stale row: the claim below decides.
 	}
-	in, claimed, err := p.DB.ClaimInbound(ctx, m.Platform, m.Robot, m.MsgID, m.ChatID, m.UserID, p.stale())
+	in, claimed, err := p.DB.ClaimInbound(ctx, m.Platform, m.Robot, m.MsgID, m.ChatID, m.UserID, p.stale(), marked)
 	if err != nil {
 		p.forget(ctx, key)
 		return Reply{}, false, fmt.Errorf("claim: %w", err)
@@ -179,6 +189,17 @@ func (p *Pipeline) fail(ctx context.Context, id int64, key string, m Message, er
 	p.forget(ctx, key)
 }
 
+// markIsRecent reports whether the dedup mark was set less than Stale ago
+// (so its attempt may still be working).
+func (p *Pipeline) markIsRecent(ctx context.Context, key string) bool {
+	v, ok, err := p.State.Get(ctx, key)
+	if err != nil || !ok {
+		return false
+	}
+	at, err := strconv.ParseInt(v, 10, 64)
+	return err == nil && time.Since(time.Unix(at, 0)) < p.stale()
+}
+
 func (p *Pipeline) forget(ctx context.Context, key string) {
 	if err := p.State.Delete(context.WithoutCancel(ctx), key); err != nil {
 		p.Log.Warn("clear dedup mark", "error", err)
@@ -205,6 +226,7 @@ func (p *Pipeline) stored(m Message, in storage.Inbound) (Reply, bool, error) {
 			return Reply{}, false, fmt.Errorf("stored reply: %w", err)
 		}
 	}
+	r.Replayed = true
 	return r, !r.Empty(), nil
 }
 

@@ -203,3 +203,30 @@ func TestPipelinePanicIsAnsweredNotFatal(t *testing.T) {
 		t.Fatalf("panic = %+v %v %v, want the apology", r, ok, err)
 	}
 }
+
+// A claim that committed while its connection broke leaves a processing
+// row and no live attempt (the failed attempt cleared its mark): the
+// platform's retry must handle the message, not answer "in flight" until
+// the platform gives up.
+func TestPipelineRetryTakesOverAnOrphanedClaim(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		if _, claimed, err := db.ClaimInbound(context.Background(), bot.WeCom, "r1", "orphan", "c1", "u1", time.Hour, false); err != nil || !claimed {
+			t.Fatalf("seed claim: %v %v", claimed, err)
+		}
+		h := &counting{db: db}
+		p := &bot.Pipeline{DB: db, State: state.NewMemory(), Handler: h, Log: quiet()}
+		r, ok, err := p.Process(context.Background(), msg("orphan"))
+		if err != nil || !ok || r.Text == "" {
+			t.Fatalf("retry = %+v %v %v, want it handled", r, ok, err)
+		}
+		if h.calls.Load() != 1 {
+			t.Fatalf("calls = %d, want 1", h.calls.Load())
+		}
+		// And a repeat now is a replay, marked so that a platform that
+		// replies out of band does not send it again.
+		r, ok, _ = p.Process(context.Background(), msg("orphan"))
+		if !ok || !r.Replayed || h.calls.Load() != 1 {
+			t.Fatalf("repeat = %+v %v (calls %d), want the stored reply marked replayed", r, ok, h.calls.Load())
+		}
+	})
+}

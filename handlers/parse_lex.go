@@ -45,6 +45,12 @@ func Normalize(text string) string {
 		if (r == ':' || r == '.') && i > 0 && isDigitByte(text[i-1]) && i+1 < len(text) && isDigitByte(text[i+1]) {
 			sep = false
 		}
+		if r == '\u200D' && joinsEmoji(text, i, n) {
+			// Inside an emoji sequence (👨‍👩‍👧, 🏳️‍🌈) the joiner is part of
+			// the character people see: splitting there would change
+			// names, notes and titles.
+			sep = false
+		}
 		if sep {
 			space = b.Len() > 0
 		} else {
@@ -57,6 +63,15 @@ func Normalize(text string) string {
 		i += n
 	}
 	return b.String()
+}
+
+// joinsEmoji reports whether the zero-width joiner at text[i:i+n] stands
+// between two parts of an emoji sequence: a symbol (or its variation
+// selector or skin tone) before it and a symbol after it.
+func joinsEmoji(text string, i, n int) bool {
+	prev, _ := utf8.DecodeLastRuneInString(text[:i])
+	next, _ := utf8.DecodeRuneInString(text[i+n:])
+	return (unicode.Is(unicode.So, prev) || unicode.Is(unicode.Sk, prev) || prev == '\uFE0F') && unicode.Is(unicode.So, next)
 }
 
 func skipSeparators(s string, i int) int {

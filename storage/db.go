@@ -109,6 +109,9 @@ func openMySQL(dsn string) (*sqlx.DB, error) {
 	cfg.Params["time_zone"] = "'+00:00'"
 	cfg.Params["sql_mode"] = "'STRICT_TRANS_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'"
 	cfg.RejectReadOnly = true
+	// RowsAffected counts the rows matched, as SQLite does, not only those
+	// whose values changed: a fenced update to the same second must count.
+	cfg.ClientFoundRows = true
 	// One round trip per query instead of prepare, execute and close; safe
 	// with utf8mb4 (the driver refuses it for multibyte charsets like GBK).
 	cfg.InterpolateParams = true

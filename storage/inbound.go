@@ -28,8 +28,12 @@ type Inbound struct {
 // ClaimInbound records a message as being processed. claimed is true for
 // the first delivery; for a repeat it is false and the existing row is
 // returned (done, with its stored reply, or still processing). A row left
-// processing for longer than stale (its process died) is taken over.
-func (db *DB) ClaimInbound(ctx context.Context, platform, robot, msgID, chatID, userID string, stale time.Duration) (in Inbound, claimed bool, err error) {
+// processing is taken over (once: its received_at is the fence) when it is
+// older than stale (its process died), or at once when takeover is set: the
+// caller holds the fast-path mark, which every attempt keeps while it works
+// and clears when it fails, so no other attempt is alive. That is what saves
+// a message whose claim committed while the connection broke.
+func (db *DB) ClaimInbound(ctx context.Context, platform, robot, msgID, chatID, userID string, stale time.Duration, takeover bool) (in Inbound, claimed bool, err error) {
 	// Single statements in autocommit, no transaction: this runs on every
 	// callback and each round trip counts. The unique key decides.
 	now := db.now()
@@ -52,8 +56,7 @@ func (db *DB) ClaimInbound(ctx context.Context, platform, robot, msgID, chatID, 
 		}
 		return in, false, fmt.Errorf("claim inbound: %w", err)
 	}
-	if in.State == InboundProcessing && now.Sub(in.ReceivedAt) > stale {
-		// Its process died: take it over, once (the old time is the fence).
+	if in.State == InboundProcessing && (takeover || now.Sub(in.ReceivedAt) > stale) {
 		res, err := db.x.ExecContext(ctx, "UPDATE inbound SET received_at = ? WHERE id = ? AND state = ? AND received_at = ?",
 			now, in.ID, InboundProcessing, in.ReceivedAt)
 		if err != nil {

@@ -103,7 +103,7 @@ func TestInboundDedup(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, c, err := db.ClaimInbound(ctx, "wecom", "r", "m1", "c", "u", time.Minute)
+				_, c, err := db.ClaimInbound(ctx, "wecom", "r", "m1", "c", "u", time.Minute, false)
 				if err != nil {
 					t.Error(err)
 				}
@@ -122,12 +122,12 @@ func TestInboundDedup(t *testing.T) {
 		if err := db.FinishInbound(ctx, in.ID, "好的"); err != nil {
 			t.Fatal(err)
 		}
-		in, c, err := db.ClaimInbound(ctx, "wecom", "r", "m1", "c", "u", time.Minute)
+		in, c, err := db.ClaimInbound(ctx, "wecom", "r", "m1", "c", "u", time.Minute, false)
 		if err != nil || c || in.State != storage.InboundDone || in.Reply.String != "好的" {
 			t.Fatalf("repeat = %+v %v %v", in, c, err)
 		}
 		// A different robot's message with the same id is a different message.
-		if _, c, _ := db.ClaimInbound(ctx, "wecom", "r2", "m1", "c", "u", time.Minute); !c {
+		if _, c, _ := db.ClaimInbound(ctx, "wecom", "r2", "m1", "c", "u", time.Minute, false); !c {
 			t.Error("same msg id on another robot was not claimed")
 		}
 	})

@@ -236,7 +236,9 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	if ok && !reply.Empty() {
+	// A repeat's reply already went to the sessionWebhook (or, failing
+	// that, to the outbox) the first time.
+	if ok && !reply.Empty() && !reply.Replayed {
 		h.deliver(r.Context(), m, reply, log)
 	}
 	writeOK(w)

@@ -29,7 +29,10 @@ func NewRedis(addr, password string, db int) *Redis {
 		ReadTimeout:  200 * time.Millisecond,
 		WriteTimeout: 200 * time.Millisecond,
 		MaxRetries:   1,
-		PoolSize:     32,
+		// go-redis dials 5 times, 100 ms apart, by default: 0.8 s per
+		// command with MaxRetries 1 while Redis refuses connections.
+		DialerRetries: 1,
+		PoolSize:      32,
 	})
 	return &Redis{c: c, prefix: "jinqiu:"}
 }
