@@ -147,7 +147,7 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	x := &jobs.Digester{DB: a.db, Planner: p}
+	x := &jobs.Digester{DB: a.db, Planner: p, Since: a.installedAt}
 	d, err := x.Digest(ctx, start, *branch)
 	if err != nil {
 		return err
