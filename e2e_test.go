@@ -682,3 +682,48 @@ func e2eSameJSON(tb testing.TB, got, want []byte) bool {
 	}
 	return reflect.DeepEqual(g, w)
 }
+
+// TestCLIGrant: the bureau makes a member a secretary without touching the
+// configuration; the role takes effect at once and can be withdrawn.
+func TestCLIGrant(t *testing.T) {
+	w := newE2EWorld()
+	path := e2eConfigFile(t, w, "")
+	cli := func(args ...string) (string, error) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		err := run(t.Context(), append([]string{args[0], "--config", path}, args[1:]...), strings.NewReader(""), &stdout, &stderr)
+		return stdout.String(), err
+	}
+	helper := w.user("helper")
+	publish := func() string {
+		out, err := cli("say", "--chat", w.chatA, "--user", helper, "发布活动 读书会 明天上午9点 社区活动室 名额10")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := publish(); !strings.Contains(got, "这项操作需要本支部书记来办理") {
+		t.Fatalf("before the grant, publish = %q, want a refusal", got)
+	}
+	if out, err := cli("grant", "--branch", "zaoxing", "--user", helper); err != nil || !strings.Contains(out, "now a secretary") {
+		t.Fatalf("grant = %q, %v", out, err)
+	}
+	if got := publish(); !strings.Contains(got, "已发布") {
+		t.Fatalf("after the grant, publish = %q, want it published", got)
+	}
+	if out, err := cli("grant", "--branch", "zaoxing", "--user", helper, "--revoke"); err != nil || !strings.Contains(out, "no longer") {
+		t.Fatalf("revoke = %q, %v", out, err)
+	}
+	if got := publish(); !strings.Contains(got, "这项操作需要本支部书记来办理") {
+		t.Fatalf("after the revoke, publish = %q, want a refusal", got)
+	}
+	if _, err := cli("grant", "--branch", "zaoxing", "--user", helper, "--revoke"); err == nil {
+		t.Error("revoking a role that is not there succeeded")
+	}
+	if _, err := cli("grant", "--branch", "nowhere", "--user", helper); err == nil {
+		t.Error("a grant in a branch that does not exist succeeded")
+	}
+	if _, err := cli("grant", "--branch", "zaoxing", "--user", w.secA, "--revoke"); err == nil {
+		t.Error("a role from config.yaml was revoked from the command line")
+	}
+}

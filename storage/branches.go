@@ -141,6 +141,24 @@ func (db *DB) GrantSecretary(ctx context.Context, a Actor, branchID, userID stri
 	})
 }
 
+// RevokeSecretary withdraws a secretary role granted by the bureau, and
+// audits it. A role from the configuration is changed there, not here:
+// ErrNotFound if there is no granted role to withdraw.
+func (db *DB) RevokeSecretary(ctx context.Context, a Actor, branchID, userID string) error {
+	defer db.cache.clear()
+	return db.update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM branch_roles WHERE branch_id = ? AND user_id = ? AND role = ? AND source = 'grant'",
+			branchID, userID, RoleSecretary)
+		if err != nil {
+			return fmt.Errorf("revoke secretary: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return tx.audit(ctx, a, "revoke_secretary", "branch:"+branchID, userID)
+	})
+}
+
 // Branch returns the branch with the given id, or ErrNotFound.
 func (db *DB) Branch(ctx context.Context, id string) (Branch, error) {
 	v, err := db.cache.get("b|"+id, func() (any, error) {

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/user"
+
+	"jinqiu/storage"
+)
+
+// runGrant lets the bureau make someone a branch secretary (or withdraw
+// it) without editing the configuration; roles from the configuration
+// stay the configuration's.
+func runGrant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("grant", stderr)
+	branch := fs.String("branch", "", "the branch id (as configured)")
+	uid := fs.String("user", "", "the person's platform user id")
+	revoke := fs.Bool("revoke", false, "withdraw a role granted earlier")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if *branch == "" || *uid == "" {
+		return usageError("usage: jinqiu grant --branch ID --user UID [--revoke]")
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	operator := "operator"
+	if u, err := user.Current(); err == nil {
+		operator = u.Username
+	}
+	actor := storage.Actor{Platform: "cli", UserID: operator}
+	if *revoke {
+		err := a.db.RevokeSecretary(ctx, actor, *branch, *uid)
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("%s has no granted secretary role in %s (roles from config.yaml are changed there)", *uid, *branch)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s is no longer a secretary of %s\n", *uid, *branch)
+		return nil
+	}
+	err = a.db.GrantSecretary(ctx, actor, *branch, *uid)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no branch %q in the database: check branches[].id in the configuration", *branch)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s is now a secretary of %s\n", *uid, *branch)
+	return nil
+}
