@@ -79,13 +79,39 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Close()
+	var ex execer = conn
 	if db.dialect == MySQL {
 		var got sql.NullInt64
 		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('jinqiu_migrate', 60)").Scan(&got); err != nil || got.Int64 != 1 {
 			return fmt.Errorf("migrate: could not take the migration lock: %v", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('jinqiu_migrate')")
+	} else {
+		// SQLite's DDL is transactional: one immediate transaction is the
+		// lock, and a failure leaves nothing half done.
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer tx.Rollback()
+		ex = tx
 	}
+	if err := db.migrate(ctx, ex); err != nil {
+		return err
+	}
+	if tx, ok := ex.(*sql.Tx); ok {
+		return tx.Commit()
+	}
+	return nil
+}
+
+// execer is what *sql.Conn and *sql.Tx share.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (db *DB) migrate(ctx context.Context, conn execer) error {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INT NOT NULL PRIMARY KEY, name VARCHAR(191) NOT NULL,
 		dirty INT NOT NULL, applied_at DATETIME NOT NULL)`); err != nil {
@@ -107,9 +133,6 @@ func (db *DB) Migrate(ctx context.Context) error {
 		now := utc(time.Now())
 		if errors.Is(err, sql.ErrNoRows) {
 			if _, err := conn.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, dirty, applied_at) VALUES (?, ?, 1, ?)", m.version, m.name, now); err != nil {
-				if isDuplicate(err) {
-					continue // another replica got there first
-				}
 				return fmt.Errorf("migrate %s: %w", m.name, err)
 			}
 		}
