@@ -43,6 +43,16 @@ func loadConfig(path string) (*config.Config, error) {
 	return config.Load(path)
 }
 
+// openQuiet loads the configuration and opens the app for a one-shot
+// command: only warnings are logged, to stderr.
+func openQuiet(ctx context.Context, path string, stderr io.Writer) (*app, error) {
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	return openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
 // openApp connects to the database (migrating it and syncing the configured
 // branches) and to the state store, and builds the handlers.
 func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {

@@ -108,11 +108,7 @@ func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *user == "" || fs.NArg() == 0 {
 		return usageError("usage: jinqiu say --platform wecom --chat CHAT --user UID [--name NAME] TEXT")
 	}
-	cfg, err := loadConfig(*path)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openQuiet(ctx, *path, stderr)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os/user"
 
 	"jinqiu/storage"
@@ -25,11 +24,7 @@ func runGrant(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *branch == "" || *uid == "" {
 		return usageError("usage: jinqiu grant --branch ID --user UID [--revoke]")
 	}
-	cfg, err := loadConfig(*path)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openQuiet(ctx, *path, stderr)
 	if err != nil {
 		return err
 	}
