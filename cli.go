@@ -9,11 +9,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"jinqiu/bot"
 	"jinqiu/handlers"
+	"jinqiu/storage"
+	"jinqiu/storage/state"
 )
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -128,6 +132,22 @@ func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if *chat == "" {
 		m.ChatType = "single"
+	}
+	// Without Redis, dialogue state lives in this process: keep it in a
+	// file beside the database so that a question asked by one `say` is
+	// answered by the next, as in a group.
+	if mem, ok := a.state.(*state.Memory); ok && a.cfg.Storage.Driver == storage.SQLite {
+		file := filepath.Join(filepath.Dir(a.cfg.Storage.DSN), "say-state.json")
+		if f, err := os.Open(file); err == nil {
+			mem.Load(f)
+			f.Close()
+		}
+		defer func() {
+			if f, err := os.Create(file); err == nil {
+				mem.Save(f)
+				f.Close()
+			}
+		}()
 	}
 	// The command line can wait: no late delivery.
 	a.pipeline.Budget = time.Minute

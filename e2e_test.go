@@ -555,6 +555,19 @@ func TestCLISay(t *testing.T) {
 	if got, want := say("报到"), "您已经在【"+e2eBranchA+"】报到过了"; !strings.Contains(got, want) {
 		t.Errorf("say 报到 again = %q, want %q", got, want)
 	}
+	// A question asked by one run is answered by the next, as in a group:
+	// without Redis the dialogue is kept beside the database.
+	var pub, perr bytes.Buffer
+	if err := run(t.Context(), []string{"say", "--config", path, "--chat", w.chatA, "--user", w.secA, "发布活动 读书会 明天上午9点 社区活动室 名额10"},
+		strings.NewReader(""), &pub, &perr); err != nil || !strings.Contains(pub.String(), "已发布") {
+		t.Fatalf("publish = %q, %v %s", pub.String(), err, perr.String())
+	}
+	if got := say("报名"); !strings.Contains(got, "确认请回复：是") {
+		t.Fatalf("say 报名 with one activity = %q, want the confirmation question", got)
+	}
+	if got := say("是"); !strings.Contains(got, "报名成功") {
+		t.Errorf("say 是 after the question = %q: the dialogue was lost between runs", got)
+	}
 	// 周报 from the branch's secretary is the scheduler's weekly digest of
 	// that branch alone; a member may not ask for it.
 	var stdout, stderr bytes.Buffer

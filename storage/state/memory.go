@@ -2,6 +2,8 @@ package state
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"sync"
 	"time"
 )
@@ -126,3 +128,40 @@ func (m *Memory) Allow(_ context.Context, key string, perMinute int) (bool, time
 
 // Ping implements Store.
 func (m *Memory) Ping(context.Context) error { return nil }
+
+// Save writes the unexpired items to w as JSON, so that a process that
+// runs one message at a time (jinqiu say) can keep a dialogue between runs.
+func (m *Memory) Save(w io.Writer) error {
+	m.mu.Lock()
+	now := m.now()
+	out := map[string]savedItem{}
+	for k, it := range m.items {
+		if now.Before(it.expires) {
+			out[k] = savedItem{Value: it.value, Expires: it.expires}
+		}
+	}
+	m.mu.Unlock()
+	return json.NewEncoder(w).Encode(out)
+}
+
+// Load adds the unexpired items that Save wrote.
+func (m *Memory) Load(r io.Reader) error {
+	var in map[string]savedItem
+	if err := json.NewDecoder(r).Decode(&in); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	for k, it := range in {
+		if now.Before(it.Expires) {
+			m.items[k] = item{value: it.Value, expires: it.Expires}
+		}
+	}
+	return nil
+}
+
+type savedItem struct {
+	Value   string    `json:"v"`
+	Expires time.Time `json:"e"`
+}

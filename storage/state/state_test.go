@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -119,5 +120,33 @@ func TestMemoryAllowOverAMinute(t *testing.T) {
 	}
 	if allowed != 18 {
 		t.Fatalf("allowed %d in a minute, want 18", allowed)
+	}
+}
+
+func TestMemorySaveLoadKeepsOnlyLiveItems(t *testing.T) {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	a := NewMemory()
+	a.SetClock(func() time.Time { return now })
+	a.Set(ctx, "dlg:u1", `{"intent":"signup"}`, 5*time.Minute)
+	a.Set(ctx, "short", "x", time.Second)
+	var buf bytes.Buffer
+	now = now.Add(2 * time.Second) // "short" has expired
+	if err := a.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	b := NewMemory()
+	b.SetClock(func() time.Time { return now })
+	if err := b.Load(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, _ := b.Get(ctx, "dlg:u1"); !ok || v != `{"intent":"signup"}` {
+		t.Errorf("dialogue after load = %q %v", v, ok)
+	}
+	if _, ok, _ := b.Get(ctx, "short"); ok {
+		t.Error("an expired item came back")
+	}
+	now = now.Add(5 * time.Minute)
+	if _, ok, _ := b.Get(ctx, "dlg:u1"); ok {
+		t.Error("the loaded item outlived its TTL")
 	}
 }
