@@ -12,9 +12,12 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"jinqiu/bot"
@@ -56,7 +59,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 
 	srv := &http.Server{
 		Addr:              cfg.Server.Listen,
-		Handler:           mux,
+		Handler:           shed(mux, cfg.Server.MaxInFlight),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -167,4 +170,31 @@ func pprofMux() *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
+}
+
+var shedTotal = promauto.NewCounter(prometheus.CounterOpts{
+	Name: "jinqiu_callbacks_shed_total",
+	Help: "Callbacks answered 503 because max_in_flight were being handled.",
+})
+
+// shed answers callbacks beyond max in flight with 503 at once: the
+// platforms retry them, and a queue would only make every answer late.
+// Operator endpoints are never shed.
+func shed(next http.Handler, max int) http.Handler {
+	slots := make(chan struct{}, max)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/wecom/") && !strings.HasPrefix(r.URL.Path, "/dingtalk/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+			next.ServeHTTP(w, r)
+		default:
+			shedTotal.Inc()
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		}
+	})
 }

@@ -29,6 +29,10 @@ type Server struct {
 	ReplyBudget Duration `yaml:"reply_budget"`
 	// ShutdownGrace bounds the drain of in-flight requests on SIGTERM.
 	ShutdownGrace Duration `yaml:"shutdown_grace"`
+	// MaxInFlight bounds the callbacks handled at once; beyond it a
+	// callback is answered 503 at once and the platform retries it, instead
+	// of queueing until the platform's deadline has passed anyway.
+	MaxInFlight int `yaml:"max_in_flight"`
 }
 
 // Storage selects the SQL database.

@@ -38,6 +38,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Server.ShutdownGrace == 0 {
 		c.Server.ShutdownGrace = Duration(10 * time.Second)
 	}
+	if c.Server.MaxInFlight == 0 {
+		c.Server.MaxInFlight = 256
+	}
 	setDefault(&c.Storage.Driver, "sqlite")
 	if c.Storage.Driver == "sqlite" {
 		setDefault(&c.Storage.DSN, DefaultSQLiteDSN)
@@ -137,6 +140,9 @@ func (c *Config) Validate() Problems {
 	}
 	if c.Server.Listen == "" {
 		add("server.listen", "must not be empty, e.g. :8080")
+	}
+	if c.Server.MaxInFlight < 1 {
+		add("server.max_in_flight", "must be at least 1, e.g. 256")
 	}
 	switch c.Storage.Driver {
 	case "sqlite":
