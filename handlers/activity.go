@@ -43,8 +43,19 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (bot.Repl
 		return text(sayPublishPast()), nil
 	}
 	dur := rq.duration
-	if dur <= 0 || dur > MaxDayCentihours*time.Hour/100 {
+	if dur <= 0 {
 		dur = DefaultDuration
+	}
+	if dur > MaxDayCentihours*time.Hour/100 {
+		return text(sayPublishTooLong(MaxDayCentihours)), nil
+	}
+	if !rq.deadline.IsZero() {
+		if !rq.deadline.Before(rq.startsAt) {
+			return text(sayPublishDeadlineAfterStart(rq.deadline.In(h.loc()), rq.startsAt.In(h.loc()))), nil
+		}
+		if !rq.deadline.After(sc.now) {
+			return text(sayPublishDeadlinePast(rq.deadline.In(h.loc()))), nil
+		}
 	}
 	n := storage.NewActivity{
 		BranchID: s.branch,
@@ -52,10 +63,8 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (bot.Repl
 		Place:    rq.place,
 		StartsAt: rq.startsAt,
 		EndsAt:   rq.startsAt.Add(dur),
+		Deadline: rq.deadline,
 		Capacity: rq.capacity,
-	}
-	if rq.deadline.Before(rq.startsAt) && rq.deadline.After(sc.now) {
-		n.Deadline = rq.deadline
 	}
 	act, err := h.DB.PublishActivity(ctx, sc.actor, sc.msg.UserName, n)
 	if err != nil {

@@ -150,6 +150,7 @@ const (
 	wcLabel                         // 时间 地点 标题 …: form labels dropped from free text
 	wcRestate                       // who/how words that only restate a meeting (书记 讲)
 	wcBlock                         // words that look like a command but are not one (参加了)
+	wcDeadline                      // 报名截止 截止 …: a sign-up deadline of publish_activity
 )
 
 // tag marks which intents tolerate a non-command word in their message.
@@ -322,6 +323,11 @@ func buildDictionary() *wordIndex {
 		"哪个", "哪几个", "是多少")
 	add(dictWord{class: wcLabel}, "时间", "地点", "地址", "标题", "名称", "活动名称", "主题", "内容", "备注", "事由", "日期",
 		"名额", "人数", "活动内容", "活动时间", "活动地点", "集合地点", "集合时间")
+	// A deadline marker: the date and time right after it (报名截止明天8点)
+	// or right before it (明天8点截止报名) close sign-up. Before the filler
+	// and signup words, so that 报名截止 is one word.
+	add(dictWord{class: wcDeadline}, "报名截止", "截止报名", "报名截至", "截至报名", "截止", "截至", "报名截止时间",
+		"截止时间", "报名截止日期", "截止日期", "报名截止到", "截止到")
 	add(dictWord{class: wcRestate}, "书记", "支书", "讲", "主讲", "讲授", "组织", "举行", "一次", "一堂", "专题", "全体",
 		"党员", "同志", "给大家", "为大家", "上", "开", "集中")
 	add(dictWord{class: wcFiller}, "我", "我们", "你", "您", "请", "请问", "麻烦", "麻烦你", "麻烦您", "帮我", "帮忙", "给我",
@@ -403,6 +409,12 @@ func lexMessage(s string, segs []lexSegment) []lexSegment {
 // longestForm returns the longest dictionary word or structured form at
 // s[i:], or a segment ending at i when there is none.
 func longestForm(s string, i int) lexSegment {
+	if s[i] == '-' {
+		// 9点-11点: the dash joins two times; it is no minus sign.
+		if _, e := scanTime(s, i+1); e > i+1 {
+			return lexSegment{kind: segWord, w: commandWords.longest(s, i), start: int32(i), end: int32(i + 1)}
+		}
+	}
 	best, end := lexSegment{}, i
 	if w := commandWords.longest(s, i); w != nil {
 		best, end = lexSegment{kind: segWord, w: w}, i+len(w.text)

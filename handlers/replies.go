@@ -224,10 +224,35 @@ func sayPublished(a storage.Activity, loc *time.Location) string {
 	if place == "" {
 		place = "未填"
 	}
-	return lines(
+	ls := []string{
 		fmt.Sprintf("已发布 %d号活动【%s】。", a.ID, a.Title),
 		fmt.Sprintf("时间：%s–%s，地点：%s，名额：%s", sayWhen(a.StartsAt.In(loc)), sayClock(a.EndsAt.In(loc)), place, sayCapacity(a)),
-		fmt.Sprintf("大家报名请发送：报名 %d", a.ID),
+	}
+	if a.SignupDeadline.Valid {
+		ls = append(ls, fmt.Sprintf("报名截止：%s", sayWhen(a.SignupDeadline.Time.In(loc))))
+	}
+	ls = append(ls, fmt.Sprintf("大家报名请发送：报名 %d", a.ID))
+	return lines(ls...)
+}
+
+func sayPublishTooLong(maxCentihours int) string {
+	return lines(
+		fmt.Sprintf("一次活动最长%s小时，请改短一些。", sayHours(maxCentihours)),
+		"例如发送：发布活动 清理楼道 明天上午9点到11点 枣行社区 名额20",
+	)
+}
+
+func sayPublishDeadlineAfterStart(deadline, start time.Time) string {
+	return lines(
+		fmt.Sprintf("报名截止时间（%s）要早于活动开始时间（%s）。", sayWhen(deadline), sayWhen(start)),
+		"例如发送：发布活动 清理楼道 明天上午9点 枣行社区 报名截止今晚8点",
+	)
+}
+
+func sayPublishDeadlinePast(deadline time.Time) string {
+	return lines(
+		fmt.Sprintf("报名截止时间（%s）已经过去了，请换一个以后的时间。", sayWhen(deadline)),
+		"例如发送：发布活动 清理楼道 明天上午9点 枣行社区 报名截止今晚8点",
 	)
 }
 

@@ -15,8 +15,8 @@ type request struct {
 	note      string
 	title     string
 	startsAt  time.Time
-	duration  time.Duration // not parsed yet: DefaultDuration applies
-	deadline  time.Time     // not parsed yet: sign-up closes at the start
+	duration  time.Duration // 0: DefaultDuration applies
+	deadline  time.Time     // zero: sign-up closes at the start
 	place     string
 	capacity  int
 	kind      string
@@ -35,6 +35,8 @@ func requestOf(c Command) request {
 		note:      c.Note,
 		title:     c.Title,
 		startsAt:  c.StartsAt,
+		duration:  c.Duration,
+		deadline:  c.Deadline,
 		place:     c.Place,
 		capacity:  c.Capacity,
 		kind:      c.Kind,
