@@ -414,7 +414,6 @@ func (p *msgParser) parseDigest() (Command, fit) {
 // intent's own words makes it no such command.
 func (p *msgParser) parseRef(in Intent) (Command, fit) {
 	refs, ref := 0, 0
-	definite := in != IntentCancelSignup
 	for i := range p.segs {
 		if !p.allowed(in, i) {
 			return Command{}, fitNo
@@ -425,14 +424,13 @@ func (p *msgParser) parseRef(in Intent) (Command, fit) {
 			if v := int(sg.num.val); refs == 0 || v != ref {
 				refs, ref = refs+1, v
 			}
-		case sg.kind == segWord && sg.w.intent == IntentCancelSignup && sg.w.class == wcKeyword:
-			definite = true
 		}
 	}
 	cmd := Command{Intent: in}
-	// 不去了 without 取消, or two different numbers: the handler asks which
-	// sign-up to cancel (or confirms the only one) instead of acting.
-	if !definite || refs != 1 {
+	// Two different numbers, or 不去了 with no number: the handler asks
+	// which sign-up to cancel (or confirms the only one) instead of acting.
+	// 不去了 naming one activity (3号活动我不去了) is as definite as 取消 3.
+	if refs != 1 {
 		return cmd, fitYes
 	}
 	if in == IntentApproveHours || in == IntentRejectHours {

@@ -141,7 +141,7 @@ const (
 	wcFiller   wordClass = iota + 1 // politeness and function words, ignored everywhere
 	wcKeyword                       // a command word of its intent
 	wcWeak                          // a command word only with company (服务 + hours, 已开 + a meeting kind)
-	wcSoft                          // 不去了 and kin: cancel_signup, but only 取消 makes it definite
+	wcSoft                          // 不去了 and kin: cancel_signup, definite only with a number
 	wcKind                          // meeting kind
 	wcPeriod                        // 本周 上个月 …
 	wcPod                           // part of day standing alone
@@ -252,7 +252,7 @@ func buildDictionary() *wordIndex {
 		"登记时长", "录入时长", "补报时长", "志愿服务时长", "报个时长", "填时长", "记录时长", "申报时长")
 	add(dictWord{class: wcWeak, intent: IntentReportHours, tags: tStats}, "服务", "服务了", "志愿服务", "志愿服务了")
 	kw(IntentMyStats, tAct, "我的")
-	kw(IntentMyStats, 0, "我的时长", "我的记录", "我的积分", "查询我的", "我报了哪些活动", "我报了哪些", "我报名了哪些",
+	kw(IntentMyStats, 0, "我的时长", "我的记录", "我的积分", "查询我的", "我报了哪些活动", "我报了哪些", "我报名了哪些", "我报了几个", "我报名了几个", "我参加了几个",
 		"我参加了哪些", "我参加过哪些", "参加了哪些", "我的活动", "我的报名", "个人记录", "我的情况", "我的统计",
 		"我的服务时长", "我的志愿时长", "查我的", "查询时长", "查时长", "查看时长", "看时长", "时长查询")
 	add(dictWord{class: wcNoun, tags: tStats | tHours}, "记录")

@@ -434,9 +434,11 @@ func TestParseIntents(t *testing.T) {
 			{"3号报名取消", `{"intent":"cancel_signup","args":{"activity":3}}`},
 			{"取消5号活动", `{"intent":"cancel_signup","args":{"activity":5}}`},
 			{"去不了 取消4号", `{"intent":"cancel_signup","args":{"activity":4}}`},
-			// 不去了 alone asks for confirmation rather than cancelling.
+			// 不去了 alone asks which (or confirms the only one); naming the
+			// activity is as definite as 取消 N.
 			{"不去了", `{"intent":"cancel_signup","args":{}}`},
-			{"3号活动我去不了了", `{"intent":"cancel_signup","args":{}}`},
+			{"3号活动我去不了了", `{"intent":"cancel_signup","args":{"activity":3}}`},
+			{"5号我不去了", `{"intent":"cancel_signup","args":{"activity":5}}`},
 		}},
 		{"report_hours", []struct{ in, want string }{
 			{"时长", `{"intent":"report_hours","args":{"date":"2026-11-27"}}`},
@@ -452,7 +454,7 @@ func TestParseIntents(t *testing.T) {
 		{"my_stats", []struct{ in, want string }{
 			{"我的", `{"intent":"my_stats"}`}, {"我的时长", `{"intent":"my_stats"}`}, {"我的记录", `{"intent":"my_stats"}`},
 			{"我的积分", `{"intent":"my_stats"}`}, {"查询我的服务时长", `{"intent":"my_stats"}`},
-			{"我报了哪些活动", `{"intent":"my_stats"}`}, {"我的时长是多少", `{"intent":"my_stats"}`},
+			{"我报了哪些活动", `{"intent":"my_stats"}`}, {"我报了几个活动", `{"intent":"my_stats"}`}, {"我的时长是多少", `{"intent":"my_stats"}`},
 			{"查询时长", `{"intent":"my_stats"}`}, {"我参加了哪些活动", `{"intent":"my_stats"}`},
 		}},
 		{"publish_activity", []struct{ in, want string }{
