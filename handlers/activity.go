@@ -109,14 +109,8 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (b
 		return h.choose(ctx, sc, dialogue{Intent: IntentCancelActivity}, ids, ls, sayPickCancelActivity, sayConfirmCancelActivity(cands[0], h.loc())), nil
 	}
 	act, err := h.scopedActivity(ctx, s, rq.activity)
-	if errors.Is(err, storage.ErrNotFound) {
-		return text(sayActivityNotFound(rq.activity)), nil
-	}
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if act.State == storage.ActivityCancelled {
-		return text(sayActivityCancelledAlready(act.ID)), nil
+	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
+		return text(refusal), err
 	}
 	if !sc.now.Before(act.StartsAt) {
 		return text(sayActivityStarted(act)), nil
@@ -201,14 +195,8 @@ func (h *Handlers) signup(ctx context.Context, sc *scene, rq request) (bot.Reply
 		return h.askSignup(ctx, sc, branchID)
 	}
 	act, err := h.DB.Activity(ctx, branchID, rq.activity)
-	if errors.Is(err, storage.ErrNotFound) {
-		return text(sayActivityNotFound(rq.activity)), nil
-	}
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if act.State == storage.ActivityCancelled {
-		return text(sayActivityCancelledAlready(act.ID)), nil
+	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
+		return text(refusal), err
 	}
 	if !sc.now.Before(act.SignupClosesAt()) {
 		return text(saySignupClosed(act)), nil
@@ -291,14 +279,8 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (bot
 		return h.choose(ctx, sc, dialogue{Intent: IntentCancelSignup}, ids, ls, sayPickCancelSignup, sayConfirmCancelSignup(cands[0], h.loc())), nil
 	}
 	act, err := h.DB.Activity(ctx, branchID, rq.activity)
-	if errors.Is(err, storage.ErrNotFound) {
-		return text(sayActivityNotFound(rq.activity)), nil
-	}
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if act.State == storage.ActivityCancelled {
-		return text(sayActivityCancelledAlready(act.ID)), nil
+	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
+		return text(refusal), err
 	}
 	if !sc.now.Before(act.StartsAt) {
 		return text(sayActivityStarted(act)), nil
@@ -460,4 +442,19 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 	ids, ls := h.options(ask)
 	r := h.choose(ctx, sc, dialogue{Intent: IntentCheckin}, ids, ls, sayPickCheckin, "")
 	return act, &r, nil
+}
+
+// usableActivity checks an activity just looked up by id: found (in scope)
+// and not cancelled. refusal is what to tell the person when it is not; err
+// is internal.
+func usableActivity(act storage.Activity, err error, id int64) (refusal string, _ error) {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return sayActivityNotFound(id), nil
+	case err != nil:
+		return "", err
+	case act.State == storage.ActivityCancelled:
+		return sayActivityCancelledAlready(act.ID), nil
+	}
+	return "", nil
 }
