@@ -139,7 +139,13 @@ func testTZServe(t *testing.T) {
 	// The reminder plan around a Shanghai midnight, with an activity that
 	// starts just after one (its evening-before reminder is on the day
 	// before, at 18:00 Shanghai).
-	early := w.addActivity(t, b, "凌晨活动", time.Date(2026, 12, 1, 0, 30, 0, 0, shanghai), time.Date(2026, 12, 1, 2, 30, 0, 0, shanghai), 0)
+	// The night is a few days ahead of the real clock: the planner skips
+	// activities that have already started, so a fixed date would expire.
+	ny, nm, nd := time.Now().In(shanghai).AddDate(0, 0, 3).Date()
+	night := time.Date(ny, nm, nd, 0, 0, 0, 0, shanghai)
+	early := w.addActivity(t, b, "凌晨活动", night.Add(30*time.Minute), night.Add(150*time.Minute), 0)
+	from, until := night.AddDate(0, 0, -8), night.AddDate(0, 0, 7)
+	eveLine := night.AddDate(0, 0, -1).Format(time.DateOnly) + " 18:00 "
 	signee := w.addMember(t, b, robotDing, "tz-signee", "早起的人")
 	if _, err := w.open(t).SignUp(context.Background(), storage.Actor{Platform: "dingtalk", UserID: signee.UserID, MsgID: "prep-tz"}, b.ID, early.ID, signee.ID); err != nil {
 		t.Fatal(err)
@@ -154,7 +160,7 @@ func testTZServe(t *testing.T) {
 	}
 	var plans []string
 	for _, tz := range hostZones {
-		plans = append(plans, runJinqiu(t, t.TempDir(), tz, "remind", "--config", w.cfgPath, "--dry-run", "--at", "2026-11-23T00:00", "--until", "2026-12-08T00:00"))
+		plans = append(plans, runJinqiu(t, t.TempDir(), tz, "remind", "--config", w.cfgPath, "--dry-run", "--at", from.Format("2006-01-02T15:04"), "--until", until.Format("2006-01-02T15:04")))
 	}
 	planDiffer := 0
 	for i, p := range plans[1:] {
@@ -165,15 +171,15 @@ func testTZServe(t *testing.T) {
 	}
 	var at9, eve int
 	for _, l := range strings.Split(plans[0], "\n") {
-		if strings.Contains(l, " 09:00 ") && strings.HasPrefix(l, "2026-") {
+		if strings.Contains(l, " 09:00 ") && len(l) > 4 && l[4] == '-' {
 			at9++
 		}
-		if strings.HasPrefix(l, "2026-11-30 18:00 ") {
+		if strings.HasPrefix(l, eveLine) {
 			eve++
 		}
 	}
 	if at9 == 0 || eve == 0 {
-		t.Errorf("remind --dry-run: %d fires at 09:00 and %d evening-before reminders on 2026-11-30 18:00 Shanghai, want some of each:\n%s", at9, eve, plans[0])
+		t.Errorf("remind --dry-run: %d fires at 09:00 and %d evening-before reminders on %s Shanghai, want some of each:\n%s", at9, eve, eveLine, plans[0])
 	}
 
 	now := time.Now().In(shanghai)
@@ -232,7 +238,7 @@ func testTZServe(t *testing.T) {
 			t.Errorf("%s: served_on %s, want %s (Shanghai)", ck.what, got, ck.want)
 		}
 	}
-	figure(t, "F15 serve: host TZ UTC and America/New_York, check-ins to activities at 23:59:59 and 00:00:01 Shanghai and hours for today/yesterday → served_on right %d/%d; remind --dry-run 2026-11-23..12-08 under 3 host zones: plans differing %d (want 0), fires at 09:00 Shanghai %d, evening-before reminders at 18:00 Shanghai %d",
+	figure(t, "F15 serve: host TZ UTC and America/New_York, check-ins to activities at 23:59:59 and 00:00:01 Shanghai and hours for today/yesterday → served_on right %d/%d; remind --dry-run over 15 days under 3 host zones: plans differing %d (want 0), fires at 09:00 Shanghai %d, evening-before reminders at 18:00 Shanghai %d",
 		right, len(checks), planDiffer, at9, eve)
 }
 
