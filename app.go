@@ -122,7 +122,6 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	}
 	a.pipeline = &bot.Pipeline{
 		DB:      db,
-		State:   a.state,
 		Handler: a.handlers,
 		Log:     log,
 		Budget:  cfg.Server.ReplyBudget.D(),

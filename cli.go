@@ -151,12 +151,12 @@ func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// The command line can wait: no late delivery.
 	a.pipeline.Budget = time.Minute
-	r, ok, err := a.pipeline.Process(ctx, m)
+	out, err := a.pipeline.Process(ctx, m)
 	if err != nil {
 		return err
 	}
-	if ok {
-		fmt.Fprintln(stdout, r.Text)
+	if !out.Reply.Empty() {
+		fmt.Fprintln(stdout, out.Reply.Text)
 	}
 	return nil
 }

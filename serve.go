@@ -81,12 +81,15 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	d := &jobs.Dispatcher{
-		DB: a.db, State: a.state, Senders: senders, Groups: jobs.GroupsOf(cfg), Log: log, Owner: owner,
+		DB: a.db, State: a.state, Senders: senders, Groups: jobs.GroupsOf(cfg), RobotKeys: jobs.RobotKeysOf(cfg), Log: log, Owner: owner,
 		PerMinute: cfg.Jobs.Outbox.PerMinute, MaxAttempts: cfg.Jobs.Outbox.MaxAttempts,
 		Poll: cfg.Jobs.Outbox.Poll.D(), Lease: cfg.Jobs.Outbox.Lease.D(),
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); d.Run(bg) }()
+	// Messages a dead process left half handled, and replies it owed.
+	wg.Add(1)
+	go func() { defer wg.Done(); a.pipeline.RunRecovery(bg, 5*time.Second) }()
 	stopJobs := startScheduler(bg, a, owner)
 
 	errc := make(chan error, 1)

@@ -17,36 +17,52 @@ const (
 	DingTalk = "dingtalk"
 )
 
+// Chat types.
+const (
+	ChatGroup  = "group"
+	ChatSingle = "single"
+)
+
 // Message is one message a person sent to the bot, whatever the platform.
+// It is stored with its inbound row (so that a message whose process died
+// can be handled again), so it holds no credential beyond the
+// per-message reply address the platform gave.
 type Message struct {
-	Platform string // WeCom or DingTalk
-	Robot    string // the configured robot's name
-	MsgID    string // the platform's message id: the dedup key with Platform and Robot
-	ChatID   string // the group's id; empty in a single chat
-	ChatType string // "group" or "single"
-	UserID   string // WeCom userid, DingTalk senderStaffId
-	UserName string
-	Text     string // as sent, leading mentions included
-	SentAt   time.Time
+	Platform string    `json:"platform"` // WeCom or DingTalk
+	Robot    string    `json:"robot"`    // the configured robot's name
+	MsgID    string    `json:"msg_id"`   // the platform's message id: the dedup key with Platform and Robot
+	ChatID   string    `json:"chat_id,omitempty"`
+	ChatType string    `json:"chat_type"` // ChatGroup or ChatSingle; a single chat never acts in a group's scope
+	UserID   string    `json:"user_id"`   // WeCom userid, DingTalk senderStaffId; "" when the platform gave none
+	UserName string    `json:"user_name,omitempty"`
+	Text     string    `json:"text"` // as sent, leading mentions included
+	SentAt   time.Time `json:"sent_at"`
 	// Late is where a reply may still go after the callback was answered.
-	Late Target
+	Late Target `json:"late"`
+	// PostsReply is set by an adapter that posts the reply itself after
+	// answering (DingTalk's sessionWebhook), rather than in the answer.
+	PostsReply bool `json:"posts_reply,omitempty"`
 }
 
 // Target is where an outbound message goes.
 type Target struct {
-	Platform string
-	Robot    string // rate-limit key: one budget per robot
-	// URL is a full webhook URL (WeCom WebhookUrl or response_url, DingTalk
+	Platform string `json:"platform"`
+	Robot    string `json:"robot,omitempty"` // rate-limit key: one budget per robot
+	// URL is a full webhook URL (WeCom response_url, DingTalk
 	// sessionWebhook or custom robot URL). For a WeCom group robot webhook it
-	// may instead be the bare key.
-	URL string
+	// may instead be the bare key. Keys from the configuration are filled in
+	// when a message is sent, never stored.
+	URL string `json:"url,omitempty"`
 	// Secret signs a DingTalk custom-robot URL; empty for session webhooks.
-	Secret string
+	Secret string `json:"-"`
+	// ChatID picks the chat of a group robot that sits in several (WeCom
+	// sends it in the body).
+	ChatID string `json:"chat_id,omitempty"`
 	// Expires is when URL stops working (zero: never).
-	Expires time.Time
+	Expires time.Time `json:"expires,omitempty"`
 	// Kind says which API URL speaks: "webhook" (group robot push),
 	// "response_url" (WeCom AI bot, one use), "session" (DingTalk sessionWebhook).
-	Kind string
+	Kind string `json:"kind,omitempty"`
 }
 
 // Target kinds.
@@ -63,31 +79,22 @@ type Reply struct {
 	Markdown string   `json:"markdown,omitempty"`
 	Title    string   `json:"title,omitempty"` // DingTalk markdown preview title
 	Mentions []string `json:"mentions,omitempty"`
-	// Replayed marks the stored reply of a message answered before: a
-	// platform that takes the reply in the callback's response gets it
-	// again; one whose reply went out separately must not send it twice.
-	Replayed bool `json:"-"`
 }
 
 // Empty reports whether there is nothing to say.
 func (r Reply) Empty() bool { return r.Text == "" && r.Markdown == "" }
 
-// Processor turns a verified message into its reply, once.
-type Processor interface {
-	// Process handles m. ok is false when the callback should be answered
-	// with an empty 200: the same message is already in flight, or its reply
-	// will be delivered later through the outbox. A non-nil error means
-	// nothing durable happened and the platform should retry (answer 5xx).
-	Process(ctx context.Context, m Message) (r Reply, ok bool, err error)
-}
-
-// ProcessorFunc adapts a function to Processor.
-type ProcessorFunc func(ctx context.Context, m Message) (Reply, bool, error)
+// ProcessorFunc adapts a function to Processor, for tests of adapters;
+// Delivered does nothing.
+type ProcessorFunc func(ctx context.Context, m Message) (Outcome, error)
 
 // Process calls f.
-func (f ProcessorFunc) Process(ctx context.Context, m Message) (Reply, bool, error) {
+func (f ProcessorFunc) Process(ctx context.Context, m Message) (Outcome, error) {
 	return f(ctx, m)
 }
+
+// Delivered implements Processor.
+func (f ProcessorFunc) Delivered(context.Context, int64) {}
 
 // Sender delivers one message to one target. Implementations are safe for
 // concurrent use; a failure is a *SendError.

@@ -1,7 +1,10 @@
 package bot
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"strings"
 
 	"jinqiu/storage"
 )
@@ -10,9 +13,23 @@ import (
 // group (pushed through the webhook configured for it, looked up when it is
 // sent, so that no key is stored in the database) or a reply URL.
 type Address struct {
-	Platform string  `json:"platform"`
-	ChatID   string  `json:"chat_id,omitempty"`
-	Late     *Target `json:"late,omitempty"`
+	Platform string `json:"platform"`
+	ChatID   string `json:"chat_id,omitempty"`
+	// Robot, when set, sends through that robot's own configured webhook
+	// (a WeCom group robot answering in the chat it was called from).
+	Robot string  `json:"robot,omitempty"`
+	Late  *Target `json:"late,omitempty"`
+}
+
+// DedupKey joins the parts of an event's key for an outbox row; a key too
+// long for the column keeps its first part and a hash of the whole.
+func DedupKey(parts ...string) string {
+	k := strings.Join(parts, "|")
+	if len(k) <= 160 {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return parts[0] + "|" + hex.EncodeToString(sum[:])
 }
 
 // GroupOutbound is an outbox row that pushes r to a group. Each group's
@@ -25,6 +42,19 @@ func GroupOutbound(dedupKey, platform, chatID string, r Reply, policy string) st
 		Target:   mustJSON(Address{Platform: platform, ChatID: chatID}),
 		Body:     mustJSON(r),
 		Policy:   policy,
+	}
+}
+
+// RobotOutbound is an outbox row that pushes r to a chat through a
+// robot's own configured webhook, looked up when it is sent.
+func RobotOutbound(dedupKey, platform, robot, chatID string, r Reply) storage.Outbound {
+	return storage.Outbound{
+		DedupKey: dedupKey,
+		Platform: platform,
+		Robot:    platform + ":" + robot,
+		Target:   mustJSON(Address{Platform: platform, ChatID: chatID, Robot: robot}),
+		Body:     mustJSON(r),
+		Policy:   storage.AtLeastOnce,
 	}
 }
 

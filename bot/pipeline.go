@@ -2,24 +2,25 @@ package bot
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"jinqiu/storage"
-	"jinqiu/storage/state"
 )
 
 // Handler answers one verified, deduplicated message. An error is internal
 // (the database is down, say): nothing durable happened and the platform
-// should retry.
+// should retry. Every write the handler makes through ctx joins the
+// message's transaction (storage.WithUnit).
 type Handler interface {
 	Handle(ctx context.Context, m Message) (Reply, error)
 }
@@ -27,120 +28,169 @@ type Handler interface {
 // Apology is said when a handler fails in a way a retry will not mend.
 const Apology = "抱歉，系统出了点问题，我们已记录。请稍后再试，或发送“帮助”查看用法。"
 
+// ErrInFlight means another attempt at the same message is alive and did
+// not finish within the reply budget: the platform should send it again
+// (answer 503), and will then get the stored reply.
+var ErrInFlight = errors.New("message in flight elsewhere")
+
 var (
 	messagesTotal = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "jinqiu_messages_total",
-		Help: "Callback messages by platform and outcome (answered, late, duplicate, in_flight, error).",
+		Help: "Messages by platform and outcome (answered, late, duplicate, waited, taken_over, in_flight, recovered, error).",
 	}, []string{"platform", "outcome"})
 	handleSeconds = promauto.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "jinqiu_handle_seconds",
-		Help:    "Time to handle a message, from claim to reply.",
+		Help:    "Time to handle a message, from claim to finish.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"platform"})
-	dedupFallback = promauto.NewCounter(prometheus.CounterOpts{
-		Name: "jinqiu_dedup_state_errors_total",
-		Help: "Fast-path dedup calls that failed (Redis down): the database decided alone.",
-	})
 )
 
-// Pipeline turns a verified message into its reply exactly once: a fast
-// dedup mark in the state store, the inbound row's unique key as the truth,
-// the handler, the stored reply, and a late delivery through the outbox when
-// the handler outlives the platform's budget.
+// Pipeline turns a verified message into its reply exactly once.
+//
+// The inbound row's unique key is the dedup; the row is claimed with a
+// lease that the holder renews while it works, and a fence. The handler's
+// effects, its outbox rows and the stored reply commit in one transaction
+// with the row's finish, which checks the fence: a holder whose lease was
+// taken over commits nothing. A repeat of the message waits (within the
+// budget) for a live holder and returns the stored reply, takes over a
+// lapsed one at once, and is never answered empty for a message nobody
+// will finish. A message whose holder died and that the platform does not
+// send again is handled by Recover from the stored message.
+//
+// Safe for concurrent use.
 type Pipeline struct {
 	DB      *storage.DB
-	State   state.Store
 	Handler Handler
 	Log     *slog.Logger
 	// Budget is how long a callback waits for its reply before it is
-	// answered empty and the reply goes out later.
+	// answered empty and the reply goes out later (3 s when zero).
 	Budget time.Duration
-	// HandleTimeout bounds a handler that keeps running after Budget.
+	// HandleTimeout bounds a handler that keeps running after Budget
+	// (1 minute when zero).
 	HandleTimeout time.Duration
-	// Stale is how long an inbound row may stay processing before a retry
-	// takes it over (its process died).
-	Stale time.Duration
+	// Lease is how long a claim lives without renewal (4 s when zero): a
+	// holder that dies loses the message this long after its last
+	// renewal. The holder renews it every Lease/4.
+	Lease time.Duration
+	// Owe is how long an adapter that posts replies itself has to do so
+	// before Recover queues the reply instead (30 s when zero).
+	Owe time.Duration
+	// Grace is how long Recover leaves a lapsed message to the platform's
+	// own retries before it handles it itself (20 s when zero: WeCom
+	// resends three times, 5 s apart).
+	Grace time.Duration
+	// MaxAttempts bounds how often a message is taken over before it is
+	// answered with the apology (5 when zero).
+	MaxAttempts int
+
+	mu      sync.Mutex
+	running map[int64]chan struct{} // this process's holders, closed when they end
+}
+
+// Outcome is how a message was answered.
+type Outcome struct {
+	Reply Reply
+	// Post is set when the adapter posts replies itself (Message.PostsReply)
+	// and must post this one; it then calls Delivered(ID).
+	Post bool
+	// ID is the inbound row, for Delivered.
+	ID int64
+	// Replayed marks the stored reply of a message handled before.
+	Replayed bool
+}
+
+// Processor turns a verified message into its outcome, once. An error means
+// the platform should send the message again (answer 5xx): nothing
+// durable happened, or another live attempt holds it (ErrInFlight). An
+// empty outcome is answered with an empty 200: the reply, if any, goes out
+// later through the outbox.
+type Processor interface {
+	Process(ctx context.Context, m Message) (Outcome, error)
+	// Delivered records that an outcome with Post went out (or was
+	// handed to the outbox).
+	Delivered(ctx context.Context, id int64)
 }
 
 var _ Processor = (*Pipeline)(nil)
 
-const dedupTTL = 24 * time.Hour
-
 // Process implements Processor.
-func (p *Pipeline) Process(ctx context.Context, m Message) (Reply, bool, error) {
-	key := "in:" + m.Platform + ":" + m.Robot + ":" + m.MsgID
-	// The mark's value is when it was set, so that a repeat can tell a
-	// live attempt from one whose process died.
-	fresh, err := p.State.SetNX(ctx, key, strconv.FormatInt(time.Now().Unix(), 10), dedupTTL)
-	// Holding the mark means no other attempt at this message is alive:
-	// each keeps it while it works and clears it when it fails.
-	marked := err == nil && fresh
+func (p *Pipeline) Process(ctx context.Context, m Message) (Outcome, error) {
+	body, err := json.Marshal(m)
 	if err != nil {
-		dedupFallback.Inc()
-		p.Log.Warn("dedup state unavailable; using the database", "error", err)
-		fresh = true
+		return Outcome{}, fmt.Errorf("encode message: %w", err)
 	}
-	if !fresh {
-		// Most retries stop here; the row tells whether it is finished.
-		in, err := p.DB.InboundByMsg(ctx, m.Platform, m.Robot, m.MsgID)
-		switch {
-		case err == nil && in.State == storage.InboundDone:
-			return p.stored(m, in)
-		case err == nil && p.DB.Now().Sub(in.ReceivedAt) < p.stale():
-			messagesTotal.WithLabelValues(m.Platform, "in_flight").Inc()
-			return Reply{}, false, nil
-		case errors.Is(err, storage.ErrNotFound) && p.markIsRecent(ctx, key):
-			// The attempt that set the mark has not claimed yet.
-			messagesTotal.WithLabelValues(m.Platform, "in_flight").Inc()
-			return Reply{}, false, nil
-		case err != nil && !errors.Is(err, storage.ErrNotFound):
-			return Reply{}, false, fmt.Errorf("dedup: %w", err)
-		}
-		// An old mark with no row (its process died before the claim) or
-		// a stale row: the claim below decides.
-	}
-	in, claimed, err := p.DB.ClaimInbound(ctx, m.Platform, m.Robot, m.MsgID, m.ChatID, m.UserID, p.stale(), marked)
+	in, claimed, err := p.DB.ClaimInbound(ctx, storage.NewInbound{
+		Platform: m.Platform, Robot: m.Robot, MsgID: m.MsgID, ChatID: m.ChatID, UserID: m.UserID, Message: string(body),
+	}, p.lease())
 	if err != nil {
-		p.forget(ctx, key)
-		return Reply{}, false, fmt.Errorf("claim: %w", err)
+		return Outcome{}, fmt.Errorf("claim: %w", err)
 	}
-	if !claimed {
-		if in.State == storage.InboundDone {
-			return p.stored(m, in)
-		}
-		messagesTotal.WithLabelValues(m.Platform, "in_flight").Inc()
-		return Reply{}, false, nil
+	deadline := time.Now().Add(p.budget())
+	if claimed {
+		return p.hold(ctx, m, storage.Claim{ID: in.ID, Fence: in.Fence}, deadline)
 	}
+	return p.follow(ctx, m, in, deadline)
+}
 
-	done := make(chan handled, 1)
-	start := time.Now()
-	// The handler runs on a context of its own: when the callback gives up
-	// waiting, the work goes on and its reply is delivered late.
-	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.handleTimeout())
-	go func() {
-		defer cancel()
-		r, err := p.safeHandle(hctx, m)
-		if err == nil {
-			err = p.DB.FinishInbound(hctx, in.ID, encodeReply(r))
+// follow answers a repeat of a message recorded before: the stored reply,
+// or, after a takeover of a lapsed claim, the reply of handling it here.
+func (p *Pipeline) follow(ctx context.Context, m Message, in storage.Inbound, deadline time.Time) (Outcome, error) {
+	waited := false
+	poll := 25 * time.Millisecond
+	for {
+		now := p.DB.Now()
+		switch {
+		case in.State == storage.InboundDone:
+			if waited {
+				messagesTotal.WithLabelValues(m.Platform, "waited").Inc()
+			}
+			return p.stored(ctx, m, in)
+		case in.State == storage.InboundProcessing && (in.Lapsed(now) || in.LeaseUntil == 0):
+			c, ok, err := p.DB.TakeOver(ctx, in, p.lease())
+			if err != nil {
+				return Outcome{}, err
+			}
+			if ok {
+				messagesTotal.WithLabelValues(m.Platform, "taken_over").Inc()
+				p.Log.Info("message taken over from a lapsed claim", "platform", m.Platform, "msg_id", m.MsgID, "fence", c.Fence)
+				return p.hold(ctx, m, c, deadline)
+			}
 		}
-		handleSeconds.WithLabelValues(m.Platform).Observe(time.Since(start).Seconds())
-		done <- handled{r, err}
-	}()
-	timer := time.NewTimer(p.budget())
-	defer timer.Stop()
-	select {
-	case res := <-done:
-		if res.err != nil {
-			p.fail(ctx, in.ID, key, m, res.err)
-			return Reply{}, false, res.err
+		// A live holder: wait for it, here or on another replica.
+		waited = true
+		left := time.Until(deadline)
+		if left <= 0 {
+			messagesTotal.WithLabelValues(m.Platform, "in_flight").Inc()
+			return Outcome{}, ErrInFlight
 		}
-		messagesTotal.WithLabelValues(m.Platform, "answered").Inc()
-		return res.r, true, nil
-	case <-timer.C:
-		messagesTotal.WithLabelValues(m.Platform, "late").Inc()
-		go p.deliverLate(done, in.ID, key, m)
-		return Reply{}, false, nil
+		wait := min(poll, left)
+		if lu := time.UnixMilli(in.LeaseUntil); in.LeaseUntil > 0 && lu.After(now) {
+			wait = min(wait, lu.Sub(now)+time.Millisecond)
+		}
+		select {
+		case <-p.ended(in.ID):
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return Outcome{}, ctx.Err()
+		}
+		poll = min(poll*2, 200*time.Millisecond)
+		var err error
+		if in, err = p.DB.InboundByID(ctx, in.ID); err != nil {
+			return Outcome{}, fmt.Errorf("follow: %w", err)
+		}
 	}
+}
+
+// attempt is one holder's handling of a message, shared between the
+// callback that waits for it and the goroutine that does it.
+type attempt struct {
+	mu sync.Mutex
+	// gaveUp: the callback stopped waiting, so the reply goes to the
+	// outbox with the finish.
+	gaveUp bool
+	// finishing: the finish is under way with the reply for the callback,
+	// which must then wait for it rather than give up.
+	finishing bool
 }
 
 type handled struct {
@@ -148,86 +198,325 @@ type handled struct {
 	err error
 }
 
-// deliverLate waits for a handler that outlived the budget and queues its
-// reply through the outbox.
-func (p *Pipeline) deliverLate(done <-chan handled, id int64, key string, m Message) {
-	res := <-done
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if res.err != nil {
-		p.fail(ctx, id, key, m, res.err)
-		return
+// hold handles a message this attempt has claimed and answers it within
+// the budget, or answers empty and lets the finish queue the reply.
+func (p *Pipeline) hold(ctx context.Context, m Message, c storage.Claim, deadline time.Time) (Outcome, error) {
+	a := &attempt{}
+	done := make(chan handled, 1)
+	ended := p.begin(c.ID)
+	// The handler runs on a context of its own: when the callback gives up
+	// waiting, the work goes on and its reply is delivered late.
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.handleTimeout())
+	go func() {
+		defer cancel()
+		defer p.end(c.ID, ended)
+		r, err := p.run(hctx, m, c, a)
+		done <- handled{r, err}
+	}()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	var res handled
+	select {
+	case res = <-done:
+	case <-timer.C:
+		a.mu.Lock()
+		finishing := a.finishing
+		if !finishing {
+			a.gaveUp = true
+		}
+		a.mu.Unlock()
+		if !finishing {
+			messagesTotal.WithLabelValues(m.Platform, "late").Inc()
+			go p.drain(done, m)
+			return Outcome{}, nil
+		}
+		res = <-done
 	}
-	if res.r.Empty() {
-		return
-	}
-	var o storage.Outbound
-	dedup := "late|" + m.Platform + "|" + m.Robot + "|" + m.MsgID
 	switch {
-	case m.Late.URL != "" && (m.Late.Expires.IsZero() || time.Now().Before(m.Late.Expires)):
-		o = LateOutbound(dedup, m.Late, res.r)
-	case m.ChatID != "":
-		o = GroupOutbound(dedup, m.Platform, m.ChatID, res.r, storage.AtLeastOnce)
-	default:
-		p.Log.Warn("late reply has nowhere to go", "platform", m.Platform, "msg_id", m.MsgID)
-		return
+	case errors.Is(res.err, storage.ErrFenced):
+		// Another attempt took the message over while this one was slow:
+		// its answer is the one.
+		in, err := p.DB.InboundByID(ctx, c.ID)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("after fence: %w", err)
+		}
+		return p.follow(ctx, m, in, deadline)
+	case res.err != nil:
+		return Outcome{}, res.err
 	}
-	if err := p.DB.Enqueue(ctx, o); err != nil {
-		p.Log.Error("queue late reply", "platform", m.Platform, "msg_id", m.MsgID, "error", err)
+	messagesTotal.WithLabelValues(m.Platform, "answered").Inc()
+	return Outcome{Reply: res.r, Post: m.PostsReply && !res.r.Empty(), ID: c.ID}, nil
+}
+
+// drain waits for a handler whose callback gave up on it, for its log.
+func (p *Pipeline) drain(done <-chan handled, m Message) {
+	if res := <-done; res.err != nil && !errors.Is(res.err, storage.ErrFenced) {
+		p.Log.Error("late message not handled", "platform", m.Platform, "msg_id", m.MsgID, "error", res.err)
 	}
 }
 
-// fail forgets a message whose handling failed, so that the platform's
-// retry handles it again.
-func (p *Pipeline) fail(ctx context.Context, id int64, key string, m Message, err error) {
+// run handles a claimed message and finishes its row, renewing the lease
+// meanwhile. A transaction lost under the handler (a deadlock) runs the
+// handler again. On failure the claim is released for the next attempt.
+func (p *Pipeline) run(ctx context.Context, m Message, c storage.Claim, a *attempt) (Reply, error) {
+	start := time.Now()
+	defer func() { handleSeconds.WithLabelValues(m.Platform).Observe(time.Since(start).Seconds()) }()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := p.renew(ctx, cancel, m, c)
+	defer func() { stop() }()
+
+	var err error
+	for try := 0; try < 3; try++ {
+		var r Reply
+		uctx := p.DB.WithUnit(ctx)
+		r, err = p.safeHandle(uctx, m)
+		if err == nil {
+			a.mu.Lock()
+			late := a.gaveUp
+			a.finishing = !late
+			a.mu.Unlock()
+			f := storage.Finish{Reply: encodeReply(r)}
+			switch {
+			case late:
+				f.Late = p.lateRows(m, r)
+			case m.PostsReply && !r.Empty():
+				f.Owe = p.owe()
+			}
+			stop() // the finish must not race a renewal of its own row
+			if err = p.DB.FinishInbound(uctx, c, f); err == nil {
+				return r, nil
+			}
+			a.mu.Lock()
+			a.finishing = false
+			a.mu.Unlock()
+		}
+		storage.Abort(uctx)
+		if cause := context.Cause(ctx); errors.Is(cause, storage.ErrFenced) {
+			err = cause
+		}
+		if errors.Is(err, storage.ErrFenced) {
+			return Reply{}, err
+		}
+		if !storage.Broken(err) || ctx.Err() != nil {
+			break
+		}
+		stop = p.renew(ctx, cancel, m, c)
+	}
 	messagesTotal.WithLabelValues(m.Platform, "error").Inc()
 	p.Log.Error("handle message", "platform", m.Platform, "robot", m.Robot, "msg_id", m.MsgID, "error", err)
-	ctx = context.WithoutCancel(ctx)
-	if rerr := p.DB.ReleaseInbound(ctx, id); rerr != nil {
+	if rerr := p.DB.ReleaseInbound(context.WithoutCancel(ctx), c); rerr != nil {
 		p.Log.Error("release inbound", "msg_id", m.MsgID, "error", rerr)
 	}
-	p.forget(ctx, key)
+	return Reply{}, err
 }
 
-// markIsRecent reports whether the dedup mark was set less than Stale ago
-// (so its attempt may still be working).
-func (p *Pipeline) markIsRecent(ctx context.Context, key string) bool {
-	v, ok, err := p.State.Get(ctx, key)
-	if err != nil || !ok {
-		return false
+// renew keeps the claim's lease alive until stop is called; a lost lease
+// cancels ctx with ErrFenced.
+func (p *Pipeline) renew(ctx context.Context, cancel context.CancelCauseFunc, m Message, c storage.Claim) (stop func()) {
+	quit := make(chan struct{})
+	var once sync.Once
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(p.lease() / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			err := p.DB.RenewInbound(ctx, c, p.lease())
+			if errors.Is(err, storage.ErrFenced) {
+				p.Log.Warn("lease of a message taken over while handling it", "platform", m.Platform, "msg_id", m.MsgID)
+				cancel(storage.ErrFenced)
+				return
+			}
+			if err != nil && ctx.Err() == nil {
+				p.Log.Warn("renew message lease", "msg_id", m.MsgID, "error", err)
+			}
+		}
+	}()
+	return func() {
+		once.Do(func() { close(quit) })
+		wg.Wait()
 	}
-	at, err := strconv.ParseInt(v, 10, 64)
-	return err == nil && time.Since(time.Unix(at, 0)) < p.stale()
 }
 
-func (p *Pipeline) forget(ctx context.Context, key string) {
-	if err := p.State.Delete(context.WithoutCancel(ctx), key); err != nil {
-		p.Log.Warn("clear dedup mark", "error", err)
+// lateRows are the outbox rows that deliver r after the callback was
+// answered: to the message's own reply address while it works, else to
+// its group. Replies are at least once: a missing answer is worse than a
+// repeated one.
+func (p *Pipeline) lateRows(m Message, r Reply) []storage.Outbound {
+	if r.Empty() {
+		return nil
 	}
+	dedup := DedupKey("late", m.Platform, m.Robot, m.MsgID)
+	switch {
+	case m.Late.Kind == KindWebhook && m.Late.Robot != "":
+		// A group robot's own webhook: its key is looked up when sent.
+		return []storage.Outbound{RobotOutbound(dedup, m.Platform, m.Late.Robot, m.ChatID, r)}
+	case m.Late.URL != "" && (m.Late.Expires.IsZero() || time.Now().Before(m.Late.Expires)):
+		return []storage.Outbound{LateOutbound(dedup, m.Late, r)}
+	case m.ChatID != "" && m.ChatType == ChatGroup:
+		return []storage.Outbound{GroupOutbound(dedup, m.Platform, m.ChatID, r, storage.AtLeastOnce)}
+	}
+	p.Log.Warn("late reply has nowhere to go", "platform", m.Platform, "msg_id", m.MsgID)
+	return nil
+}
+
+// Delivered implements Processor.
+func (p *Pipeline) Delivered(ctx context.Context, id int64) {
+	if err := p.DB.Delivered(context.WithoutCancel(ctx), id); err != nil {
+		// Recover queues the reply again when the debt runs out: a
+		// duplicate rather than a loss.
+		p.Log.Warn("record delivered reply", "inbound_id", id, "error", err)
+	}
+}
+
+// Recover handles, once, what dead processes left: messages whose lease
+// lapsed more than Grace ago (the platform's retries did not come), and
+// replies an adapter owed and never posted. Their replies go out through
+// the outbox. It returns how many rows it settled.
+func (p *Pipeline) Recover(ctx context.Context) (int, error) {
+	rows, err := p.DB.LapsedInbound(ctx, p.DB.Now().Add(-p.grace()), 50)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, in := range rows {
+		var m Message
+		if !in.Message.Valid || json.Unmarshal([]byte(in.Message.String), &m) != nil {
+			// A row from before messages were kept: nothing to handle.
+			if _, err := p.DB.SettleOwed(ctx, in); err != nil {
+				return n, err
+			}
+			continue
+		}
+		if in.State == storage.InboundDone {
+			r, err := decodeReply(in.Reply)
+			if err != nil {
+				p.Log.Error("stored reply unreadable", "inbound_id", in.ID, "error", err)
+			}
+			ok, err := p.DB.SettleOwed(ctx, in, p.lateRows(m, r)...)
+			if err != nil {
+				return n, err
+			}
+			if ok {
+				n++
+				messagesTotal.WithLabelValues(m.Platform, "recovered").Inc()
+			}
+			continue
+		}
+		c, ok, err := p.DB.TakeOver(ctx, in, p.lease())
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			continue
+		}
+		p.Log.Warn("handling a message its process left", "platform", m.Platform, "msg_id", m.MsgID, "attempt", in.Attempts+1)
+		if in.Attempts >= p.maxAttempts() {
+			// It failed every time: say so rather than try for ever.
+			uctx := p.DB.WithUnit(ctx)
+			err = p.DB.FinishInbound(uctx, c, storage.Finish{Reply: encodeReply(Reply{Text: Apology}), Late: p.lateRows(m, Reply{Text: Apology})})
+		} else {
+			hctx, cancel := context.WithTimeout(ctx, p.handleTimeout())
+			ended := p.begin(c.ID)
+			_, err = p.run(hctx, m, c, &attempt{gaveUp: true})
+			p.end(c.ID, ended)
+			cancel()
+		}
+		if err == nil {
+			n++
+			messagesTotal.WithLabelValues(m.Platform, "recovered").Inc()
+		}
+	}
+	return n, nil
+}
+
+// RunRecovery calls Recover now and every interval until ctx ends.
+func (p *Pipeline) RunRecovery(ctx context.Context, interval time.Duration) {
+	for {
+		if n, err := p.Recover(ctx); err != nil && ctx.Err() == nil {
+			p.Log.Warn("recover messages", "error", err)
+		} else if n > 0 {
+			p.Log.Info("recovered messages left by a dead process", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+// begin registers this process as a message's holder; followers here wait
+// on the channel instead of polling.
+func (p *Pipeline) begin(id int64) chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.running == nil {
+		p.running = map[int64]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	p.running[id] = ch
+	return ch
+}
+
+func (p *Pipeline) end(id int64, ch chan struct{}) {
+	p.mu.Lock()
+	if p.running[id] == ch {
+		delete(p.running, id)
+	}
+	p.mu.Unlock()
+	close(ch)
+}
+
+// ended returns a channel closed when this process's holder of the row
+// ends; nil (never ready) when there is none here.
+func (p *Pipeline) ended(id int64) <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.running[id]
 }
 
 // safeHandle turns a handler panic into an apology: a panic is a bug that a
-// retry would repeat, so it is answered, logged and not retried.
+// retry would repeat, so it is answered, logged and not retried. Whatever
+// the handler wrote before it panicked is rolled back.
 func (p *Pipeline) safeHandle(ctx context.Context, m Message) (r Reply, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			p.Log.Error("handler panic", "platform", m.Platform, "msg_id", m.MsgID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			storage.Abort(ctx)
 			r, err = Reply{Text: Apology}, nil
 		}
 	}()
 	return p.Handler.Handle(ctx, m)
 }
 
-func (p *Pipeline) stored(m Message, in storage.Inbound) (Reply, bool, error) {
+// stored answers a repeat with the reply stored by the attempt that
+// handled the message. A reply an adapter owed and whose deliverer died
+// (its debt ran out) is this repeat's to post.
+func (p *Pipeline) stored(ctx context.Context, m Message, in storage.Inbound) (Outcome, error) {
 	messagesTotal.WithLabelValues(m.Platform, "duplicate").Inc()
-	var r Reply
-	if in.Reply.Valid && in.Reply.String != "" {
-		if err := json.Unmarshal([]byte(in.Reply.String), &r); err != nil {
-			return Reply{}, false, fmt.Errorf("stored reply: %w", err)
-		}
+	r, err := decodeReply(in.Reply)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("stored reply: %w", err)
 	}
-	r.Replayed = true
-	return r, !r.Empty(), nil
+	out := Outcome{Reply: r, ID: in.ID, Replayed: true}
+	if m.PostsReply && !r.Empty() && in.Lapsed(p.DB.Now()) {
+		ok, err := p.DB.SettleOwed(ctx, in)
+		if err != nil {
+			return Outcome{}, err
+		}
+		out.Post = ok
+	}
+	return out, nil
 }
 
 func encodeReply(r Reply) string {
@@ -235,23 +524,31 @@ func encodeReply(r Reply) string {
 	return string(b)
 }
 
-func (p *Pipeline) budget() time.Duration {
-	if p.Budget > 0 {
-		return p.Budget
+func decodeReply(s sql.NullString) (Reply, error) {
+	var r Reply
+	if !s.Valid || s.String == "" {
+		return r, nil
 	}
-	return 3 * time.Second
+	err := json.Unmarshal([]byte(s.String), &r)
+	return r, err
 }
 
-func (p *Pipeline) handleTimeout() time.Duration {
-	if p.HandleTimeout > 0 {
-		return p.HandleTimeout
+func (p *Pipeline) budget() time.Duration        { return orDefault(p.Budget, 3*time.Second) }
+func (p *Pipeline) handleTimeout() time.Duration { return orDefault(p.HandleTimeout, time.Minute) }
+func (p *Pipeline) lease() time.Duration         { return orDefault(p.Lease, 4*time.Second) }
+func (p *Pipeline) owe() time.Duration           { return orDefault(p.Owe, 30*time.Second) }
+func (p *Pipeline) grace() time.Duration         { return orDefault(p.Grace, 20*time.Second) }
+
+func (p *Pipeline) maxAttempts() int {
+	if p.MaxAttempts > 0 {
+		return p.MaxAttempts
 	}
-	return time.Minute
+	return 5
 }
 
-func (p *Pipeline) stale() time.Duration {
-	if p.Stale > 0 {
-		return p.Stale
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
 	}
-	return 2 * time.Minute
+	return def
 }

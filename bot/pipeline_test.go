@@ -2,11 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,7 +14,6 @@ import (
 
 	"jinqiu/bot"
 	"jinqiu/storage"
-	"jinqiu/storage/state"
 	"jinqiu/storage/storagetest"
 )
 
@@ -25,138 +24,178 @@ type counting struct {
 	calls atomic.Int64
 	delay time.Duration
 	fail  atomic.Int64 // fail this many calls first
+	// broken fails this many calls as a deadlock would, after writing.
+	broken atomic.Int64
+	// gate, when set, is waited on after the write (before it, with
+	// gateFirst): the test decides when the handler ends.
+	gate      chan struct{}
+	gateFirst bool
+	tag       string // tells the rows of two handlers apart
+}
+
+func (c *counting) wait(ctx context.Context) error {
+	if c.gate == nil {
+		return nil
+	}
+	select {
+	case <-c.gate:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (c *counting) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
-	c.calls.Add(1)
+	n := c.calls.Add(1)
 	if c.fail.Load() > 0 {
 		c.fail.Add(-1)
 		return bot.Reply{}, errors.New("database down")
 	}
 	time.Sleep(c.delay)
-	if err := c.db.Enqueue(ctx, storage.Outbound{DedupKey: "effect|" + m.MsgID + fmt.Sprint(c.calls.Load()), Platform: "x", Robot: "x", Target: "{}", Body: "{}"}); err != nil {
+	if c.gateFirst {
+		if err := c.wait(ctx); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	if err := c.db.Enqueue(ctx, storage.Outbound{DedupKey: "effect|" + m.MsgID + "|" + c.tag + fmt.Sprint(n), Platform: "x", Robot: "x", Target: "{}", Body: "{}"}); err != nil {
 		return bot.Reply{}, err
+	}
+	if c.broken.Load() > 0 {
+		c.broken.Add(-1)
+		return bot.Reply{}, fmt.Errorf("sign up: %w", storage.ErrUnitBroken)
+	}
+	if !c.gateFirst {
+		if err := c.wait(ctx); err != nil {
+			return bot.Reply{}, err
+		}
 	}
 	return bot.Reply{Text: "收到 " + m.Text}, nil
 }
 
-// downStore is a state store whose server is gone.
-type downStore struct{}
-
-var errDown = errors.New("dial tcp 127.0.0.1:6379: connection refused")
-
-func (downStore) SetNX(context.Context, string, string, time.Duration) (bool, error) {
-	return false, errDown
-}
-func (downStore) Get(context.Context, string) (string, bool, error)        { return "", false, errDown }
-func (downStore) Set(context.Context, string, string, time.Duration) error { return errDown }
-func (downStore) Delete(context.Context, string) error                     { return errDown }
-func (downStore) Allow(context.Context, string, int) (bool, time.Duration, error) {
-	return false, 0, errDown
-}
-func (downStore) Ping(context.Context) error { return errDown }
-
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func msg(id string) bot.Message {
-	return bot.Message{Platform: bot.WeCom, Robot: "r1", MsgID: id, ChatID: "c1", UserID: "u1", Text: "签到"}
+	return bot.Message{Platform: bot.WeCom, Robot: "r1", MsgID: id, ChatID: "c1", ChatType: bot.ChatGroup, UserID: "u1", Text: "签到"}
 }
 
+// effects counts the rows the counting handler wrote.
 func effects(t *testing.T, db *storage.DB) int {
 	t.Helper()
-	c, err := db.OutboxCounts(context.Background())
-	if err != nil {
+	var n int
+	if err := db.X().Get(&n, "SELECT COUNT(*) FROM outbox WHERE dedup_key LIKE 'effect|%'"); err != nil {
 		t.Fatal(err)
 	}
-	return c[storage.OutboxPending]
+	return n
 }
 
-func TestPipelineDuplicatesHaveOneEffectAndOneAnswer(t *testing.T) {
-	for name, st := range map[string]func() state.Store{
-		"memory":     func() state.Store { return state.NewMemory() },
-		"redis_down": func() state.Store { return downStore{} },
-	} {
-		t.Run(name, func(t *testing.T) {
-			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-				h := &counting{db: db, delay: 20 * time.Millisecond}
-				p := &bot.Pipeline{DB: db, State: st(), Handler: h, Log: quiet()}
-				const M, D = 20, 3
-				var wg sync.WaitGroup
-				var answered atomic.Int64
-				for i := 0; i < M; i++ {
-					for d := 0; d < D; d++ {
-						wg.Add(1)
-						go func() {
-							defer wg.Done()
-							r, ok, err := p.Process(context.Background(), msg(fmt.Sprint("m", i)))
-							if err != nil {
-								t.Error(err)
-							}
-							if ok && r.Text != "" {
-								answered.Add(1)
-							}
-						}()
+func TestPipelineDuplicatesHaveOneEffectAndTheSameAnswer(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := &counting{db: db, delay: 20 * time.Millisecond}
+		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		const M, D = 20, 3
+		var wg sync.WaitGroup
+		var answered atomic.Int64
+		for i := 0; i < M; i++ {
+			for d := 0; d < D; d++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					out, err := p.Process(context.Background(), msg(fmt.Sprint("m", i)))
+					if err != nil {
+						t.Error(err)
 					}
-				}
-				wg.Wait()
-				if got := h.calls.Load(); got != M {
-					t.Errorf("handler calls = %d, want %d", got, M)
-				}
-				if got := effects(t, db); got != M {
-					t.Errorf("effects = %d, want %d", got, M)
-				}
-				if answered.Load() < M {
-					t.Errorf("answered = %d, want at least one per message (%d)", answered.Load(), M)
-				}
-				// A retry after the first finished gets the stored answer again.
-				r, ok, err := p.Process(context.Background(), msg("m3"))
-				if err != nil || !ok || r.Text != "收到 签到" {
-					t.Errorf("retry = %+v %v %v, want the stored reply", r, ok, err)
-				}
-				if got := h.calls.Load(); got != M {
-					t.Errorf("retry ran the handler again: calls = %d", got)
-				}
-			})
-		})
-	}
+					if out.Reply.Text == "收到 签到" {
+						answered.Add(1)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		if got := h.calls.Load(); got != M {
+			t.Errorf("handler calls = %d, want %d", got, M)
+		}
+		if got := effects(t, db); got != M {
+			t.Errorf("effects = %d, want %d", got, M)
+		}
+		// A copy that arrives while the first is handled waits for it.
+		if answered.Load() != M*D {
+			t.Errorf("answered = %d, want every delivery (%d) with the reply", answered.Load(), M*D)
+		}
+		out, err := p.Process(context.Background(), msg("m3"))
+		if err != nil || out.Reply.Text != "收到 签到" || !out.Replayed {
+			t.Errorf("retry = %+v %v, want the stored reply", out, err)
+		}
+		if got := h.calls.Load(); got != M {
+			t.Errorf("retry ran the handler again: calls = %d", got)
+		}
+	})
 }
 
-func TestPipelineInFlightRetryGetsEmpty(t *testing.T) {
+// A copy on another replica (another Pipeline on the same database) polls
+// the row and gets the holder's reply.
+func TestPipelineCopyOnAnotherReplicaWaitsForTheHolder(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := &counting{db: db, gate: make(chan struct{}), gateFirst: true}
+		a := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		b := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		first := make(chan bot.Outcome)
+		go func() {
+			out, _ := a.Process(context.Background(), msg("slow"))
+			first <- out
+		}()
+		waitCalls(t, h, 1)
+		second := make(chan bot.Outcome)
+		go func() {
+			out, err := b.Process(context.Background(), msg("slow"))
+			if err != nil {
+				t.Error(err)
+			}
+			second <- out
+		}()
+		time.Sleep(100 * time.Millisecond)
+		close(h.gate)
+		if got := <-first; got.Reply.Text != "收到 签到" {
+			t.Fatalf("first delivery = %+v", got)
+		}
+		if got := <-second; got.Reply.Text != "收到 签到" || !got.Replayed {
+			t.Fatalf("copy on the other replica = %+v, want the holder's reply", got)
+		}
+		if h.calls.Load() != 1 || effects(t, db) != 1 {
+			t.Fatalf("calls %d effects %d, want 1 and 1", h.calls.Load(), effects(t, db))
+		}
+	})
+}
+
+// A copy that outwaits the budget while the holder lives is asked to come
+// again (ErrInFlight: 503), never answered empty.
+func TestPipelineCopyBeyondTheBudgetIsAskedToResend(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
-	h := &counting{db: db, delay: 300 * time.Millisecond}
-	p := &bot.Pipeline{DB: db, State: state.NewMemory(), Handler: h, Log: quiet()}
-	first := make(chan bot.Reply)
-	go func() {
-		r, _, _ := p.Process(context.Background(), msg("slow"))
-		first <- r
-	}()
-	time.Sleep(50 * time.Millisecond)
-	r, ok, err := p.Process(context.Background(), msg("slow"))
-	if err != nil || ok || !r.Empty() {
-		t.Fatalf("in-flight retry = %+v %v %v, want an empty answer", r, ok, err)
+	h := &counting{db: db, gate: make(chan struct{}), gateFirst: true}
+	p := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Budget: 150 * time.Millisecond}
+	go p.Process(context.Background(), msg("slow"))
+	waitCalls(t, h, 1)
+	_, err := p.Process(context.Background(), msg("slow"))
+	if !errors.Is(err, bot.ErrInFlight) {
+		t.Fatalf("copy beyond the budget: %v, want ErrInFlight", err)
 	}
-	if got := <-first; got.Text == "" {
-		t.Fatal("first delivery got no answer")
-	}
-	if h.calls.Load() != 1 {
-		t.Fatalf("calls = %d", h.calls.Load())
-	}
+	close(h.gate)
 }
 
 func TestPipelineFailureLetsThePlatformRetry(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := &counting{db: db}
 		h.fail.Store(1)
-		p := &bot.Pipeline{DB: db, State: state.NewMemory(), Handler: h, Log: quiet()}
-		if _, _, err := p.Process(context.Background(), msg("f1")); err == nil {
+		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		if _, err := p.Process(context.Background(), msg("f1")); err == nil {
 			t.Fatal("a failed handler gave no error (the platform would not retry)")
 		}
-		if _, err := db.InboundByMsg(context.Background(), bot.WeCom, "r1", "f1"); !errors.Is(err, storage.ErrNotFound) {
-			t.Fatalf("inbound row kept after failure: %v", err)
+		in, err := db.InboundByMsg(context.Background(), bot.WeCom, "r1", "f1")
+		if err != nil || in.State != storage.InboundProcessing || !in.Lapsed(db.Now().Add(time.Millisecond)) {
+			t.Fatalf("after a failure the row is %+v %v, want processing with its lease given up", in, err)
 		}
-		r, ok, err := p.Process(context.Background(), msg("f1"))
-		if err != nil || !ok || r.Text == "" {
-			t.Fatalf("retry = %+v %v %v", r, ok, err)
+		out, err := p.Process(context.Background(), msg("f1"))
+		if err != nil || out.Reply.Text == "" {
+			t.Fatalf("retry = %+v %v", out, err)
 		}
 		if got := effects(t, db); got != 1 {
 			t.Fatalf("effects = %d, want 1", got)
@@ -164,69 +203,216 @@ func TestPipelineFailureLetsThePlatformRetry(t *testing.T) {
 	})
 }
 
-func TestPipelineLateReplyGoesToTheOutbox(t *testing.T) {
-	db := storagetest.Open(t, storage.SQLite)
-	h := &counting{db: db, delay: 200 * time.Millisecond}
-	p := &bot.Pipeline{DB: db, State: state.NewMemory(), Handler: h, Log: quiet(), Budget: 20 * time.Millisecond}
-	m := msg("late1")
-	m.Late = bot.Target{Platform: bot.WeCom, Robot: "r1", Kind: bot.KindResponseURL, URL: "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=x", Expires: time.Now().Add(time.Hour)}
-	r, ok, err := p.Process(context.Background(), m)
-	if err != nil || ok || !r.Empty() {
-		t.Fatalf("slow message answered %+v %v %v, want empty", r, ok, err)
-	}
-	var row storage.OutboxRow
-	for i := 0; i < 100; i++ {
-		row, err = db.OutboxByKey(context.Background(), "late|wecom|r1|late1")
-		if err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("late reply not queued: %v", err)
-	}
-	addr, reply, err := bot.DecodeOutbound(row)
-	if err != nil || addr.Late == nil || addr.Late.Kind != bot.KindResponseURL || reply.Text != "收到 签到" || row.Policy != storage.AtLeastOnce {
-		t.Fatalf("late row = %+v %+v %v", addr, reply, err)
-	}
-}
-
-type panicky struct{}
-
-func (panicky) Handle(context.Context, bot.Message) (bot.Reply, error) { panic("boom") }
-
-func TestPipelinePanicIsAnsweredNotFatal(t *testing.T) {
-	db := storagetest.Open(t, storage.SQLite)
-	p := &bot.Pipeline{DB: db, State: state.NewMemory(), Handler: panicky{}, Log: quiet()}
-	r, ok, err := p.Process(context.Background(), msg("p1"))
-	if err != nil || !ok || r.Text != bot.Apology {
-		t.Fatalf("panic = %+v %v %v, want the apology", r, ok, err)
-	}
-}
-
-// A claim that committed while its connection broke leaves a processing
-// row and no live attempt (the failed attempt cleared its mark): the
-// platform's retry must handle the message, not answer "in flight" until
-// the platform gives up.
-func TestPipelineRetryTakesOverAnOrphanedClaim(t *testing.T) {
+// A transaction lost under the handler (a deadlock) runs the message again;
+// the lost attempt's write is gone with it.
+func TestPipelineBrokenTransactionRunsTheMessageAgain(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		if _, claimed, err := db.ClaimInbound(context.Background(), bot.WeCom, "r1", "orphan", "c1", "u1", time.Hour, false); err != nil || !claimed {
-			t.Fatalf("seed claim: %v %v", claimed, err)
-		}
 		h := &counting{db: db}
-		p := &bot.Pipeline{DB: db, State: state.NewMemory(), Handler: h, Log: quiet()}
-		r, ok, err := p.Process(context.Background(), msg("orphan"))
-		if err != nil || !ok || r.Text == "" {
-			t.Fatalf("retry = %+v %v %v, want it handled", r, ok, err)
+		h.broken.Store(1)
+		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		out, err := p.Process(context.Background(), msg("dl"))
+		if err != nil || out.Reply.Text != "收到 签到" {
+			t.Fatalf("after a broken transaction = %+v %v", out, err)
 		}
-		if h.calls.Load() != 1 {
-			t.Fatalf("calls = %d, want 1", h.calls.Load())
-		}
-		// And a repeat now is a replay, marked so that a platform that
-		// replies out of band does not send it again.
-		r, ok, _ = p.Process(context.Background(), msg("orphan"))
-		if !ok || !r.Replayed || h.calls.Load() != 1 {
-			t.Fatalf("repeat = %+v %v (calls %d), want the stored reply marked replayed", r, ok, h.calls.Load())
+		if h.calls.Load() != 2 || effects(t, db) != 1 {
+			t.Fatalf("calls %d effects %d, want 2 calls and 1 effect", h.calls.Load(), effects(t, db))
 		}
 	})
+}
+
+func TestPipelineLateReplyCommitsWithTheFinish(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := &counting{db: db, delay: 200 * time.Millisecond}
+		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Budget: 20 * time.Millisecond}
+		m := msg("late1")
+		m.Late = bot.Target{Platform: bot.WeCom, Robot: "r1", Kind: bot.KindResponseURL, URL: "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=x", Expires: time.Now().Add(time.Hour)}
+		out, err := p.Process(context.Background(), m)
+		if err != nil || !out.Reply.Empty() {
+			t.Fatalf("slow message answered %+v %v, want empty", out, err)
+		}
+		var row storage.OutboxRow
+		for i := 0; i < 100; i++ {
+			row, err = db.OutboxByKey(context.Background(), "late|wecom|r1|late1")
+			if err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatalf("late reply not queued: %v", err)
+		}
+		addr, reply, err := bot.DecodeOutbound(row)
+		if err != nil || addr.Late == nil || addr.Late.Kind != bot.KindResponseURL || reply.Text != "收到 签到" || row.Policy != storage.AtLeastOnce {
+			t.Fatalf("late row = %+v %+v %v", addr, reply, err)
+		}
+		in, _ := db.InboundByMsg(context.Background(), bot.WeCom, "r1", "late1")
+		if in.State != storage.InboundDone || in.LeaseUntil != 0 {
+			t.Fatalf("inbound after a late finish = %+v, want done and owing nothing", in)
+		}
+	})
+}
+
+type panicky struct{ db *storage.DB }
+
+func (p panicky) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+	if p.db != nil {
+		p.db.Enqueue(ctx, storage.Outbound{DedupKey: "effect|" + m.MsgID, Platform: "x", Robot: "x", Target: "{}", Body: "{}"})
+	}
+	panic("boom")
+}
+
+func TestPipelinePanicIsAnsweredAndItsWritesRolledBack(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	p := &bot.Pipeline{DB: db, Handler: panicky{db}, Log: quiet()}
+	out, err := p.Process(context.Background(), msg("p1"))
+	if err != nil || out.Reply.Text != bot.Apology {
+		t.Fatalf("panic = %+v %v, want the apology", out, err)
+	}
+	if n := effects(t, db); n != 0 {
+		t.Fatalf("the panicking handler's write was kept: %d rows", n)
+	}
+}
+
+// A claim whose holder died (a lapsed lease) is taken over by the next
+// copy at once.
+func TestPipelineRetryTakesOverALapsedClaim(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db, "orphan", -time.Second)
+		h := &counting{db: db}
+		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		out, err := p.Process(context.Background(), msg("orphan"))
+		if err != nil || out.Reply.Text == "" || out.Replayed {
+			t.Fatalf("retry = %+v %v, want it handled", out, err)
+		}
+		in, _ := db.InboundByMsg(context.Background(), bot.WeCom, "r1", "orphan")
+		if h.calls.Load() != 1 || in.Fence != 2 || in.Attempts != 2 {
+			t.Fatalf("calls %d, row %+v: want 1 call under fence 2", h.calls.Load(), in)
+		}
+	})
+}
+
+// A holder whose lease is taken over while it works commits nothing: its
+// finish fails on the fence and its effects roll back with it; the
+// callback answers with the taker's reply.
+func TestPipelineFencedHolderCommitsNothing(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		// SQLite has one writer: a holder inside its transaction blocks
+		// every takeover, so there the holder pauses before its write.
+		slow := &counting{db: db, gate: make(chan struct{}), gateFirst: db.Dialect() == storage.SQLite, tag: "slow"}
+		// Renewal at Lease/4 would keep a live holder's lease: this one is
+		// paused past it, as a stopped process would be.
+		a := &bot.Pipeline{DB: db, Handler: slow, Log: quiet(), Lease: time.Hour}
+		first := make(chan bot.Outcome)
+		go func() {
+			out, _ := a.Process(context.Background(), msg("fenced"))
+			first <- out
+		}()
+		waitCalls(t, slow, 1)
+		// The holder's lease runs out (it was paused): force it.
+		if _, err := db.X().Exec("UPDATE inbound SET lease_until_ms = 1 WHERE msg_id = 'fenced'"); err != nil {
+			t.Fatal(err)
+		}
+		fast := &counting{db: db}
+		b := &bot.Pipeline{DB: db, Handler: fast, Log: quiet()}
+		out, err := b.Process(context.Background(), msg("fenced"))
+		if err != nil || out.Reply.Text != "收到 签到" {
+			t.Fatalf("takeover = %+v %v", out, err)
+		}
+		close(slow.gate)
+		if got := <-first; got.Reply.Text != "收到 签到" {
+			t.Fatalf("fenced holder's callback = %+v, want the taker's reply", got)
+		}
+		if n := effects(t, db); n != 1 {
+			t.Fatalf("effects = %d, want 1 (the fenced holder's must roll back)", n)
+		}
+	})
+}
+
+// Recover handles a message whose process died and that the platform did
+// not send again, from the stored message, and queues its reply.
+func TestPipelineRecoverHandlesWhatADeadProcessLeft(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db, "left", -time.Minute)
+		h := &counting{db: db}
+		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Grace: time.Second}
+		n, err := p.Recover(context.Background())
+		if err != nil || n != 1 {
+			t.Fatalf("Recover = %d %v, want 1", n, err)
+		}
+		row, err := db.OutboxByKey(context.Background(), "late|wecom|r1|left")
+		if err != nil {
+			t.Fatalf("recovered reply not queued: %v", err)
+		}
+		if _, r, _ := bot.DecodeOutbound(row); r.Text != "收到 签到" {
+			t.Fatalf("queued reply = %+v", r)
+		}
+		if n, _ := p.Recover(context.Background()); n != 0 || h.calls.Load() != 1 {
+			t.Fatalf("a second Recover did %d (calls %d), want nothing", n, h.calls.Load())
+		}
+	})
+}
+
+// A reply an adapter owed (DingTalk posts it after handling) and never
+// posted, because its process died, is posted by the next copy, or queued
+// by Recover; once.
+func TestPipelineOwedReplyIsSettledOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := &counting{db: db}
+		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Owe: time.Millisecond, Grace: time.Millisecond}
+		m := msg("owed")
+		m.Platform, m.PostsReply = bot.DingTalk, true
+		out, err := p.Process(context.Background(), m)
+		if err != nil || !out.Post {
+			t.Fatalf("first = %+v %v, want a reply to post", out, err)
+		}
+		// The process dies here, before posting and before Delivered.
+		time.Sleep(5 * time.Millisecond)
+		out, err = p.Process(context.Background(), m)
+		if err != nil || !out.Post || !out.Replayed {
+			t.Fatalf("copy after the deliverer died = %+v %v, want the stored reply to post", out, err)
+		}
+		out, _ = p.Process(context.Background(), m)
+		if out.Post {
+			t.Fatal("a third copy was told to post the reply again")
+		}
+		if n, _ := p.Recover(context.Background()); n != 0 {
+			t.Fatalf("Recover settled %d rows, want 0: the copy took the debt", n)
+		}
+		// And one whose copy never came is queued by Recover.
+		m.MsgID = "owed2"
+		if out, _ := p.Process(context.Background(), m); !out.Post {
+			t.Fatal("no reply to post")
+		}
+		time.Sleep(5 * time.Millisecond)
+		if n, err := p.Recover(context.Background()); n != 1 || err != nil {
+			t.Fatalf("Recover = %d %v, want the owed reply queued", n, err)
+		}
+		if _, err := db.OutboxByKey(context.Background(), "late|dingtalk|r1|owed2"); err != nil {
+			t.Fatalf("owed reply not queued: %v", err)
+		}
+	})
+}
+
+// seed records a message as a dead process would have left it: claimed,
+// stored, its lease lapsed `ago` ago.
+func seed(t *testing.T, db *storage.DB, id string, ago time.Duration) {
+	t.Helper()
+	m := msg(id)
+	body, _ := json.Marshal(m)
+	if _, claimed, err := db.ClaimInbound(context.Background(), storage.NewInbound{Platform: m.Platform, Robot: m.Robot, MsgID: id, ChatID: m.ChatID, UserID: m.UserID, Message: string(body)}, time.Minute); err != nil || !claimed {
+		t.Fatalf("seed claim: %v %v", claimed, err)
+	}
+	if _, err := db.X().Exec("UPDATE inbound SET lease_until_ms = ? WHERE msg_id = ?", time.Now().Add(ago).UnixMilli(), id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitCalls(t *testing.T, h *counting, n int64) {
+	t.Helper()
+	for i := 0; i < 500 && h.calls.Load() < n; i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if h.calls.Load() < n {
+		t.Fatalf("handler called %d times, want %d", h.calls.Load(), n)
+	}
 }

@@ -6,8 +6,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -235,19 +233,8 @@ func notices(groups []storage.Group, key, platform string, userIDs []string, tex
 		if g.Platform != platform {
 			continue
 		}
-		out = append(out, bot.GroupOutbound(dedupKey(key, g.Platform, g.ChatID), g.Platform, g.ChatID,
+		out = append(out, bot.GroupOutbound(bot.DedupKey(key, g.Platform, g.ChatID), g.Platform, g.ChatID,
 			bot.Reply{Text: text, Mentions: userIDs}, storage.AtMostOnce))
 	}
 	return out
-}
-
-// dedupKey joins the parts of an event's key; one too long for the column
-// keeps its head and a hash of the rest.
-func dedupKey(parts ...string) string {
-	k := strings.Join(parts, "|")
-	if len(k) <= 160 {
-		return k
-	}
-	sum := sha256.Sum256([]byte(k))
-	return parts[0] + "|" + hex.EncodeToString(sum[:])
 }

@@ -41,8 +41,11 @@ type Dispatcher struct {
 	State   state.Store
 	Senders map[string]bot.Sender // by platform
 	Groups  map[string]config.Group
-	Log     *slog.Logger
-	Owner   string // this replica's name, for leases
+	// RobotKeys are the robots' own webhooks (WeCom group robots), by
+	// GroupKey(platform, robot name).
+	RobotKeys map[string]string
+	Log       *slog.Logger
+	Owner     string // this replica's name, for leases
 
 	PerMinute   int
 	MaxAttempts int
@@ -62,6 +65,17 @@ type Dispatcher struct {
 
 // GroupKey is the key of Groups.
 func GroupKey(platform, chatID string) string { return platform + "/" + chatID }
+
+// RobotKeysOf indexes the webhook keys of the configured robots.
+func RobotKeysOf(cfg *config.Config) map[string]string {
+	m := map[string]string{}
+	for _, r := range cfg.WeCom.Robots {
+		if r.WebhookKey != "" {
+			m[GroupKey(bot.WeCom, r.Name)] = r.WebhookKey
+		}
+	}
+	return m
+}
 
 // GroupsOf indexes the configured groups of a configuration.
 func GroupsOf(cfg *config.Config) map[string]config.Group {
@@ -272,6 +286,17 @@ func (d *Dispatcher) settle(_ context.Context, log *slog.Logger, err error) {
 func (d *Dispatcher) target(row storage.OutboxRow, a bot.Address) (bot.Target, error) {
 	if a.Late != nil {
 		return *a.Late, nil
+	}
+	if a.Robot != "" {
+		// The robot's own webhook; the group's, failing that.
+		t := bot.Target{Platform: a.Platform, Robot: row.Robot, Kind: bot.KindWebhook, ChatID: a.ChatID, URL: d.RobotKeys[GroupKey(a.Platform, a.Robot)]}
+		if t.URL == "" {
+			t.URL = d.Groups[GroupKey(a.Platform, a.ChatID)].WebhookKey
+		}
+		if t.URL == "" {
+			return t, fmt.Errorf("robot %s/%s has no webhook_key configured", a.Platform, a.Robot)
+		}
+		return t, nil
 	}
 	g, ok := d.Groups[GroupKey(a.Platform, a.ChatID)]
 	if !ok {

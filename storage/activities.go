@@ -140,7 +140,7 @@ func (db *DB) Activity(ctx context.Context, branchID string, id int64) (Activity
 // branch: only for callers entitled to every branch (the bureau).
 func (db *DB) ActivityAnyBranch(ctx context.Context, id int64) (Activity, error) {
 	var act Activity
-	err := db.x.GetContext(ctx, &act, "SELECT "+activityCols+" FROM activities WHERE id = ?", id)
+	err := db.q(ctx).GetContext(ctx, &act, "SELECT "+activityCols+" FROM activities WHERE id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return act, ErrNotFound
 	}
@@ -170,7 +170,7 @@ func (tx *Tx) activity(ctx context.Context, branchID string, id int64, lock bool
 // ended at now, soonest first, at most limit.
 func (db *DB) BranchActivities(ctx context.Context, branchID string, now time.Time, limit int) ([]Activity, error) {
 	var acts []Activity
-	err := db.x.SelectContext(ctx, &acts, "SELECT "+activityCols+" FROM activities WHERE branch_id = ? AND state = ? AND ends_at > ? ORDER BY starts_at, id LIMIT ?",
+	err := db.q(ctx).SelectContext(ctx, &acts, "SELECT "+activityCols+" FROM activities WHERE branch_id = ? AND state = ? AND ends_at > ? ORDER BY starts_at, id LIMIT ?",
 		branchID, ActivityOpen, utc(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("branch activities: %w", err)
@@ -182,7 +182,7 @@ func (db *DB) BranchActivities(ctx context.Context, branchID string, now time.Ti
 // [from, to], soonest first: the candidates for a check-in.
 func (db *DB) ActivitiesBetween(ctx context.Context, branchID string, from, to time.Time) ([]Activity, error) {
 	var acts []Activity
-	err := db.x.SelectContext(ctx, &acts, "SELECT "+activityCols+" FROM activities WHERE branch_id = ? AND state = ? AND starts_at <= ? AND ends_at >= ? ORDER BY starts_at, id",
+	err := db.q(ctx).SelectContext(ctx, &acts, "SELECT "+activityCols+" FROM activities WHERE branch_id = ? AND state = ? AND starts_at <= ? AND ends_at >= ? ORDER BY starts_at, id",
 		branchID, ActivityOpen, utc(to), utc(from))
 	if err != nil {
 		return nil, fmt.Errorf("activities between: %w", err)

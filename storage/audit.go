@@ -47,7 +47,7 @@ func (tx *Tx) audit(ctx context.Context, a Actor, action, object, detail string)
 // Audit returns the audit rows about an object, oldest first.
 func (db *DB) Audit(ctx context.Context, object string) ([]AuditEntry, error) {
 	var es []AuditEntry
-	err := db.x.SelectContext(ctx, &es, "SELECT id, actor, action, object, msg_id, detail, at FROM audit_log WHERE object = ? ORDER BY id", object)
+	err := db.q(ctx).SelectContext(ctx, &es, "SELECT id, actor, action, object, msg_id, detail, at FROM audit_log WHERE object = ? ORDER BY id", object)
 	return es, err
 }
 

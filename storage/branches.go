@@ -180,7 +180,7 @@ func (tx *Tx) branch(ctx context.Context, id string) (Branch, error) {
 // Branches returns every branch, ordered by town and id.
 func (db *DB) Branches(ctx context.Context) ([]Branch, error) {
 	var bs []Branch
-	err := db.x.SelectContext(ctx, &bs, "SELECT id, name, town, kind FROM branches ORDER BY town, id")
+	err := db.q(ctx).SelectContext(ctx, &bs, "SELECT id, name, town, kind FROM branches ORDER BY town, id")
 	return bs, err
 }
 
@@ -189,7 +189,7 @@ func (db *DB) Branches(ctx context.Context) ([]Branch, error) {
 func (db *DB) GroupByChat(ctx context.Context, platform, chatID string) (Group, error) {
 	v, err := db.cache.get("g|"+platform+"|"+chatID, func() (any, error) {
 		var g Group
-		err := db.x.GetContext(ctx, &g, "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE platform = ? AND chat_id = ?", platform, chatID)
+		err := db.q(ctx).GetContext(ctx, &g, "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE platform = ? AND chat_id = ?", platform, chatID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return g, ErrNotFound
 		}
@@ -208,7 +208,7 @@ func (db *DB) Groups(ctx context.Context, branchID string) ([]Group, error) {
 		q = "SELECT id, platform, chat_id, '' AS branch_id, robot FROM chat_groups WHERE branch_id IS NULL ORDER BY id"
 		args = nil
 	}
-	err := db.x.SelectContext(ctx, &gs, q, args...)
+	err := db.q(ctx).SelectContext(ctx, &gs, q, args...)
 	return gs, err
 }
 
@@ -216,7 +216,7 @@ func (db *DB) Groups(ctx context.Context, branchID string) ([]Group, error) {
 func (db *DB) SecretaryOf(ctx context.Context, userID string) ([]string, error) {
 	v, err := db.cache.get("s|"+userID, func() (any, error) {
 		var ids []string
-		err := db.x.SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE user_id = ? AND role = ? ORDER BY branch_id", userID, RoleSecretary)
+		err := db.q(ctx).SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE user_id = ? AND role = ? ORDER BY branch_id", userID, RoleSecretary)
 		return ids, err
 	})
 	ids, _ := v.([]string)
@@ -226,7 +226,7 @@ func (db *DB) SecretaryOf(ctx context.Context, userID string) ([]string, error) 
 // Secretaries returns the user ids of a branch's secretaries.
 func (db *DB) Secretaries(ctx context.Context, branchID string) ([]string, error) {
 	var ids []string
-	err := db.x.SelectContext(ctx, &ids, "SELECT user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY user_id", branchID, RoleSecretary)
+	err := db.q(ctx).SelectContext(ctx, &ids, "SELECT user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY user_id", branchID, RoleSecretary)
 	return ids, err
 }
 

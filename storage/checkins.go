@@ -121,7 +121,7 @@ func (tx *Tx) credit(ctx context.Context, a Actor, act Activity, memberID int64,
 // CheckedIn reports whether the member checked in to the activity.
 func (db *DB) CheckedIn(ctx context.Context, activityID, memberID int64) (bool, error) {
 	var n int
-	if err := db.x.GetContext(ctx, &n, "SELECT COUNT(*) FROM checkins WHERE activity_id = ? AND member_id = ?", activityID, memberID); err != nil {
+	if err := db.q(ctx).GetContext(ctx, &n, "SELECT COUNT(*) FROM checkins WHERE activity_id = ? AND member_id = ?", activityID, memberID); err != nil {
 		return false, fmt.Errorf("checked in: %w", err)
 	}
 	return n > 0, nil

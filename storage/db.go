@@ -162,6 +162,11 @@ type querier interface {
 // wait timeout or busy database is retried a few times with jitter: the
 // databases say even correct applications must retry them.
 func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
+	if u := unitOf(ctx); u != nil {
+		// The message's transaction: a deadlock there is retried by
+		// handling the whole message again.
+		return u.update(ctx, fn)
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = db.tryUpdate(ctx, fn)
@@ -193,6 +198,11 @@ func (db *DB) tryUpdate(ctx context.Context, fn func(tx *Tx) error) error {
 // transaction would cost two more round trips on MySQL, and no reader here
 // needs a snapshot across statements.
 func (db *DB) view(ctx context.Context, fn func(tx *Tx) error) error {
+	if u := unitOf(ctx); u != nil {
+		if x, now, ok := u.querier(); ok {
+			return fn(&Tx{querier: x, Now: now, dialect: db.dialect})
+		}
+	}
 	return fn(&Tx{querier: db.x, Now: db.now(), dialect: db.dialect})
 }
 

@@ -146,7 +146,7 @@ func (db *DB) HoursReport(ctx context.Context, branchID string, id int64) (Hours
 // branch: only for callers entitled to every branch (the bureau).
 func (db *DB) HoursReportAnyBranch(ctx context.Context, id int64) (HoursReport, error) {
 	var r HoursReport
-	err := db.x.GetContext(ctx, &r, hoursSelect+" WHERE h.id = ?", id)
+	err := db.q(ctx).GetContext(ctx, &r, hoursSelect+" WHERE h.id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -157,7 +157,7 @@ func (db *DB) HoursReportAnyBranch(ctx context.Context, id int64) (HoursReport, 
 // first, at most limit.
 func (db *DB) PendingReports(ctx context.Context, branchID string, limit int) ([]HoursReport, error) {
 	var rs []HoursReport
-	err := db.x.SelectContext(ctx, &rs, hoursSelect+" WHERE h.branch_id = ? AND h.state = ? ORDER BY h.id LIMIT ?", branchID, HoursPending, limit)
+	err := db.q(ctx).SelectContext(ctx, &rs, hoursSelect+" WHERE h.branch_id = ? AND h.state = ? ORDER BY h.id LIMIT ?", branchID, HoursPending, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending reports: %w", err)
 	}

@@ -69,7 +69,7 @@ type JobRun struct {
 // LastSlot returns the latest slot recorded for job, or ErrNotFound.
 func (db *DB) LastSlot(ctx context.Context, job string) (JobRun, error) {
 	var r JobRun
-	err := db.x.GetContext(ctx, &r, "SELECT job, slot, state FROM job_runs WHERE job = ? ORDER BY slot DESC LIMIT 1", job)
+	err := db.q(ctx).GetContext(ctx, &r, "SELECT job, slot, state FROM job_runs WHERE job = ? ORDER BY slot DESC LIMIT 1", job)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -79,7 +79,7 @@ func (db *DB) LastSlot(ctx context.Context, job string) (JobRun, error) {
 // JobRuns returns the runs of jobs whose name starts with prefix.
 func (db *DB) JobRuns(ctx context.Context, prefix string) ([]JobRun, error) {
 	var rs []JobRun
-	err := db.x.SelectContext(ctx, &rs, "SELECT job, slot, state FROM job_runs WHERE job LIKE ? ORDER BY slot, job", prefix+"%")
+	err := db.q(ctx).SelectContext(ctx, &rs, "SELECT job, slot, state FROM job_runs WHERE job LIKE ? ORDER BY slot, job", prefix+"%")
 	return rs, err
 }
 

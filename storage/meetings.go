@@ -84,7 +84,7 @@ func (db *DB) RecordMeeting(ctx context.Context, a Actor, name string, n NewMeet
 	})
 	if already && errors.Is(err, errAlready) {
 		// Another message recorded it first; read what it stored.
-		err = db.x.GetContext(ctx, &m, "SELECT "+meetingCols+" FROM meetings WHERE branch_id = ? AND kind = ? AND held_on = ?", n.BranchID, n.Kind, day(n.HeldOn))
+		err = db.q(ctx).GetContext(ctx, &m, "SELECT "+meetingCols+" FROM meetings WHERE branch_id = ? AND kind = ? AND held_on = ?", n.BranchID, n.Kind, day(n.HeldOn))
 	}
 	return m, already, err
 }
@@ -93,7 +93,7 @@ func (db *DB) RecordMeeting(ctx context.Context, a Actor, name string, n NewMeet
 // day.
 func (db *DB) Meetings(ctx context.Context, branchID string, from, to time.Time) ([]Meeting, error) {
 	var ms []Meeting
-	err := db.x.SelectContext(ctx, &ms, "SELECT "+meetingCols+" FROM meetings WHERE branch_id = ? AND held_on >= ? AND held_on < ? ORDER BY held_on, id",
+	err := db.q(ctx).SelectContext(ctx, &ms, "SELECT "+meetingCols+" FROM meetings WHERE branch_id = ? AND held_on >= ? AND held_on < ? ORDER BY held_on, id",
 		branchID, day(from), day(to))
 	if err != nil {
 		return nil, fmt.Errorf("meetings: %w", err)
@@ -105,7 +105,7 @@ func (db *DB) Meetings(ctx context.Context, branchID string, from, to time.Time)
 // by branch and day: for the bureau.
 func (db *DB) AllMeetings(ctx context.Context, from, to time.Time) ([]Meeting, error) {
 	var ms []Meeting
-	err := db.x.SelectContext(ctx, &ms, "SELECT "+meetingCols+" FROM meetings WHERE held_on >= ? AND held_on < ? ORDER BY branch_id, held_on, id",
+	err := db.q(ctx).SelectContext(ctx, &ms, "SELECT "+meetingCols+" FROM meetings WHERE held_on >= ? AND held_on < ? ORDER BY branch_id, held_on, id",
 		day(from), day(to))
 	if err != nil {
 		return nil, fmt.Errorf("all meetings: %w", err)

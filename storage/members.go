@@ -28,7 +28,7 @@ const memberCols = "id, platform, user_id, display_name, COALESCE(branch_id, '')
 // Member returns the member with the platform user id, or ErrNotFound.
 func (db *DB) Member(ctx context.Context, platform, userID string) (Member, error) {
 	var m Member
-	err := db.x.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE platform = ? AND user_id = ?", platform, userID)
+	err := db.q(ctx).GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE platform = ? AND user_id = ?", platform, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -38,7 +38,7 @@ func (db *DB) Member(ctx context.Context, platform, userID string) (Member, erro
 // MemberByID returns the member with the given id, or ErrNotFound.
 func (db *DB) MemberByID(ctx context.Context, id int64) (Member, error) {
 	var m Member
-	err := db.x.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE id = ?", id)
+	err := db.q(ctx).GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
 	}
@@ -136,7 +136,7 @@ func (db *DB) Register(ctx context.Context, a Actor, name, branchID string, on t
 // BranchMembers returns the registered members of a branch, by name.
 func (db *DB) BranchMembers(ctx context.Context, branchID string) ([]Member, error) {
 	var ms []Member
-	err := db.x.SelectContext(ctx, &ms, "SELECT "+memberCols+" FROM members WHERE branch_id = ? ORDER BY display_name, id", branchID)
+	err := db.q(ctx).SelectContext(ctx, &ms, "SELECT "+memberCols+" FROM members WHERE branch_id = ? ORDER BY display_name, id", branchID)
 	return ms, err
 }
 
@@ -144,7 +144,7 @@ func (db *DB) BranchMembers(ctx context.Context, branchID string) ([]Member, err
 // (e.g. 枣行社区 finds 枣行社区临时党支部); ErrNotFound if none or several do.
 func (db *DB) FindBranchByName(ctx context.Context, place string) (Branch, error) {
 	var bs []Branch
-	if err := db.x.SelectContext(ctx, &bs, "SELECT id, name, town, kind FROM branches ORDER BY id"); err != nil {
+	if err := db.q(ctx).SelectContext(ctx, &bs, "SELECT id, name, town, kind FROM branches ORDER BY id"); err != nil {
 		return Branch{}, err
 	}
 	var found []Branch

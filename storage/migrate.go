@@ -137,7 +137,7 @@ func (db *DB) migrate(ctx context.Context, conn execer) error {
 			}
 		}
 		for i, s := range m.stmts {
-			if _, err := conn.ExecContext(ctx, s); err != nil {
+			if _, err := conn.ExecContext(ctx, s); err != nil && !db.alreadyAdded(s, err) {
 				return fmt.Errorf("migrate %s: statement %d: %w", m.name, i+1, err)
 			}
 		}
@@ -146,6 +146,15 @@ func (db *DB) migrate(ctx context.Context, conn execer) error {
 		}
 	}
 	return nil
+}
+
+// alreadyAdded reports whether err says that stmt, an ALTER TABLE ... ADD
+// COLUMN, was applied before: SQLite has no ADD COLUMN IF NOT EXISTS, and
+// every statement must be re-runnable.
+func (db *DB) alreadyAdded(stmt string, err error) bool {
+	u := strings.ToUpper(stmt)
+	return db.dialect == SQLite && strings.HasPrefix(u, "ALTER TABLE") && strings.Contains(u, " ADD COLUMN ") &&
+		strings.Contains(err.Error(), "duplicate column name")
 }
 
 // CheckSchema returns ErrDirty if a migration is unfinished, and an error if

@@ -132,7 +132,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, limit int, lease ti
 // this mark was not sent, and RecoverLeases puts it back whatever its
 // policy. It is one statement, not a transaction: it races a crash.
 func (db *DB) MarkAttempt(ctx context.Context, id int64, owner string) error {
-	res, err := db.x.ExecContext(ctx, "UPDATE outbox SET sent_at = ? WHERE id = ? AND lease_owner = ? AND state = ?", db.now(), id, owner, OutboxSending)
+	res, err := db.q(ctx).ExecContext(ctx, "UPDATE outbox SET sent_at = ? WHERE id = ? AND lease_owner = ? AND state = ?", db.now(), id, owner, OutboxSending)
 	if err != nil {
 		return fmt.Errorf("mark attempt %d: %w", id, err)
 	}
@@ -215,7 +215,7 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 		State string `db:"state"`
 		N     int    `db:"n"`
 	}
-	if err := db.x.SelectContext(ctx, &rows, "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state"); err != nil {
+	if err := db.q(ctx).SelectContext(ctx, &rows, "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state"); err != nil {
 		return nil, err
 	}
 	m := map[string]int{}
@@ -228,7 +228,7 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 // OutboxByKey returns the row with the dedup key, or ErrNotFound.
 func (db *DB) OutboxByKey(ctx context.Context, key string) (OutboxRow, error) {
 	var r OutboxRow
-	err := db.x.GetContext(ctx, &r, "SELECT "+outboxCols+" FROM outbox WHERE dedup_key = ?", key)
+	err := db.q(ctx).GetContext(ctx, &r, "SELECT "+outboxCols+" FROM outbox WHERE dedup_key = ?", key)
 	if err == sql.ErrNoRows {
 		return r, ErrNotFound
 	}

@@ -50,7 +50,7 @@ func (db *DB) UpcomingActivities(ctx context.Context, ranges ...[2]time.Time) ([
 			continue
 		}
 		var as []UpcomingActivity
-		err := db.x.SelectContext(ctx, &as, "SELECT "+upcomingCols+" FROM activities WHERE starts_at >= ? AND starts_at < ? AND state = ? ORDER BY starts_at, id",
+		err := db.q(ctx).SelectContext(ctx, &as, "SELECT "+upcomingCols+" FROM activities WHERE starts_at >= ? AND starts_at < ? AND state = ? ORDER BY starts_at, id",
 			utc(r[0]), utc(r[1]), activityOpen)
 		if err != nil {
 			return nil, fmt.Errorf("upcoming activities: %w", err)
@@ -137,7 +137,7 @@ func (db *DB) Preview(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 // every job: what the scheduler has already claimed or recorded missed.
 func (db *DB) SlotsBetween(ctx context.Context, from, to time.Time) ([]JobRun, error) {
 	var rs []JobRun
-	err := db.x.SelectContext(ctx, &rs, "SELECT job, slot, state FROM job_runs WHERE slot >= ? AND slot <= ? ORDER BY slot, job", utc(from), utc(to))
+	err := db.q(ctx).SelectContext(ctx, &rs, "SELECT job, slot, state FROM job_runs WHERE slot >= ? AND slot <= ? ORDER BY slot, job", utc(from), utc(to))
 	if err != nil {
 		return nil, fmt.Errorf("slots between: %w", err)
 	}
@@ -150,7 +150,7 @@ func (db *DB) SlotsBetween(ctx context.Context, from, to time.Time) ([]JobRun, e
 func (db *DB) NewestSlot(ctx context.Context) (time.Time, error) {
 	// Not MAX(slot): SQLite returns an aggregate of a DATETIME as text.
 	var t time.Time
-	err := db.x.GetContext(ctx, &t, "SELECT slot FROM job_runs ORDER BY slot DESC LIMIT 1")
+	err := db.q(ctx).GetContext(ctx, &t, "SELECT slot FROM job_runs ORDER BY slot DESC LIMIT 1")
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrNotFound
 	}

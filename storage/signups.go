@@ -229,7 +229,7 @@ type MySignup struct {
 // activities that have not ended at now, soonest first.
 func (db *DB) MySignups(ctx context.Context, memberID int64, now time.Time) ([]MySignup, error) {
 	var out []MySignup
-	err := db.x.SelectContext(ctx, &out, `SELECT a.id, a.branch_id, a.title, a.place, a.starts_at, a.ends_at, a.signup_deadline, a.capacity, a.taken,
+	err := db.q(ctx).SelectContext(ctx, &out, `SELECT a.id, a.branch_id, a.title, a.place, a.starts_at, a.ends_at, a.signup_deadline, a.capacity, a.taken,
 			a.next_seq, a.state, a.created_by, a.created_at, a.credited_at, s.state AS signup_state,
 			CASE WHEN s.state = ? THEN (SELECT COUNT(*) FROM signups w WHERE w.activity_id = s.activity_id AND w.state = ? AND w.seq <= s.seq) ELSE 0 END AS position
 		FROM signups s JOIN activities a ON a.id = s.activity_id

@@ -25,7 +25,7 @@ func (db *DB) MemberStats(ctx context.Context, memberID int64, today, yearStart 
 	yearFrom := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	// One statement for every figure: 我的 is among the commonest messages
 	// and each round trip to the database counts.
-	err := db.x.GetContext(ctx, &s, `SELECT
+	err := db.q(ctx).GetContext(ctx, &s, `SELECT
 		COALESCE(SUM(CASE WHEN state = ? AND served_on >= ? AND served_on < ? THEN centihours ELSE 0 END), 0) AS month,
 		COALESCE(SUM(CASE WHEN state = ? AND served_on >= ? AND served_on < ? THEN centihours ELSE 0 END), 0) AS year,
 		COALESCE(SUM(CASE WHEN state = ? THEN centihours ELSE 0 END), 0) AS pending,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,6 +97,7 @@ func TestRegisterIdempotentAndMove(t *testing.T) {
 
 func TestInboundDedup(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		n := storage.NewInbound{Platform: "wecom", Robot: "r", MsgID: "m1", ChatID: "c", UserID: "u", Message: "{}"}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		claims := 0
@@ -103,7 +105,7 @@ func TestInboundDedup(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, c, err := db.ClaimInbound(ctx, "wecom", "r", "m1", "c", "u", time.Minute, false)
+				_, c, err := db.ClaimInbound(ctx, n, time.Minute)
 				if err != nil {
 					t.Error(err)
 				}
@@ -119,16 +121,100 @@ func TestInboundDedup(t *testing.T) {
 			t.Fatalf("claims = %d, want 1", claims)
 		}
 		in, _ := db.InboundByMsg(ctx, "wecom", "r", "m1")
-		if err := db.FinishInbound(ctx, in.ID, "好的"); err != nil {
+		c := storage.Claim{ID: in.ID, Fence: in.Fence}
+		if err := db.FinishInbound(ctx, storage.Claim{ID: in.ID, Fence: in.Fence + 1}, storage.Finish{Reply: "坏的"}); !errors.Is(err, storage.ErrFenced) {
+			t.Fatalf("finish under a stale fence: %v, want ErrFenced", err)
+		}
+		if err := db.FinishInbound(ctx, c, storage.Finish{Reply: "好的"}); err != nil {
 			t.Fatal(err)
 		}
-		in, c, err := db.ClaimInbound(ctx, "wecom", "r", "m1", "c", "u", time.Minute, false)
-		if err != nil || c || in.State != storage.InboundDone || in.Reply.String != "好的" {
-			t.Fatalf("repeat = %+v %v %v", in, c, err)
+		in, claimed, err := db.ClaimInbound(ctx, n, time.Minute)
+		if err != nil || claimed || in.State != storage.InboundDone || in.Reply.String != "好的" || in.LeaseUntil != 0 {
+			t.Fatalf("repeat = %+v %v %v", in, claimed, err)
 		}
 		// A different robot's message with the same id is a different message.
-		if _, c, _ := db.ClaimInbound(ctx, "wecom", "r2", "m1", "c", "u", time.Minute, false); !c {
+		n.Robot = "r2"
+		if _, claimed, _ := db.ClaimInbound(ctx, n, time.Minute); !claimed {
 			t.Error("same msg id on another robot was not claimed")
+		}
+	})
+}
+
+// TakeOver fences: of several attempts at a lapsed row, one wins, and the
+// old holder can neither renew nor finish.
+func TestInboundTakeOverFences(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		in, _, err := db.ClaimInbound(ctx, storage.NewInbound{Platform: "wecom", Robot: "r", MsgID: "t1", Message: "{}"}, -time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := storage.Claim{ID: in.ID, Fence: in.Fence}
+		var wg sync.WaitGroup
+		var won atomic.Int64
+		for i := 0; i < 6; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, ok, err := db.TakeOver(ctx, in, time.Minute); err != nil {
+					t.Error(err)
+				} else if ok {
+					won.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if won.Load() != 1 {
+			t.Fatalf("%d takeovers won, want 1", won.Load())
+		}
+		if err := db.RenewInbound(ctx, old, time.Minute); !errors.Is(err, storage.ErrFenced) {
+			t.Errorf("old holder renewed: %v", err)
+		}
+		if err := db.FinishInbound(ctx, old, storage.Finish{Reply: "x"}); !errors.Is(err, storage.ErrFenced) {
+			t.Errorf("old holder finished: %v", err)
+		}
+		if _, ok, _ := db.TakeOver(ctx, in, time.Minute); ok {
+			t.Error("a live lease was taken over")
+		}
+	})
+}
+
+// In a unit, a handler's writes commit only with the finish, and a storage
+// call that fails after writing leaves the unit as it was.
+func TestUnitCommitsWithTheFinish(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		o := func(k string) storage.Outbound {
+			return storage.Outbound{DedupKey: k, Platform: "wecom", Robot: "r", Target: "{}", Body: "{}"}
+		}
+		in, _, err := db.ClaimInbound(ctx, storage.NewInbound{Platform: "wecom", Robot: "r", MsgID: "u1", Message: "{}"}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := db.WithUnit(ctx)
+		if err := db.Enqueue(u, o("unit-a")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.OutboxByKey(ctx, "unit-a"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("a write in the unit was visible before the finish: %v", err)
+		}
+		if _, err := db.OutboxByKey(u, "unit-a"); err != nil {
+			t.Fatalf("the unit does not see its own write: %v", err)
+		}
+		if err := db.FinishInbound(u, storage.Claim{ID: in.ID, Fence: in.Fence}, storage.Finish{Reply: "r"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.OutboxByKey(ctx, "unit-a"); err != nil {
+			t.Fatalf("the write did not commit with the finish: %v", err)
+		}
+
+		// Fenced: nothing commits.
+		in, _, _ = db.ClaimInbound(ctx, storage.NewInbound{Platform: "wecom", Robot: "r", MsgID: "u2", Message: "{}"}, time.Minute)
+		u = db.WithUnit(ctx)
+		db.Enqueue(u, o("unit-b"))
+		if err := db.FinishInbound(u, storage.Claim{ID: in.ID, Fence: 99}, storage.Finish{Reply: "r"}); !errors.Is(err, storage.ErrFenced) {
+			t.Fatalf("finish under a foreign fence: %v", err)
+		}
+		if _, err := db.OutboxByKey(ctx, "unit-b"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("a fenced unit's write committed: %v", err)
 		}
 	})
 }

@@ -80,9 +80,9 @@ func FuzzDingTalkCallback(f *testing.F) {
 	f.Add([]byte(`{}`), "-1", "")
 
 	var calls atomic.Int64
-	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Reply, bool, error) {
+	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Outcome, error) {
 		calls.Add(1)
-		return bot.Reply{Text: m.Text, Mentions: []string{m.UserID}}, true, nil
+		return bot.Outcome{Reply: bot.Reply{Text: m.Text, Mentions: []string{m.UserID}}, Post: true}, nil
 	})
 	send := &recordingSender{}
 	robots := []config.DingTalkRobot{{Name: "dt", AppSecret: secret}}

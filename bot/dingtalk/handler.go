@@ -230,16 +230,27 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	reply, ok, err := h.proc.Process(r.Context(), m)
-	if err != nil {
+	// The reply goes to the sessionWebhook after handling, before the
+	// answer: a crash in between leaves the reply owed, and the retry (or
+	// the pipeline's recovery) posts it.
+	m.PostsReply = true
+	out, err := h.proc.Process(r.Context(), m)
+	switch {
+	case errors.Is(err, bot.ErrInFlight):
+		log.Info("dingtalk message in flight elsewhere; asking for a resend")
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "in flight", http.StatusServiceUnavailable)
+		return
+	case err != nil:
 		log.Error("dingtalk message not processed", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	// A repeat's reply already went to the sessionWebhook (or, failing
-	// that, to the outbox) the first time.
-	if ok && !reply.Empty() && !reply.Replayed {
-		h.deliver(r.Context(), m, reply, log)
+	// A repeat's reply went to the sessionWebhook (or, failing that, to
+	// the outbox) the first time; Post says when it did not.
+	if out.Post {
+		h.deliver(r.Context(), m, out.Reply, log)
+		h.proc.Delivered(r.Context(), out.ID)
 	}
 	writeOK(w)
 }

@@ -44,12 +44,16 @@ func newRig(t *testing.T) *rig {
 	r.reply = func(m bot.Message) (bot.Reply, bool, error) {
 		return bot.Reply{Text: "收到", Mentions: []string{m.UserID}}, true, nil
 	}
-	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Reply, bool, error) {
+	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Outcome, error) {
 		r.mu.Lock()
 		r.got = append(r.got, m)
 		f := r.reply
 		r.mu.Unlock()
-		return f(m)
+		rep, ok, err := f(m)
+		if !ok || err != nil {
+			return bot.Outcome{}, err
+		}
+		return bot.Outcome{Reply: rep, Post: !rep.Empty()}, nil
 	})
 	s := dingtalk.NewSender(r.fake.URL, nil)
 	s.Now = r.clock.Now

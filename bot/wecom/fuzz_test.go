@@ -35,13 +35,13 @@ func FuzzWeComDecrypt(f *testing.F) {
 	c := mustCrypto(f, "")
 	var calls atomic.Int64
 	var bad atomic.Pointer[bot.Message]
-	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Reply, bool, error) {
+	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Outcome, error) {
 		calls.Add(1)
 		if m.MsgID == "" || strings.TrimSpace(m.Text) == "" {
 			bad.Store(&m)
 		}
 		// Echo untrusted text back, so reply building sees it too.
-		return bot.Reply{Text: m.Text, Markdown: m.UserID, Mentions: []string{m.UserID}}, true, nil
+		return bot.Outcome{Reply: bot.Reply{Text: m.Text, Markdown: m.UserID, Mentions: []string{m.UserID}}}, nil
 	})
 	robots := []config.WeComRobot{
 		{Name: "ai", Mode: ModeAIBot, Token: vecToken, EncodingAESKey: vecAESKey},

@@ -14,7 +14,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -417,12 +416,10 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 		SentAt:   h.now(),
 	}
 	if in.WebhookURL != "" {
-		m.Late = bot.Target{
-			Platform: bot.WeCom,
-			Robot:    rb.name,
-			URL:      withChatID(in.WebhookURL, in.ChatID),
-			Kind:     bot.KindWebhook,
-		}
+		// The callback's WebhookUrl carries the robot's key: a late reply
+		// goes through the robot's configured webhook instead, so that
+		// no key is stored with the message.
+		m.Late = bot.Target{Platform: bot.WeCom, Robot: rb.name, Kind: bot.KindWebhook, ChatID: in.ChatID}
 	}
 	reply, ok := h.process(w, r, m, log)
 	if !ok {
@@ -486,20 +483,27 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 }
 
 // process runs the Processor and writes the answer when there is no reply
-// to send: 500 on error (WeCom retries), an empty 200 when ok is false or
-// the reply is empty.
+// to send: 503 when another attempt holds the message (WeCom sends it
+// again and gets the stored reply), 500 on error (WeCom retries), an empty
+// 200 when the reply is empty or goes out later.
 func (h *Handler) process(w http.ResponseWriter, r *http.Request, m bot.Message, log *slog.Logger) (bot.Reply, bool) {
-	reply, ok, err := h.proc.Process(r.Context(), m)
-	if err != nil {
+	out, err := h.proc.Process(r.Context(), m)
+	switch {
+	case errors.Is(err, bot.ErrInFlight):
+		log.Info("wecom message in flight elsewhere; asking for a resend")
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "in flight", http.StatusServiceUnavailable)
+		return bot.Reply{}, false
+	case err != nil:
 		log.Error("wecom message not processed", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return bot.Reply{}, false
 	}
-	if !ok || reply.Empty() {
+	if out.Reply.Empty() {
 		w.WriteHeader(http.StatusOK)
 		return bot.Reply{}, false
 	}
-	return reply, true
+	return out.Reply, true
 }
 
 // overflow hands the parts a passive reply cannot carry to OnUndelivered.
@@ -574,24 +578,6 @@ func chatType(t, chatID string) string {
 		return "single"
 	}
 	return "group"
-}
-
-// withChatID records the chat in a group robot's WebhookUrl. A robot with
-// the callback can sit in many groups, and a push without chatid goes to
-// all of them (PLATFORMS.md §2a); the Sender moves the parameter into the
-// body. Keeping it in the URL lets the target survive storage as a string.
-func withChatID(webhook, chatID string) string {
-	if chatID == "" {
-		return webhook
-	}
-	u, err := url.Parse(webhook)
-	if err != nil {
-		return webhook
-	}
-	v := u.Query()
-	v.Set("chatid", chatID)
-	u.RawQuery = v.Encode()
-	return u.String()
 }
 
 func inlineMentions(ids []string) string {

@@ -5,11 +5,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -64,12 +64,16 @@ func newRig(t *testing.T) *rig {
 	r.reply = func(m bot.Message) (bot.Reply, bool, error) {
 		return bot.Reply{Text: "收到：" + m.Text}, true, nil
 	}
-	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Reply, bool, error) {
+	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Outcome, error) {
 		r.mu.Lock()
 		r.got = append(r.got, m)
 		f := r.reply
 		r.mu.Unlock()
-		return f(m)
+		rep, ok, err := f(m)
+		if !ok || err != nil {
+			return bot.Outcome{}, err
+		}
+		return bot.Outcome{Reply: rep, Post: !rep.Empty()}, nil
 	})
 	r.h = wecom.NewHandler(robots, p, slog.New(slog.DiscardHandler))
 	r.h.Now = r.clock.Now
@@ -269,14 +273,21 @@ func TestGroupRobot(t *testing.T) {
 		if m.UserID != "lisi" || m.UserName != "李四" || m.ChatID != "wrkSFfCgAAxx" || m.ChatType != "group" || m.MsgID != "g-1" {
 			t.Errorf("message = %+v", m)
 		}
-		u, err := url.Parse(m.Late.URL)
-		if err != nil || m.Late.Kind != bot.KindWebhook || u.Query().Get("key") != "grp-key" || u.Query().Get("chatid") != "wrkSFfCgAAxx" {
+		// The callback's WebhookUrl carries the robot's key: the message
+		// (which is stored) names the robot and the chat, not the key.
+		if m.Late.URL != "" || m.Late.Kind != bot.KindWebhook || m.Late.Robot != "grp" || m.Late.ChatID != "wrkSFfCgAAxx" {
 			t.Errorf("Late = %+v", m.Late)
 		}
+		if b, _ := json.Marshal(m); strings.Contains(string(b), "grp-key") {
+			t.Errorf("the stored message holds the robot's key: %s", b)
+		}
 
-		// The late target reaches only that chat: chatid moves into the body.
+		// The late target reaches only that chat: chatid goes in the body,
+		// with the key the dispatcher takes from the configuration.
 		s := wecom.NewSender(r.fake.URL, nil)
-		if err := s.Send(context.Background(), m.Late, bot.Reply{Text: "later"}); err != nil {
+		late := m.Late
+		late.URL = "grp-key"
+		if err := s.Send(context.Background(), late, bot.Reply{Text: "later"}); err != nil {
 			t.Fatal(err)
 		}
 		sent := r.fake.Messages()

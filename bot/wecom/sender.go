@@ -135,6 +135,9 @@ func (s *Sender) webhookURL(raw string) (endpoint, chatID string, err error) {
 
 func (s *Sender) sendWebhook(ctx context.Context, t bot.Target, r bot.Reply) error {
 	endpoint, chatID, err := s.webhookURL(t.URL)
+	if t.ChatID != "" {
+		chatID = t.ChatID
+	}
 	if err != nil {
 		s.log().Error("wecom webhook misconfigured", "robot", t.Robot, "error", err)
 		return &bot.SendError{Class: bot.Permanent, Message: err.Error()}
