@@ -88,7 +88,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		DB:     db,
 		State:  a.state,
 		Loc:    cfg.Location,
-		Admins: cfg.Bureau.Admins,
+		Admins: identities(cfg.Bureau.Admins),
 		Schedule: func(branchID string) config.Schedule {
 			if s, ok := schedules[branchID]; ok {
 				return s
@@ -140,9 +140,18 @@ func branchSpecs(cfg *config.Config) []storage.BranchSpec {
 	for _, b := range cfg.Branches {
 		out = append(out, storage.BranchSpec{
 			Branch:      storage.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: b.Kind},
-			Secretaries: b.Secretaries,
+			Secretaries: identities(b.Secretaries),
 			Groups:      groups(b.Groups),
 		})
+	}
+	return out
+}
+
+// identities are the configured people (validated platform:user_id).
+func identities(ss []string) []storage.Identity {
+	var out []storage.Identity
+	for _, id := range config.Identities(ss) {
+		out = append(out, storage.Identity{Platform: id.Platform, UserID: id.UserID})
 	}
 	return out
 }

@@ -103,7 +103,7 @@ branches:
     name: ` + e2eBranchA + `
     town: 城关街道
     kind: community
-    secretaries: [` + q(w.secA) + `]
+    secretaries: [` + q("wecom:"+w.secA) + `]
     groups:
       - {platform: wecom, chat_id: ` + q(w.chatA) + `, robot: jinqiu}
       - {platform: wecom, chat_id: ` + q(w.chatAQun) + `, robot: qunbot}
@@ -112,12 +112,12 @@ branches:
     name: ` + e2eBranchB + `
     town: 王庄镇
     kind: rural
-    secretaries: [` + q(w.secB) + `]
+    secretaries: [` + q("wecom:"+w.secB) + `]
     groups:
       - {platform: wecom, chat_id: ` + q(w.chatB) + `, robot: jinqiu}
       - {platform: dingtalk, chat_id: ` + q(w.cidB) + `, robot: jinqiu-dd}
 bureau:
-  admins: [` + q(w.user("admin")) + `]
+  admins: [` + q("wecom:"+w.user("admin")) + `]
 `
 }
 
@@ -718,25 +718,25 @@ func TestCLIGrant(t *testing.T) {
 	if got := publish(); !strings.Contains(got, "这项操作需要本支部书记来办理") {
 		t.Fatalf("before the grant, publish = %q, want a refusal", got)
 	}
-	if out, err := cli("grant", "--branch", "zaoxing", "--user", helper); err != nil || !strings.Contains(out, "now a secretary") {
+	if out, err := cli("grant", "--branch", "zaoxing", "--platform", "wecom", "--user", helper); err != nil || !strings.Contains(out, "now a secretary") {
 		t.Fatalf("grant = %q, %v", out, err)
 	}
 	if got := publish(); !strings.Contains(got, "已发布") {
 		t.Fatalf("after the grant, publish = %q, want it published", got)
 	}
-	if out, err := cli("grant", "--branch", "zaoxing", "--user", helper, "--revoke"); err != nil || !strings.Contains(out, "no longer") {
+	if out, err := cli("grant", "--branch", "zaoxing", "--platform", "wecom", "--user", helper, "--revoke"); err != nil || !strings.Contains(out, "no longer") {
 		t.Fatalf("revoke = %q, %v", out, err)
 	}
 	if got := publish(); !strings.Contains(got, "这项操作需要本支部书记来办理") {
 		t.Fatalf("after the revoke, publish = %q, want a refusal", got)
 	}
-	if _, err := cli("grant", "--branch", "zaoxing", "--user", helper, "--revoke"); err == nil {
+	if _, err := cli("grant", "--branch", "zaoxing", "--platform", "wecom", "--user", helper, "--revoke"); err == nil {
 		t.Error("revoking a role that is not there succeeded")
 	}
-	if _, err := cli("grant", "--branch", "nowhere", "--user", helper); err == nil {
+	if _, err := cli("grant", "--branch", "nowhere", "--platform", "wecom", "--user", helper); err == nil {
 		t.Error("a grant in a branch that does not exist succeeded")
 	}
-	if _, err := cli("grant", "--branch", "zaoxing", "--user", w.secA, "--revoke"); err == nil {
+	if _, err := cli("grant", "--branch", "zaoxing", "--platform", "wecom", "--user", w.secA, "--revoke"); err == nil {
 		t.Error("a role from config.yaml was revoked from the command line")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os/user"
 
+	"jinqiu/config"
 	"jinqiu/storage"
 )
 
@@ -16,14 +17,20 @@ import (
 func runGrant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("grant", stderr)
 	branch := fs.String("branch", "", "the branch id (as configured)")
-	uid := fs.String("user", "", "the person's platform user id")
+	platform := fs.String("platform", "", "the person's platform: wecom or dingtalk")
+	uid := fs.String("user", "", "the person's user id on that platform, exactly as it sends it")
 	revoke := fs.Bool("revoke", false, "withdraw a role granted earlier")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
-	if *branch == "" || *uid == "" {
-		return usageError("usage: jinqiu grant --branch ID --user UID [--revoke]")
+	if *branch == "" || *uid == "" || *platform == "" {
+		return usageError("usage: jinqiu grant --branch ID --platform wecom|dingtalk --user UID [--revoke]")
 	}
+	id, err := config.ParseIdentity(*platform + ":" + *uid)
+	if err != nil {
+		return usageError("--platform and --user: " + err.Error())
+	}
+	who := storage.Identity{Platform: id.Platform, UserID: id.UserID}
 	a, err := openQuiet(ctx, *path, stderr)
 	if err != nil {
 		return err
@@ -35,23 +42,23 @@ func runGrant(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	actor := storage.Actor{Platform: "cli", UserID: operator}
 	if *revoke {
-		err := a.db.RevokeSecretary(ctx, actor, *branch, *uid)
+		err := a.db.RevokeSecretary(ctx, actor, *branch, who)
 		if errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("%s has no granted secretary role in %s (roles from config.yaml are changed there)", *uid, *branch)
+			return fmt.Errorf("%s has no granted secretary role in %s (roles from config.yaml are changed there)", who, *branch)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s is no longer a secretary of %s\n", *uid, *branch)
+		fmt.Fprintf(stdout, "%s is no longer a secretary of %s\n", who, *branch)
 		return nil
 	}
-	err = a.db.GrantSecretary(ctx, actor, *branch, *uid)
+	err = a.db.GrantSecretary(ctx, actor, *branch, who)
 	if errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("no branch %q in the database: check branches[].id in the configuration", *branch)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s is now a secretary of %s\n", *uid, *branch)
+	fmt.Fprintf(stdout, "%s is now a secretary of %s\n", who, *branch)
 	return nil
 }

@@ -33,8 +33,8 @@ func WriteConfig(w io.Writer, groups int, listen, dsn, redisAddr, sinkBase strin
 		if i%2 == 1 {
 			platform, robot = "dingtalk", "bench-dd"
 		}
-		fmt.Fprintf(&b, "  - {id: b%04d, name: 第%d社区临时党支部, town: 第%d街道, kind: %s, secretaries: [sec%04d], groups: [{platform: %s, chat_id: chat%04d, robot: %s}]}\n",
-			i, i, i%10, []string{"community", "rural"}[i%3/2], i, platform, i, robot)
+		fmt.Fprintf(&b, "  - {id: b%04d, name: 第%d社区临时党支部, town: 第%d街道, kind: %s, secretaries: [%s:sec%04d], groups: [{platform: %s, chat_id: chat%04d, robot: %s}]}\n",
+			i, i, i%10, []string{"community", "rural"}[i%3/2], platform, i, platform, i, robot)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -63,8 +63,8 @@ func GroupsFromConfig(cfg *config.Config, sessionBase string) []Group {
 	var out []Group
 	for _, b := range cfg.Branches {
 		sec := ""
-		if len(b.Secretaries) > 0 {
-			sec = b.Secretaries[0]
+		if ids := config.Identities(b.Secretaries); len(ids) > 0 {
+			sec = ids[0].UserID
 		}
 		for _, g := range b.Groups {
 			x := Group{Platform: g.Platform, ChatID: g.ChatID, Robot: g.Robot, Secretary: sec, SessionBase: sessionBase}

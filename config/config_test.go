@@ -171,3 +171,59 @@ func unwrapAll(err error) error {
 		err = u.Unwrap()
 	}
 }
+
+// A person is platform:user_id; a bare id is a problem that names the key
+// and how to write it.
+func TestPeopleNameTheirPlatform(t *testing.T) {
+	doc := "branches:\n  - {id: b1, name: 支部, kind: community, secretaries: [zhangsan, \"wecom:li si\", \"feishu:x\", \"dingtalk:\"]}\nbureau:\n  admins: [admin]\n"
+	_, err := Parse([]byte(doc), lookupFrom(nil))
+	if !IsInvalid(err) {
+		t.Fatalf("err = %v, want problems", err)
+	}
+	for _, want := range []string{
+		"branches[0].secretaries[0]: must name the platform and the user id, e.g. wecom:zhangsan",
+		"branches[0].secretaries[1]: must not contain spaces",
+		"branches[0].secretaries[2]: must start with wecom: or dingtalk:",
+		"branches[0].secretaries[3]: must have a user id",
+		"bureau.admins[0]: must name the platform",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+	cfg, err := Parse([]byte("branches:\n  - {id: b1, name: 支部, kind: community, secretaries: [\"wecom:zhangsan\", \"dingtalk:0123\"]}\n"), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Identities(cfg.Branches[0].Secretaries); len(got) != 2 || got[1] != (Identity{"dingtalk", "0123"}) {
+		t.Errorf("identities = %+v", got)
+	}
+}
+
+// A configuration error names the key and what was expected, never the
+// value, which may be a secret put in the wrong place.
+func TestProblemsNeverEchoAValue(t *testing.T) {
+	const secret = "s3cr3t-Value-9f8e"
+	docs := []string{
+		"storage:\n  driver: " + secret + "\n",
+		"timezone: " + secret + "\n",
+		"server:\n  max_in_flight: " + secret + "\n",
+		"server:\n  reply_budget: " + secret + "\n",
+		"wecom:\n  api_base: " + secret + "\n",
+		"wecom:\n  robots:\n    - {name: a, mode: " + secret + ", webhook_key: k}\n",
+		"jobs:\n  digest: {cron: " + secret + "}\n",
+		"jobs:\n  schedule: {theme_day_on: " + secret + ", at: " + secret + ", committee: " + secret + "}\n",
+		"branches:\n  - {id: b1, name: x, kind: " + secret + ", secretaries: [" + secret + "]}\n",
+		"branches:\n  - {id: b1, name: x, kind: community, groups: [{platform: " + secret + ", chat_id: c}]}\n",
+	}
+	for _, d := range docs {
+		_, err := Parse([]byte(d), lookupFrom(nil))
+		if err == nil {
+			t.Errorf("%q: no problem found", d)
+			continue
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("%q: the problem echoes the value:\n%v", d, err)
+		}
+	}
+}

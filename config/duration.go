@@ -21,7 +21,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration such as 90s or 5m", n.Line, s)
+		return fmt.Errorf("line %d: must be a duration such as 90s or 5m", n.Line)
 	}
 	*d = Duration(v)
 	return nil

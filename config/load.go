@@ -25,7 +25,16 @@ func IsInvalid(err error) bool {
 	return errors.As(err, &p)
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var (
+	envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+	// quoted is how yaml.v3 quotes the value in its errors.
+	quoted = regexp.MustCompile("`[^`]*`")
+)
+
+// hideValue removes the values yaml.v3 quotes in its errors ("cannot
+// unmarshal !!str `…` into int"): a configuration error names the key and
+// what was expected, never a value, which may be a secret.
+func hideValue(msg string) string { return quoted.ReplaceAllString(msg, "(value)") }
 
 // Load reads the file at path, expands ${VAR} references from the
 // environment in string values, rejects unknown keys, fills defaults and
@@ -60,9 +69,11 @@ func Parse(data []byte, lookup func(string) (string, bool)) (*Config, error) {
 		if err := dec.Decode(cfg); err != nil {
 			var te *yaml.TypeError
 			if errors.As(err, &te) {
-				problems = append(problems, te.Errors...)
+				for _, e := range te.Errors {
+					problems = append(problems, hideValue(e))
+				}
 			} else {
-				problems = append(problems, err.Error())
+				problems = append(problems, hideValue(err.Error()))
 			}
 			return nil, problems
 		}

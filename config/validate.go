@@ -151,18 +151,18 @@ func (c *Config) Validate() Problems {
 			add("storage.dsn", "required for mysql, e.g. jinqiu:${DB_PASSWORD}@tcp(127.0.0.1:3306)/jinqiu")
 		}
 	default:
-		add("storage.driver", "%q is not sqlite or mysql", c.Storage.Driver)
+		add("storage.driver", "must be sqlite or mysql")
 	}
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
-		add("timezone", "%q is not a time zone, e.g. Asia/Shanghai", c.Timezone)
+		add("timezone", "must be a time zone name, e.g. Asia/Shanghai")
 	} else {
 		c.Location = loc
 	}
 	checkBase := func(key, v string) {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			add(key, "%q is not an http(s) URL", v)
+			add(key, "must be an http(s) URL such as https://qyapi.weixin.qq.com")
 		}
 	}
 	checkBase("wecom.api_base", c.WeCom.APIBase)
@@ -173,7 +173,7 @@ func (c *Config) Validate() Problems {
 		k := fmt.Sprintf("wecom.robots[%d]", i)
 		checkName(&p, k, r.Name, robots, "wecom")
 		if r.Mode != "aibot" && r.Mode != "group_robot" {
-			add(k+".mode", "%q is not aibot or group_robot", r.Mode)
+			add(k+".mode", "must be aibot or group_robot")
 		}
 		if (r.Token == "") != (r.EncodingAESKey == "") {
 			add(k, "token and encoding_aes_key go together: set both to receive messages, or neither")
@@ -208,7 +208,7 @@ func (c *Config) Validate() Problems {
 		case b.ID == "":
 			add(k+".id", "must not be empty; a short stable id such as zaoxing")
 		case ids[b.ID]:
-			add(k+".id", "%q is used by another branch", b.ID)
+			add(k+".id", "is used by another branch; branch ids must be unique")
 		case len(b.ID) > 64:
 			add(k+".id", "must be at most 64 characters")
 		}
@@ -217,12 +217,10 @@ func (c *Config) Validate() Problems {
 			add(k+".name", "must not be empty, e.g. 枣行社区临时党支部")
 		}
 		if b.Kind != "community" && b.Kind != "rural" {
-			add(k+".kind", "%q is not community (城市) or rural (乡镇)", b.Kind)
+			add(k+".kind", "must be community (城市) or rural (乡镇)")
 		}
 		for j, s := range b.Secretaries {
-			if strings.TrimSpace(s) == "" {
-				add(fmt.Sprintf("%s.secretaries[%d]", k, j), "must be a platform user id")
-			}
+			checkIdentity(&p, fmt.Sprintf("%s.secretaries[%d]", k, j), s)
 		}
 		for j, g := range b.Groups {
 			c.checkGroup(&p, fmt.Sprintf("%s.groups[%d]", k, j), g, robots, chats)
@@ -235,16 +233,14 @@ func (c *Config) Validate() Problems {
 		c.checkGroup(&p, fmt.Sprintf("bureau.groups[%d]", j), g, robots, chats)
 	}
 	for j, a := range c.Bureau.Admins {
-		if strings.TrimSpace(a) == "" {
-			add(fmt.Sprintf("bureau.admins[%d]", j), "must be a platform user id")
-		}
+		checkIdentity(&p, fmt.Sprintf("bureau.admins[%d]", j), a)
 	}
 	checkSchedule(&p, "jobs.schedule", c.Jobs.Schedule)
 	if _, err := cron.ParseStandard(c.Jobs.Digest.Cron); err != nil {
-		add("jobs.digest.cron", "%q is not a 5-field cron spec such as \"0 9 * * 1\": %v", c.Jobs.Digest.Cron, err)
+		add("jobs.digest.cron", "must be a 5-field cron spec such as \"0 9 * * 1\" (minute hour day month weekday)")
 	}
 	if !clockRe.MatchString(c.Jobs.Activity.EveningBefore) {
-		add("jobs.activity_reminders.evening_before", "%q is not a time such as 18:00", c.Jobs.Activity.EveningBefore)
+		add("jobs.activity_reminders.evening_before", "must be a time such as 18:00")
 	}
 	if o := c.Jobs.Outbox; o.PerMinute < 1 || o.PerMinute > 20 {
 		add("jobs.outbox.per_minute", "must be 1 to 20: the platforms allow 20 messages a minute per robot")
@@ -255,14 +251,21 @@ func (c *Config) Validate() Problems {
 	return p
 }
 
+// checkIdentity checks a person written platform:user_id.
+func checkIdentity(p *Problems, key, v string) {
+	if _, err := ParseIdentity(v); err != nil {
+		*p = append(*p, key+": "+err.Error())
+	}
+}
+
 func checkName(p *Problems, key, name string, seen map[string]string, platform string) {
 	switch {
 	case name == "":
 		*p = append(*p, key+".name: must not be empty; it is the last part of the callback URL")
 	case url.PathEscape(name) != name:
-		*p = append(*p, fmt.Sprintf("%s.name: %q must be letters, digits, - or _ (it is part of a URL)", key, name))
+		*p = append(*p, key+".name: must be letters, digits, - or _ (it is part of a URL)")
 	case seen[name] != "":
-		*p = append(*p, fmt.Sprintf("%s.name: %q is used by another robot", key, name))
+		*p = append(*p, key+".name: is used by another robot; each robot needs its own name")
 	}
 	seen[name] = platform
 }
@@ -279,7 +282,7 @@ func (c *Config) checkDingTalkWebhook(p *Problems, key, v string) {
 		return
 	}
 	if !strings.HasPrefix(v, c.DingTalk.APIBase+"/") {
-		*p = append(*p, fmt.Sprintf("%s: must be a custom robot URL under %s, e.g. %s/robot/send?access_token=...", key, c.DingTalk.APIBase, c.DingTalk.APIBase))
+		*p = append(*p, fmt.Sprintf("%s: must be a custom robot URL under dingtalk.api_base, e.g. %s/robot/send?access_token=...", key, c.DingTalk.APIBase))
 	}
 }
 
@@ -288,20 +291,20 @@ func (c *Config) checkGroup(p *Problems, key string, g Group, robots, chats map[
 		*p = append(*p, k+": "+fmt.Sprintf(format, args...))
 	}
 	if g.Platform != "wecom" && g.Platform != "dingtalk" {
-		add(key+".platform", "%q is not wecom or dingtalk", g.Platform)
+		add(key+".platform", "must be wecom or dingtalk")
 	}
 	if g.ChatID == "" {
 		add(key+".chat_id", "must not be empty: the group's chat id as the platform sends it")
 	} else if prev, ok := chats[g.Platform+"/"+g.ChatID]; ok {
-		add(key+".chat_id", "%q is already used by %s", g.ChatID, prev)
+		add(key+".chat_id", "is already used by %s; a chat belongs to one branch or to the bureau", prev)
 	} else {
 		chats[g.Platform+"/"+g.ChatID] = key
 	}
 	if g.Robot != "" {
 		if plat, ok := robots[g.Robot]; !ok {
-			add(key+".robot", "%q is not a configured robot", g.Robot)
+			add(key+".robot", "must name a robot of wecom.robots or dingtalk.robots")
 		} else if plat != g.Platform {
-			add(key+".robot", "%q is a %s robot, not %s", g.Robot, plat, g.Platform)
+			add(key+".robot", "names a %s robot; this group is on %s", plat, g.Platform)
 		}
 	}
 	checkWebhookKey(p, key+".webhook_key", g.WebhookKey)
@@ -327,7 +330,7 @@ func checkSchedule(p *Problems, key string, s Schedule) {
 		switch f.v {
 		case PeriodMonthly, PeriodQuarterly, PeriodYearly, PeriodOff:
 		default:
-			add(key+"."+f.k, "%q is not monthly, quarterly, yearly or off", f.v)
+			add(key+"."+f.k, "must be monthly, quarterly, yearly or off")
 		}
 	}
 	if _, err := ParseDayRule(s.ThemeDayOn); err != nil {
@@ -339,7 +342,7 @@ func checkSchedule(p *Problems, key string, s Schedule) {
 		}
 	}
 	if !clockRe.MatchString(s.At) {
-		add(key+".at", "%q is not a time such as 09:00", s.At)
+		add(key+".at", "must be a time such as 09:00")
 	}
 }
 
@@ -356,7 +359,7 @@ func ParseDayRule(s string) (DayRule, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if n, err := strconv.Atoi(s); err == nil {
 		if n < 1 || n > 28 {
-			return DayRule{}, fmt.Errorf("%q: a fixed day must be 1 to 28, so that every month has it", s)
+			return DayRule{}, fmt.Errorf("a fixed day must be 1 to 28, so that every month has it")
 		}
 		return DayRule{Day: n}, nil
 	}
@@ -371,7 +374,7 @@ func ParseDayRule(s string) (DayRule, error) {
 			return DayRule{Nth: n, Weekday: wd}, nil
 		}
 	}
-	return DayRule{}, fmt.Errorf("%q is not a day such as \"15\" or \"first friday\"", s)
+	return DayRule{}, fmt.Errorf("must be a day such as \"15\" or \"first friday\"")
 }
 
 // In returns the day of the rule in the given month, at midnight in loc.

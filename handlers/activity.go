@@ -151,6 +151,9 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (bot.Reply
 	if refusal != "" {
 		return text(refusal), nil
 	}
+	if !sc.mayReadNames() {
+		return text(sayRosterWhere()), nil
+	}
 	id := rq.activity
 	if id == 0 {
 		if s.all {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"jinqiu/bot"
 	"jinqiu/storage"
 	"jinqiu/storage/storagetest"
 )
@@ -70,6 +71,30 @@ var azRoles = []struct {
 	{"secretary", twSecA, twA, twA, false},
 	{"other_secretary", twSecB, twB, twB, false},
 	{"bureau", twAdmin, "", "", true},
+}
+
+// Impostors: the ids of the secretary of A, the admin and a member of A
+// ("pa", signed up and with a pending report) as they arrive from the other
+// platform, or from the same one in another form. Each is nobody: every
+// answer is an outsider's, and a refusal writes nothing. They write in A's
+// group of their platform (the branch has a group on each).
+var azImpostors = []struct {
+	name, platform, user string
+}{
+	{"secretary_on_dingtalk", bot.DingTalk, twSecA},
+	{"admin_on_dingtalk", bot.DingTalk, twAdmin},
+	{"member_on_dingtalk", bot.DingTalk, "pa"},
+	{"secretary_upper_case", bot.WeCom, strings.ToUpper(twSecA)},
+	{"secretary_trailing_space", bot.WeCom, twSecA + " "},
+	{"secretary_leading_space", bot.WeCom, " " + twSecA},
+	{"secretary_nbsp", bot.WeCom, twSecA + "\u00a0"},
+	{"secretary_full_width", bot.WeCom, "ｓｅｃ－ａ"},
+	{"secretary_zero_width", bot.WeCom, "sec\u200b-a"},
+	{"admin_upper_case", bot.WeCom, "ADMIN"},
+	{"member_upper_case", bot.WeCom, "PA"},
+	{"member_full_width", bot.WeCom, "ｐａ"},
+	{"empty", bot.WeCom, ""},
+	{"empty_on_dingtalk", bot.DingTalk, ""},
 }
 
 // Scopes: where the message is written and whose ids it names.
@@ -245,5 +270,50 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if cases != 17*5*3 {
 			t.Errorf("cases = %d, want every intent (17) × role (5) × scope (3)", cases)
 		}
+
+		// The platform dimension and the id variants.
+		escalations, icases := 0, 0
+		for _, p := range azPolicy {
+			for _, im := range azImpostors {
+				name := fmt.Sprintf("%s/%s", p.intent, im.name)
+				icases++
+				f := azSetUp(w, "", p.intent == IntentCancelSignup)
+				id := map[string]int64{"activity": f.act[twA], "report": f.rep[twA]}[p.id]
+				msg := strings.ReplaceAll(p.text, "{id}", strconv.FormatInt(id, 10))
+				before := w.snapshot()
+				reply := w.sayOn(im.platform, twChatA, im.user, msg).Text
+				changed := twChanged(before, w.snapshot())
+				want := azExpect(p.level, p.id, "", "", false, twA, twA)
+				got := azAllow
+				if o, ok := refusals[reply]; ok {
+					got = o
+				}
+				if im.user == "" {
+					// No id: one polite line, whatever was asked.
+					if reply != sayNoIdentity() || len(changed) > 0 {
+						escalations++
+						t.Errorf("%s: reply %q, wrote %v; want the no-identity line and nothing written", name, reply, changed)
+					}
+					continue
+				}
+				if got != want {
+					escalations++
+					t.Errorf("%s: got %s, want %s (an outsider's); reply %q", name, got, want, reply)
+				}
+				// An outsider may register (报到) and so write; a refusal
+				// writes nothing at all.
+				if want != azAllow && len(changed) > 0 {
+					escalations++
+					t.Errorf("%s: refused, but wrote to %v", name, changed)
+				}
+				for _, n := range []string{twName("pa") + "✓", "备注" + twA} {
+					if strings.Contains(reply, n) {
+						escalations++
+						t.Errorf("%s: reply shows %q: %q", name, n, reply)
+					}
+				}
+			}
+		}
+		t.Logf("impostors: %d cases (%d intents × %d ids from the other platform or in another form), %d escalations", icases, len(azPolicy), len(azImpostors), escalations)
 	})
 }

@@ -35,7 +35,9 @@ func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (bot.Reply
 	week := rq.period != "month"
 	from, to := DigestPeriod(week, rq.offset, sc.now)
 	if week && h.WeeklyDigest != nil {
-		private := !s.all && sc.msg.ChatType == "single" && slices.Contains(sc.secOf, s.branch)
+		// Names of members only in a single chat with the branch's
+		// secretary or a bureau admin.
+		private := sc.msg.ChatType == bot.ChatSingle && (sc.admin || (!s.all && slices.Contains(sc.secOf, s.branch)))
 		parts, err := h.WeeklyDigest(ctx, sc.msg.Platform, from, s.branch, private)
 		if err != nil {
 			return bot.Reply{}, err

@@ -45,7 +45,7 @@ type Handlers struct {
 	DB       *storage.DB
 	State    state.Store
 	Loc      *time.Location                        // configured zone
-	Admins   []string                              // bureau admin user ids (config bureau.admins)
+	Admins   []storage.Identity                    // bureau admins (config bureau.admins)
 	Schedule func(branchID string) config.Schedule // meeting schedule per branch
 	Now      func() time.Time
 	Log      *slog.Logger
@@ -59,6 +59,12 @@ type Handlers struct {
 // are internal (database down, ...): the pipeline apologises and the
 // platform retries; a person's mistakes are replies, not errors.
 func (h *Handlers) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+	if m.UserID == "" {
+		// No stable id (a DingTalk external contact, a WeCom message
+		// without from.userid): whoever it is must not act as anyone,
+		// not even as another person without an id.
+		return text(sayNoIdentity()), nil
+	}
 	sc, err := h.scene(ctx, m)
 	if err != nil {
 		return bot.Reply{}, fmt.Errorf("handle: %w", err)
@@ -91,9 +97,11 @@ func (h *Handlers) scene(ctx context.Context, m bot.Message) (*scene, error) {
 		msg:   m,
 		actor: storage.Actor{Platform: m.Platform, UserID: m.UserID, MsgID: m.MsgID},
 		now:   h.now(),
-		admin: slices.Contains(h.Admins, m.UserID),
+		admin: m.UserID != "" && slices.Contains(h.Admins, storage.Identity{Platform: m.Platform, UserID: m.UserID}),
 	}
-	if m.ChatID != "" {
+	// Only a group chat has a group's scope: a single chat that names a
+	// group's chat id is still a single chat.
+	if m.ChatID != "" && m.ChatType == bot.ChatGroup {
 		g, err := h.DB.GroupByChat(ctx, m.Platform, m.ChatID)
 		switch {
 		case err == nil:
@@ -116,7 +124,7 @@ func (h *Handlers) scene(ctx context.Context, m bot.Message) (*scene, error) {
 	case !errors.Is(err, storage.ErrNotFound):
 		return nil, err
 	}
-	if sc.secOf, err = h.DB.SecretaryOf(ctx, m.UserID); err != nil {
+	if sc.secOf, err = h.DB.SecretaryOf(ctx, storage.Identity{Platform: m.Platform, UserID: m.UserID}); err != nil {
 		return nil, err
 	}
 	return sc, nil

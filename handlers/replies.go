@@ -116,6 +116,17 @@ func sayUnknown() string {
 	)
 }
 
+func sayNoIdentity() string {
+	return "抱歉，我认不出您的账号，不能为您办理。请用本单位的企业微信或钉钉账号发送。"
+}
+
+func sayRosterWhere() string {
+	return lines(
+		"名单里有大家的名字，请在本支部的群里或私聊我查看。",
+		"查看活动请发送：活动",
+	)
+}
+
 func sayNeedRegister(inBranchGroup bool) string {
 	if inBranchGroup {
 		return "您还没有报到，请先发送：报到"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"jinqiu/bot"
 	"jinqiu/storage"
 )
 
@@ -91,4 +92,16 @@ func (h *Handlers) scopedReport(ctx context.Context, s scope, id int64) (storage
 		return h.DB.HoursReportAnyBranch(ctx, id)
 	}
 	return h.DB.HoursReport(ctx, s.branch, id)
+}
+
+// mayReadNames reports whether a list of people's names (a roster, a
+// digest that names members) may be answered here: in the branch's own
+// group, or in a single chat with a secretary or a bureau admin (whose
+// scope asManager has checked). Never in a bureau group or a group the bot
+// does not know, where others read along.
+func (sc *scene) mayReadNames() bool {
+	if sc.msg.ChatType == bot.ChatSingle {
+		return sc.admin || len(sc.secOf) > 0
+	}
+	return sc.branch.ID != ""
 }

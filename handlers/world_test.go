@@ -56,7 +56,7 @@ func newTestWorld(tb testing.TB, db *storage.DB, store state.Store) *testWorld {
 		store = w.mem
 	}
 	db.Now = w.clock
-	w.h = &Handlers{DB: db, State: store, Loc: w.now.Location(), Admins: []string{twAdmin}, Now: w.clock}
+	w.h = &Handlers{DB: db, State: store, Loc: w.now.Location(), Admins: []storage.Identity{{Platform: bot.WeCom, UserID: twAdmin}}, Now: w.clock}
 	w.sync()
 	return w
 }
@@ -65,9 +65,9 @@ func (w *testWorld) sync() {
 	w.tb.Helper()
 	err := w.db.SyncConfig(twCtx, []storage.BranchSpec{
 		{Branch: storage.Branch{ID: twA, Name: twNameA, Town: "城关街道", Kind: "community"},
-			Secretaries: []string{twSecA}, Groups: []storage.Group{{Platform: bot.WeCom, ChatID: twChatA}}},
+			Secretaries: []storage.Identity{{Platform: bot.WeCom, UserID: twSecA}}, Groups: []storage.Group{{Platform: bot.WeCom, ChatID: twChatA}, {Platform: bot.DingTalk, ChatID: twChatA}}},
 		{Branch: storage.Branch{ID: twB, Name: twNameB, Town: "王庄镇", Kind: "rural"},
-			Secretaries: []string{twSecB}, Groups: []storage.Group{{Platform: bot.WeCom, ChatID: twChatB}}},
+			Secretaries: []storage.Identity{{Platform: bot.WeCom, UserID: twSecB}}, Groups: []storage.Group{{Platform: bot.WeCom, ChatID: twChatB}, {Platform: bot.DingTalk, ChatID: twChatB}}},
 	}, []storage.Group{{Platform: bot.WeCom, ChatID: twChatBur}})
 	if err != nil {
 		w.tb.Fatal(err)
@@ -94,9 +94,17 @@ func twName(user string) string { return "名" + user }
 // say sends text from user in chat through Handle, as `jinqiu say` does.
 func (w *testWorld) say(chat, user, text string) bot.Reply {
 	w.tb.Helper()
-	r, err := w.h.Handle(twCtx, w.message(chat, user, text))
+	return w.sayOn(bot.WeCom, chat, user, text)
+}
+
+// sayOn sends from a person of the given platform.
+func (w *testWorld) sayOn(platform, chat, user, text string) bot.Reply {
+	w.tb.Helper()
+	m := w.message(chat, user, text)
+	m.Platform = platform
+	r, err := w.h.Handle(twCtx, m)
 	if err != nil {
-		w.tb.Fatalf("%s in %s: %q: %v", user, chat, text, err)
+		w.tb.Fatalf("%s:%s in %s: %q: %v", platform, user, chat, text, err)
 	}
 	return r
 }

@@ -20,7 +20,7 @@ branches:
   - id: a
     name: 枣行社区临时党支部
     town: 城关街道
-    secretaries: [sec-a]
+    secretaries: [wecom:sec-a]
     groups: [{platform: wecom, chat_id: ca, webhook_key: ka}]
   - id: b
     name: 史家庄村党支部

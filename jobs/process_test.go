@@ -118,7 +118,7 @@ branches:
 	for i := 0; i < n; i++ {
 		key := fmt.Sprintf("%sk%03d", run, i)
 		keys = append(keys, key)
-		fmt.Fprintf(&b, "  - id: b%03d\n    name: 第%d支部\n    town: 测试镇\n    secretaries: [sec%03d]\n    groups: [{platform: wecom, chat_id: %s-c%03d, webhook_key: %s}]\n",
+		fmt.Fprintf(&b, "  - id: b%03d\n    name: 第%d支部\n    town: 测试镇\n    secretaries: [wecom:sec%03d]\n    groups: [{platform: wecom, chat_id: %s-c%03d, webhook_key: %s}]\n",
 			i, i, i, run, i, key)
 	}
 	path = filepath.Join(dir, "config.yaml")

@@ -333,9 +333,9 @@ func (s *Scheduler) fanMeetings(ctx context.Context, tx *storage.Tx, f Fire, now
 	if err != nil {
 		return nil, err
 	}
-	var mentions []string
+	var secretaries []storage.Identity
 	if last {
-		if mentions, err = tx.SecretariesOf(ctx, f.BranchID); err != nil {
+		if secretaries, err = tx.SecretariesOf(ctx, f.BranchID); err != nil {
 			return nil, err
 		}
 	}
@@ -344,12 +344,20 @@ func (s *Scheduler) fanMeetings(ctx context.Context, tx *storage.Tx, f Fire, now
 	if name == "" {
 		name = f.BranchID
 	}
-	r := meetingReminder(name, due, midnight(now, s.Planner.Loc), mentions)
 	var out []storage.Outbound
 	for _, g := range groups {
-		if keep(g) {
-			out = append(out, bot.GroupOutbound(dedupKey(f, g, 0), g.Platform, g.ChatID, r, storage.AtMostOnce))
+		if !keep(g) {
+			continue
 		}
+		// A mention names a user id of the group's own platform only.
+		var mentions []string
+		for _, who := range secretaries {
+			if who.Platform == g.Platform {
+				mentions = append(mentions, who.UserID)
+			}
+		}
+		r := meetingReminder(name, due, midnight(now, s.Planner.Loc), mentions)
+		out = append(out, bot.GroupOutbound(dedupKey(f, g, 0), g.Platform, g.ChatID, r, storage.AtMostOnce))
 	}
 	return out, nil
 }

@@ -48,7 +48,7 @@ func newWorld(t testing.TB, db *storage.DB, yaml string, now time.Time) *world {
 	db.Now = w.clock.Now
 	var specs []storage.BranchSpec
 	for _, b := range cfg.Branches {
-		s := storage.BranchSpec{Branch: storage.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: b.Kind}, Secretaries: b.Secretaries}
+		s := storage.BranchSpec{Branch: storage.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: b.Kind}, Secretaries: identities(b.Secretaries)}
 		for _, g := range b.Groups {
 			s.Groups = append(s.Groups, storage.Group{Platform: g.Platform, ChatID: g.ChatID, Robot: g.Robot})
 		}
@@ -159,4 +159,12 @@ func (w *world) outbox(t testing.TB) []sent {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func identities(ss []string) []storage.Identity {
+	var out []storage.Identity
+	for _, id := range config.Identities(ss) {
+		out = append(out, storage.Identity{Platform: id.Platform, UserID: id.UserID})
+	}
+	return out
 }

@@ -416,7 +416,7 @@ func newWorld(t testing.TB, o worldOpts) *world {
 	fmt.Fprintf(&c, "dingtalk:\n  api_base: %q\n  robots:\n    - {name: %s, app_secret: %s}\n", w.dd.URL, robotDing, w.ddSecret)
 	c.WriteString("branches:\n")
 	for _, b := range w.branches {
-		fmt.Fprintf(&c, "  - id: %s\n    name: %q\n    town: 城关街道\n    kind: community\n    secretaries: [%s]\n    groups:\n", b.ID, b.Name, strings.Join(b.Secretaries, ", "))
+		fmt.Fprintf(&c, "  - id: %s\n    name: %q\n    town: 城关街道\n    kind: community\n    secretaries: [%s]\n    groups:\n", b.ID, b.Name, "wecom:"+strings.Join(b.Secretaries, ", wecom:"))
 		fmt.Fprintf(&c, "      - {platform: wecom, chat_id: %s, robot: %s, webhook_key: %s}\n", b.WeComChat, robotAIBot, b.WeComKey)
 		fmt.Fprintf(&c, "      - {platform: wecom, chat_id: %s, robot: %s, webhook_key: %s}\n", b.GroupChat, robotGroup, b.GroupKey)
 		fmt.Fprintf(&c, "      - {platform: dingtalk, chat_id: %s, robot: %s, webhook: %q, secret: %s}\n", b.DingChat, robotDing, w.dd.WebhookURL(b.DingToken), b.DingSecret)
@@ -424,7 +424,7 @@ func newWorld(t testing.TB, o worldOpts) *world {
 	if o.schedules {
 		token, secret := "tok-bureau-"+randToken(6), "SEC"+randToken(24)
 		w.dd.AddRobot(token, secret)
-		fmt.Fprintf(&c, "bureau:\n  admins: [admin-0]\n  groups:\n    - {platform: dingtalk, chat_id: dd-bureau, robot: %s, webhook: %q, secret: %s}\n", robotDing, w.dd.WebhookURL(token), secret)
+		fmt.Fprintf(&c, "bureau:\n  admins: [wecom:admin-0]\n  groups:\n    - {platform: dingtalk, chat_id: dd-bureau, robot: %s, webhook: %q, secret: %s}\n", robotDing, w.dd.WebhookURL(token), secret)
 	} else {
 		// No meeting reminders or digests: the figures here are about
 		// callbacks, and a reminder due by chance would add rows and sends.

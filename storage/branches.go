@@ -30,10 +30,19 @@ const (
 	RoleSecretary = "secretary"
 )
 
+// Identity is a person on a platform: who they are is the pair, compared
+// byte for byte. The same user id on another platform is another person.
+type Identity struct {
+	Platform string `db:"platform"`
+	UserID   string `db:"user_id"`
+}
+
+func (i Identity) String() string { return i.Platform + ":" + i.UserID }
+
 // BranchSpec is a branch as configured, with its groups and secretaries.
 type BranchSpec struct {
 	Branch
-	Secretaries []string
+	Secretaries []Identity
 	Groups      []Group
 }
 
@@ -66,8 +75,8 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 			return fmt.Errorf("sync roles: %w", err)
 		}
 		for _, b := range branches {
-			for _, uid := range b.Secretaries {
-				if err := tx.grantRole(ctx, b.ID, uid, RoleSecretary, "config"); err != nil {
+			for _, who := range b.Secretaries {
+				if err := tx.grantRole(ctx, b.ID, who, RoleSecretary, "config"); err != nil {
 					return err
 				}
 			}
@@ -117,45 +126,45 @@ func (tx *Tx) upsertGroup(ctx context.Context, g Group) error {
 	return nil
 }
 
-func (tx *Tx) grantRole(ctx context.Context, branchID, userID, role, source string) error {
-	_, err := tx.ExecContext(ctx, "INSERT INTO branch_roles (branch_id, user_id, role, source, created_at) VALUES (?, ?, ?, ?, ?)",
-		branchID, userID, role, source, tx.Now)
+func (tx *Tx) grantRole(ctx context.Context, branchID string, who Identity, role, source string) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO branch_roles (branch_id, platform, user_id, role, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		branchID, who.Platform, who.UserID, role, source, tx.Now)
 	if err != nil && !isDuplicate(err) {
 		return fmt.Errorf("grant %s: %w", role, err)
 	}
 	return nil
 }
 
-// GrantSecretary makes userID a secretary of branchID on the bureau's
+// GrantSecretary makes who a secretary of branchID on the bureau's
 // authority, and audits it.
-func (db *DB) GrantSecretary(ctx context.Context, a Actor, branchID, userID string) error {
+func (db *DB) GrantSecretary(ctx context.Context, a Actor, branchID string, who Identity) error {
 	defer db.cache.clear()
 	return db.update(ctx, func(tx *Tx) error {
 		if _, err := tx.branch(ctx, branchID); err != nil {
 			return err
 		}
-		if err := tx.grantRole(ctx, branchID, userID, RoleSecretary, "grant"); err != nil {
+		if err := tx.grantRole(ctx, branchID, who, RoleSecretary, "grant"); err != nil {
 			return err
 		}
-		return tx.audit(ctx, a, "grant_secretary", "branch:"+branchID, userID)
+		return tx.audit(ctx, a, "grant_secretary", "branch:"+branchID, who.String())
 	})
 }
 
 // RevokeSecretary withdraws a secretary role granted by the bureau, and
 // audits it. A role from the configuration is changed there, not here:
 // ErrNotFound if there is no granted role to withdraw.
-func (db *DB) RevokeSecretary(ctx context.Context, a Actor, branchID, userID string) error {
+func (db *DB) RevokeSecretary(ctx context.Context, a Actor, branchID string, who Identity) error {
 	defer db.cache.clear()
 	return db.update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM branch_roles WHERE branch_id = ? AND user_id = ? AND role = ? AND source = 'grant'",
-			branchID, userID, RoleSecretary)
+		res, err := tx.ExecContext(ctx, "DELETE FROM branch_roles WHERE branch_id = ? AND platform = ? AND user_id = ? AND role = ? AND source = 'grant'",
+			branchID, who.Platform, who.UserID, RoleSecretary)
 		if err != nil {
 			return fmt.Errorf("revoke secretary: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return tx.audit(ctx, a, "revoke_secretary", "branch:"+branchID, userID)
+		return tx.audit(ctx, a, "revoke_secretary", "branch:"+branchID, who.String())
 	})
 }
 
@@ -212,21 +221,25 @@ func (db *DB) Groups(ctx context.Context, branchID string) ([]Group, error) {
 	return gs, err
 }
 
-// SecretaryOf returns the ids of the branches where userID is a secretary.
-func (db *DB) SecretaryOf(ctx context.Context, userID string) ([]string, error) {
-	v, err := db.cache.get("s|"+userID, func() (any, error) {
+// SecretaryOf returns the ids of the branches where who is a secretary.
+// An empty user id is nobody's.
+func (db *DB) SecretaryOf(ctx context.Context, who Identity) ([]string, error) {
+	if who.Platform == "" || who.UserID == "" {
+		return nil, nil
+	}
+	v, err := db.cache.get("s|"+who.Platform+"|"+who.UserID, func() (any, error) {
 		var ids []string
-		err := db.q(ctx).SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE user_id = ? AND role = ? ORDER BY branch_id", userID, RoleSecretary)
+		err := db.x.SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE platform = ? AND user_id = ? AND role = ? ORDER BY branch_id", who.Platform, who.UserID, RoleSecretary)
 		return ids, err
 	})
 	ids, _ := v.([]string)
 	return slices.Clone(ids), err
 }
 
-// Secretaries returns the user ids of a branch's secretaries.
-func (db *DB) Secretaries(ctx context.Context, branchID string) ([]string, error) {
-	var ids []string
-	err := db.q(ctx).SelectContext(ctx, &ids, "SELECT user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY user_id", branchID, RoleSecretary)
+// Secretaries returns a branch's secretaries.
+func (db *DB) Secretaries(ctx context.Context, branchID string) ([]Identity, error) {
+	var ids []Identity
+	err := db.q(ctx).SelectContext(ctx, &ids, "SELECT platform, user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY platform, user_id", branchID, RoleSecretary)
 	return ids, err
 }
 

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -90,6 +91,81 @@ func schema(t *testing.T, db *storage.DB) string {
 	out := ""
 	for _, l := range lines {
 		out += l + "\n"
+	}
+	return out
+}
+
+// 0005 (identity by platform, ids compared as bytes) keeps every row
+// written under the schema before it, and gives a granted role the
+// platform of its holder.
+func TestIdentityMigrationKeepsEveryRow(t *testing.T) {
+	for _, dialect := range storagetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			driver, dsn := storagetest.DSN(t, dialect)
+			ctx := context.Background()
+			db, err := storage.Open(ctx, driver, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if err := db.MigrateTo(ctx, 4); err != nil {
+				t.Fatal(err)
+			}
+			x := db.X()
+			now := "2026-11-27 10:00:00"
+			for _, q := range []string{
+				"INSERT INTO branches (id, name, town, kind, updated_at) VALUES ('b1', '枣行社区', '城关街道', 'community', '" + now + "')",
+				"INSERT INTO members (platform, user_id, display_name, branch_id, created_at) VALUES ('wecom', 'zhang', '张三', 'b1', '" + now + "')",
+				"INSERT INTO members (platform, user_id, display_name, created_at) VALUES ('dingtalk', '0123', '李四', '" + now + "')",
+				"INSERT INTO members (platform, user_id, display_name, created_at) VALUES ('wecom', 'both', '王五', '" + now + "')",
+				"INSERT INTO members (platform, user_id, display_name, created_at) VALUES ('dingtalk', 'both', '王五', '" + now + "')",
+				"INSERT INTO branch_roles (branch_id, user_id, role, source, created_at) VALUES ('b1', 'zhang', 'secretary', 'grant', '" + now + "')",
+				"INSERT INTO branch_roles (branch_id, user_id, role, source, created_at) VALUES ('b1', 'both', 'secretary', 'grant', '" + now + "')",
+				"INSERT INTO inbound (platform, robot, msg_id, state, received_at) VALUES ('wecom', 'r', 'M1', 'done', '" + now + "')",
+				"INSERT INTO outbox (dedup_key, platform, robot, target, body, policy, state, next_attempt_at, created_at) VALUES ('k', 'wecom', 'r', '{}', '{}', 'at_most_once', 'sent', '" + now + "', '" + now + "')",
+				"INSERT INTO audit_log (actor, action, object, msg_id, at) VALUES ('wecom:zhang', 'register', 'branch:b1', 'M1', '" + now + "')",
+			} {
+				if _, err := x.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			before := counts(t, db)
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if after := counts(t, db); after != before {
+				t.Fatalf("rows after the migration %s, before %s", after, before)
+			}
+			var roles []struct {
+				Platform string `db:"platform"`
+				UserID   string `db:"user_id"`
+			}
+			if err := x.Select(&roles, "SELECT platform, user_id FROM branch_roles ORDER BY user_id"); err != nil {
+				t.Fatal(err)
+			}
+			if len(roles) != 2 || roles[0].UserID != "both" || roles[0].Platform != "" || roles[1].UserID != "zhang" || roles[1].Platform != "wecom" {
+				t.Fatalf("roles after the migration = %+v, want both with no platform (ambiguous) and zhang on wecom", roles)
+			}
+			// Ids now compare as bytes: a variant is another id.
+			if _, err := x.Exec("INSERT INTO inbound (platform, robot, msg_id, state, received_at) VALUES ('wecom', 'r', 'm1', 'done', '" + now + "')"); err != nil {
+				t.Fatalf("m1 beside M1: %v", err)
+			}
+			if _, err := x.Exec("INSERT INTO members (platform, user_id, display_name, created_at) VALUES ('wecom', 'zhang ', 'x', '" + now + "')"); err != nil {
+				t.Fatalf("'zhang ' beside 'zhang': %v", err)
+			}
+		})
+	}
+}
+
+func counts(t *testing.T, db *storage.DB) string {
+	t.Helper()
+	var out string
+	for _, tb := range []string{"branches", "members", "branch_roles", "inbound", "outbox", "audit_log"} {
+		var n int
+		if err := db.X().Get(&n, "SELECT COUNT(*) FROM "+tb); err != nil {
+			t.Fatal(err)
+		}
+		out += fmt.Sprintf("%s=%d ", tb, n)
 	}
 	return out
 }

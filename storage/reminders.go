@@ -109,11 +109,10 @@ func (tx *Tx) GroupsOf(ctx context.Context, branchID string) ([]Group, error) {
 	return gs, nil
 }
 
-// SecretariesOf returns the user ids of a branch's secretaries, read in the
-// transaction.
-func (tx *Tx) SecretariesOf(ctx context.Context, branchID string) ([]string, error) {
-	var ids []string
-	err := tx.SelectContext(ctx, &ids, "SELECT user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY user_id", branchID, RoleSecretary)
+// SecretariesOf returns a branch's secretaries, read in the transaction.
+func (tx *Tx) SecretariesOf(ctx context.Context, branchID string) ([]Identity, error) {
+	var ids []Identity
+	err := tx.SelectContext(ctx, &ids, "SELECT platform, user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY platform, user_id", branchID, RoleSecretary)
 	if err != nil {
 		return nil, fmt.Errorf("secretaries of %q: %w", branchID, err)
 	}

@@ -58,7 +58,7 @@ func TestRemindQueries(t *testing.T) {
 
 		mustExec(t, db, "INSERT INTO meetings (branch_id, kind, held_on, recorder_id, created_at) VALUES ('b1', 'committee', '2026-11-30', 0, ?)", created)
 		var groups []storage.Group
-		var secs []string
+		var secs []storage.Identity
 		var held, notHeld bool
 		rows, err := db.Preview(ctx, func(ctx context.Context, tx *storage.Tx) ([]storage.Outbound, error) {
 			a, ss, err := tx.ReminderActivity(ctx, a1)
@@ -84,7 +84,7 @@ func TestRemindQueries(t *testing.T) {
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("preview = %v, %v", rows, err)
 		}
-		if len(groups) != 1 || groups[0].ChatID != "bureau" || len(secs) != 1 || secs[0] != "sec1" || !held || notHeld {
+		if len(groups) != 1 || groups[0].ChatID != "bureau" || len(secs) != 1 || secs[0] != (storage.Identity{Platform: "wecom", UserID: "sec1"}) || !held || notHeld {
 			t.Errorf("groups %v, secretaries %v, held %v/%v", groups, secs, held, notHeld)
 		}
 		// Preview writes nothing: its rows are only returned.

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,7 +19,7 @@ func seed(t *testing.T, db *storage.DB) {
 	t.Helper()
 	err := db.SyncConfig(ctx, []storage.BranchSpec{
 		{Branch: storage.Branch{ID: "b1", Name: "枣行社区临时党支部", Town: "城关街道", Kind: "community"},
-			Secretaries: []string{"sec1"}, Groups: []storage.Group{{Platform: "wecom", ChatID: "c1"}}},
+			Secretaries: []storage.Identity{{Platform: "wecom", UserID: "sec1"}}, Groups: []storage.Group{{Platform: "wecom", ChatID: "c1"}}},
 		{Branch: storage.Branch{ID: "b2", Name: "史家庄村党支部", Town: "王庄镇", Kind: "rural"},
 			Groups: []storage.Group{{Platform: "dingtalk", ChatID: "c2", Robot: "dd"}}},
 	}, []storage.Group{{Platform: "wecom", ChatID: "bureau"}})
@@ -52,9 +53,46 @@ func TestMigrateTwiceAndSync(t *testing.T) {
 		if _, err := db.GroupByChat(ctx, "wecom", "nope"); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("missing group err = %v", err)
 		}
-		secs, _ := db.SecretaryOf(ctx, "sec1")
+		secs, _ := db.SecretaryOf(ctx, storage.Identity{Platform: "wecom", UserID: "sec1"})
 		if len(secs) != 1 || secs[0] != "b1" {
 			t.Fatalf("secretary of = %v", secs)
+		}
+	})
+}
+
+// Identity is (platform, user id), compared byte for byte: on MySQL the id
+// columns are binary, so no variant of an id is that id.
+func TestIdentityIsExact(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		if _, err := db.Register(ctx, storage.Actor{Platform: "wecom", UserID: "u1", MsgID: "r1"}, "张三", "b1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		variants := []string{"SEC1", "Sec1", "sec1 ", " sec1", "sec1\u00a0", "ｓｅｃ1", "sec１", "sec\u200b1", "séc1", ""}
+		for _, v := range variants {
+			if secs, err := db.SecretaryOf(ctx, storage.Identity{Platform: "wecom", UserID: v}); err != nil || len(secs) != 0 {
+				t.Errorf("wecom:%q is secretary of %v (%v), want none", v, secs, err)
+			}
+		}
+		if secs, _ := db.SecretaryOf(ctx, storage.Identity{Platform: "dingtalk", UserID: "sec1"}); len(secs) != 0 {
+			t.Errorf("dingtalk:sec1 is secretary of %v: the WeCom role crossed platforms", secs)
+		}
+		for _, v := range []string{"U1", "u1 ", "ｕ1", "u\u200b1"} {
+			if m, err := db.Member(ctx, "wecom", v); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("member %q found as %+v (%v), want not found", v, m, err)
+			}
+		}
+		if _, err := db.Member(ctx, "dingtalk", "u1"); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("dingtalk:u1 found as the WeCom member")
+		}
+		// Distinct variants are distinct people, each their own row.
+		for i, v := range []string{"U1", "u1 ", "ｕ1"} {
+			if _, err := db.Register(ctx, storage.Actor{Platform: "wecom", UserID: v, MsgID: fmt.Sprint("rv", i)}, "别人", "b2", time.Now()); err != nil {
+				t.Fatalf("register %q: %v", v, err)
+			}
+		}
+		if m, _ := db.Member(ctx, "wecom", "u1"); m.BranchID != "b1" {
+			t.Errorf("u1 moved to %s by a variant's registration", m.BranchID)
 		}
 	})
 }
