@@ -27,6 +27,8 @@ type app struct {
 	pipeline *bot.Pipeline
 	// installedAt is when the database started keeping records.
 	installedAt time.Time
+	// replica names this process in leases and job claims (serve only).
+	replica string
 	closers     []func() error
 }
 

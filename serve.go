@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -49,17 +48,23 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer a.close()
+	a.replica = replicaName()
 
 	client := bot.NoRedirects(&http.Client{Timeout: 10 * time.Second})
-	senders := map[string]bot.Sender{
-		bot.WeCom:    wecom.NewSender(cfg.WeCom.APIBase, client),
-		bot.DingTalk: dingtalk.NewSender(cfg.DingTalk.APIBase, client),
-	}
+	ws := wecom.NewSender(cfg.WeCom.APIBase, client)
+	ws.Log = log
+	ds := dingtalk.NewSender(cfg.DingTalk.APIBase, client)
+	ds.Log = log
+	senders := map[string]bot.Sender{bot.WeCom: ws, bot.DingTalk: ds}
 	mux := a.routes(senders)
+	if cfg.Server.MetricsListen == "" {
+		mux.Handle("GET /metrics", promhttp.Handler())
+	}
 
 	srv := &http.Server{
-		Addr:              cfg.Server.Listen,
-		Handler:           shed(mux, cfg.Server.MaxInFlight),
+		Addr:    cfg.Server.Listen,
+		Handler: mux,
+		// A callback's body has its own, shorter deadline (bot.Door).
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -71,10 +76,21 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	ln = perSource(ln, *cfg.Server.MaxConnsPerSource)
 	if *pprofAddr != "" {
 		go http.ListenAndServe(*pprofAddr, pprofMux())
 	}
-	owner := replicaName()
+	if cfg.Server.MetricsListen != "" {
+		mln, err := net.Listen("tcp", cfg.Server.MetricsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		msrv := &http.Server{Handler: promhttp.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+	}
+	owner := a.replica
 	log.Info("jinqiu serving", "listen", ln.Addr().String(), "storage", cfg.Storage.Driver,
 		"redis", cfg.Redis.Addr != "", "timezone", cfg.Timezone, "replica", owner)
 
@@ -140,10 +156,13 @@ func (a *app) routes(senders map[string]bot.Sender) *http.ServeMux {
 			log.Error("queue undelivered reply", "msg_id", m.MsgID, "error", err)
 		}
 	}
-	wh := wecom.NewHandler(cfg.WeCom.Robots, a.pipeline, log)
+	// Only verified messages reach the processor, so only they take one
+	// of the places in flight: a slow or forged request never does.
+	proc := bot.Limit(a.pipeline, cfg.Server.MaxInFlight)
+	wh := wecom.NewHandler(cfg.WeCom.Robots, proc, log)
 	wh.OnUndelivered = undelivered
 	wh.Register(mux)
-	dh := dingtalk.NewHandler(cfg.DingTalk.Robots, cfg.DingTalk.APIBase, a.pipeline, senders[bot.DingTalk], log)
+	dh := dingtalk.NewHandler(cfg.DingTalk.Robots, cfg.DingTalk.APIBase, proc, senders[bot.DingTalk], log)
 	dh.OnUndelivered = undelivered
 	dh.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +171,10 @@ func (a *app) routes(senders map[string]bot.Sender) *http.ServeMux {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := a.db.Ping(rctx); err != nil {
+		// A write, not a ping: a database that answers but refuses
+		// writes (a full disk, a read-only replica) cannot take a message.
+		if err := a.db.CheckWritable(rctx, a.replica); err != nil {
+			log.Warn("not ready: database refuses writes", "error", err)
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
@@ -162,7 +184,6 @@ func (a *app) routes(senders map[string]bot.Sender) *http.ServeMux {
 		}
 		io.WriteString(w, "ready\n")
 	})
-	mux.Handle("GET /metrics", promhttp.Handler())
 	return mux
 }
 
@@ -175,29 +196,62 @@ func pprofMux() *http.ServeMux {
 	return mux
 }
 
-var shedTotal = promauto.NewCounter(prometheus.CounterOpts{
-	Name: "jinqiu_callbacks_shed_total",
-	Help: "Callbacks answered 503 because max_in_flight were being handled.",
+var sourceRefused = promauto.NewCounter(prometheus.CounterOpts{
+	Name: "jinqiu_connections_refused_total",
+	Help: "Connections closed at once because their source address had server.max_conns_per_source open.",
 })
 
-// shed answers callbacks beyond max in flight with 503 at once: the
-// platforms retry them, and a queue would only make every answer late.
-// Operator endpoints are never shed.
-func shed(next http.Handler, max int) http.Handler {
-	slots := make(chan struct{}, max)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, "/wecom/") && !strings.HasPrefix(r.URL.Path, "/dingtalk/") {
-			next.ServeHTTP(w, r)
-			return
+// perSource bounds the connections open at once from one source address
+// (0: no bound). Behind a reverse proxy every connection comes from the
+// proxy: set it to 0 there and bound at the proxy.
+func perSource(ln net.Listener, max int) net.Listener {
+	if max <= 0 {
+		return ln
+	}
+	return &sourceLimited{Listener: ln, max: max, open: map[string]int{}}
+}
+
+type sourceLimited struct {
+	net.Listener
+	max  int
+	mu   sync.Mutex
+	open map[string]int
+}
+
+func (l *sourceLimited) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
 		}
-		select {
-		case slots <- struct{}{}:
-			defer func() { <-slots }()
-			next.ServeHTTP(w, r)
-		default:
-			shedTotal.Inc()
-			w.Header().Set("Retry-After", "1")
-			http.Error(w, "busy", http.StatusServiceUnavailable)
+		host, _, _ := net.SplitHostPort(c.RemoteAddr().String())
+		l.mu.Lock()
+		if l.open[host] >= l.max {
+			l.mu.Unlock()
+			sourceRefused.Inc()
+			c.Close()
+			continue
 		}
+		l.open[host]++
+		l.mu.Unlock()
+		return &sourceConn{Conn: c, l: l, host: host}, nil
+	}
+}
+
+type sourceConn struct {
+	net.Conn
+	l    *sourceLimited
+	host string
+	once sync.Once
+}
+
+func (c *sourceConn) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		if c.l.open[c.host]--; c.l.open[c.host] <= 0 {
+			delete(c.l.open, c.host)
+		}
+		c.l.mu.Unlock()
 	})
+	return c.Conn.Close()
 }

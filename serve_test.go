@@ -1,49 +1,65 @@
 package main
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"sync"
+	"net"
 	"testing"
+	"time"
 )
 
-func TestShedAnswersBeyondMaxInFlightAt503(t *testing.T) {
-	release := make(chan struct{})
-	entered := make(chan struct{}, 8)
-	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		entered <- struct{}{}
-		<-release
-	})
-	h := shed(slow, 2)
-	var wg sync.WaitGroup
-	for i := 0; i < 2; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/wecom/r1", nil))
-		}()
+// perSource closes a source's connections beyond the bound at once and
+// counts a closed one free again.
+func TestPerSourceBoundsConnectionsOfOneAddress(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	<-entered
-	<-entered
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/dingtalk/r1", nil))
-	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
-		t.Errorf("third callback = %d, want 503 with Retry-After", rec.Code)
-	}
-	// The operator's endpoints are never shed.
-	go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
-	<-entered
-	close(release)
-	wg.Wait()
-	rec = httptest.NewRecorder()
-	done := make(chan struct{})
+	ln := perSource(raw, 2)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 8)
 	go func() {
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/wecom/r1", nil))
-		close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
 	}()
-	<-entered
-	<-done
-	if rec.Code != http.StatusOK {
-		t.Errorf("after the others finished = %d, want 200", rec.Code)
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
+	a, b := dial(), dial()
+	sa, sb := <-accepted, <-accepted
+	c := dial()
+	// The third is closed by the server: a read sees EOF at once.
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil || isTimeout(err) {
+		t.Fatalf("third connection from one address: read %v, want it closed", err)
+	}
+	select {
+	case <-accepted:
+		t.Fatal("the third connection was handed to the server")
+	default:
+	}
+	sa.Close()
+	a.Close()
+	d := dial()
+	select {
+	case s := <-accepted:
+		s.Close()
+	case <-time.After(2 * time.Second):
+		t.Fatal("a connection after one closed was not accepted")
+	}
+	b.Close()
+	sb.Close()
+	d.Close()
+}
+
+func isTimeout(err error) bool {
+	ne, ok := err.(net.Error)
+	return ok && ne.Timeout()
 }

@@ -33,12 +33,22 @@ type Server struct {
 	// callback is answered 503 at once and the platform retries it, instead
 	// of queueing until the platform's deadline has passed anyway.
 	MaxInFlight int `yaml:"max_in_flight"`
+	// MaxConnsPerSource bounds the connections open at once from one
+	// address (0: none, for a service behind a reverse proxy).
+	MaxConnsPerSource *int `yaml:"max_conns_per_source"`
+	// MetricsListen, when set, serves /metrics on this address instead of
+	// on Listen (keep it off the public listener).
+	MetricsListen string `yaml:"metrics_listen"`
 }
 
 // Storage selects the SQL database.
 type Storage struct {
 	Driver string `yaml:"driver"` // sqlite | mysql
 	DSN    string `yaml:"dsn"`
+	// Retention is how long received messages (their text and the bot's
+	// replies) and sent outbox rows are kept; the audit log is kept for
+	// ever.
+	Retention Duration `yaml:"retention"`
 }
 
 // Redis is the short-lived shared state; an empty Addr keeps it in memory.

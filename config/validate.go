@@ -41,6 +41,13 @@ func (c *Config) ApplyDefaults() {
 	if c.Server.MaxInFlight == 0 {
 		c.Server.MaxInFlight = 256
 	}
+	if c.Server.MaxConnsPerSource == nil {
+		n := 128
+		c.Server.MaxConnsPerSource = &n
+	}
+	if c.Storage.Retention == 0 {
+		c.Storage.Retention = Duration(90 * 24 * time.Hour)
+	}
 	setDefault(&c.Storage.Driver, "sqlite")
 	if c.Storage.Driver == "sqlite" {
 		setDefault(&c.Storage.DSN, DefaultSQLiteDSN)
@@ -143,6 +150,12 @@ func (c *Config) Validate() Problems {
 	}
 	if c.Server.MaxInFlight < 1 {
 		add("server.max_in_flight", "must be at least 1, e.g. 256")
+	}
+	if n := c.Server.MaxConnsPerSource; n != nil && *n < 0 {
+		add("server.max_conns_per_source", "must be 0 (no bound, behind a reverse proxy) or more, e.g. 128")
+	}
+	if c.Storage.Retention.D() < 7*24*time.Hour {
+		add("storage.retention", "must be at least 7d: the platforms resend a message for minutes, and people ask about last week")
 	}
 	switch c.Storage.Driver {
 	case "sqlite":

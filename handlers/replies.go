@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"jinqiu/bot"
 	"jinqiu/storage"
 )
 
@@ -57,9 +58,9 @@ func sayPlaces(a storage.Activity) string {
 
 // sayActivity is one line about an activity: 3号【清理楼道】11月28日 周六 09:00 枣行社区.
 func sayActivity(a storage.Activity, loc *time.Location) string {
-	s := fmt.Sprintf("%d号【%s】%s", a.ID, a.Title, sayWhen(a.StartsAt.In(loc)))
+	s := fmt.Sprintf("%d号【%s】%s", a.ID, inert(a.Title), sayWhen(a.StartsAt.In(loc)))
 	if a.Place != "" {
-		s += " " + a.Place
+		s += " " + inert(a.Place)
 	}
 	return s
 }
@@ -87,14 +88,19 @@ var sayReportStates = map[string]string{
 }
 
 func sayReport(r storage.HoursReport) string {
-	s := fmt.Sprintf("%d号 %s %s %s小时", r.ID, r.MemberName, sayDay(r.ServedOn), sayHours(r.Centihours))
+	s := fmt.Sprintf("%d号 %s %s %s小时", r.ID, inert(r.MemberName), sayDay(r.ServedOn), sayHours(r.Centihours))
 	if r.Note != "" {
-		s += " " + r.Note
+		s += " " + inert(r.Note)
 	}
 	return s
 }
 
 func lines(ls ...string) string { return strings.Join(ls, "\n") }
+
+// inert is what a person wrote (a name, a title, a place, a note, a
+// reason, a topic), made safe to show in any reply or push on either
+// platform: no mention, link, image, markup or line break of its own.
+func inert(s string) string { return bot.Inert(s) }
 
 // ---- menus and roles ---------------------------------------------------------
 
@@ -184,7 +190,7 @@ func sayRegisterNeedCommunity() string {
 
 func sayRegisterNoSuchCommunity(place string) string {
 	return lines(
-		fmt.Sprintf("没有找到“%s”，请核对名称。", place),
+		fmt.Sprintf("没有找到“%s”，请核对名称。", inert(place)),
 		"请重新发送，例如：报到 枣行社区",
 	)
 }
@@ -200,7 +206,7 @@ func nameComma(name string) string {
 	if name == "" {
 		return ""
 	}
-	return "，" + name
+	return "，" + inert(name)
 }
 
 // ---- activities ----------------------------------------------------------------
@@ -231,12 +237,12 @@ func sayPublishPast() string {
 }
 
 func sayPublished(a storage.Activity, loc *time.Location) string {
-	place := a.Place
+	place := inert(a.Place)
 	if place == "" {
 		place = "未填"
 	}
 	ls := []string{
-		fmt.Sprintf("已发布 %d号活动【%s】。", a.ID, a.Title),
+		fmt.Sprintf("已发布 %d号活动【%s】。", a.ID, inert(a.Title)),
 		fmt.Sprintf("时间：%s–%s，地点：%s，名额：%s", sayWhen(a.StartsAt.In(loc)), sayClock(a.EndsAt.In(loc)), place, sayCapacity(a)),
 	}
 	if a.SignupDeadline.Valid {
@@ -283,14 +289,14 @@ func sayActivityCancelledAlready(id int64) string {
 
 func sayActivityStarted(a storage.Activity) string {
 	return lines(
-		fmt.Sprintf("%d号【%s】已经开始，不能再取消了。", a.ID, a.Title),
+		fmt.Sprintf("%d号【%s】已经开始，不能再取消了。", a.ID, inert(a.Title)),
 		"查看活动请发送：活动",
 	)
 }
 
 func sayActivityCancelled(a storage.Activity, told int) string {
 	return lines(
-		fmt.Sprintf("已取消 %d号【%s】，已在群里通知 %d 位报名的人。", a.ID, a.Title, told),
+		fmt.Sprintf("已取消 %d号【%s】，已在群里通知 %d 位报名的人。", a.ID, inert(a.Title), told),
 		"发布新活动请发送：发布活动 标题 时间 地点 名额N",
 	)
 }
@@ -298,7 +304,7 @@ func sayActivityCancelled(a storage.Activity, told int) string {
 // sayCancelNotice goes to the group with an @mention of every signee.
 func sayCancelNotice(a storage.Activity, loc *time.Location) string {
 	return lines(
-		fmt.Sprintf("通知：%d号活动【%s】（%s）取消了，给您添麻烦了。", a.ID, a.Title, sayWhen(a.StartsAt.In(loc))),
+		fmt.Sprintf("通知：%d号活动【%s】（%s）取消了，给您添麻烦了。", a.ID, inert(a.Title), sayWhen(a.StartsAt.In(loc))),
 		"查看其他活动请发送：活动",
 	)
 }
@@ -307,7 +313,7 @@ func sayRoster(a storage.Activity, es []storage.RosterEntry, loc *time.Location)
 	var confirmed, waiting []string
 	checked := 0
 	for _, e := range es {
-		n := e.Name
+		n := inert(e.Name)
 		if n == "" {
 			n = "（未留名）"
 		}
@@ -350,7 +356,7 @@ func saySignedUp(name string, a storage.Activity, loc *time.Location) string {
 
 func sayWaiting(a storage.Activity, pos int) string {
 	return lines(
-		fmt.Sprintf("%d号【%s】名额已满，您在候补第%d位，有人取消时会在群里@您。", a.ID, a.Title, pos),
+		fmt.Sprintf("%d号【%s】名额已满，您在候补第%d位，有人取消时会在群里@您。", a.ID, inert(a.Title), pos),
 		fmt.Sprintf("不想等了请发送：取消报名 %d", a.ID),
 	)
 }
@@ -364,7 +370,7 @@ func saySignedUpAlready(a storage.Activity, loc *time.Location) string {
 
 func saySignupClosed(a storage.Activity) string {
 	return lines(
-		fmt.Sprintf("%d号【%s】报名已经截止了。", a.ID, a.Title),
+		fmt.Sprintf("%d号【%s】报名已经截止了。", a.ID, inert(a.Title)),
 		"查看其他活动请发送：活动",
 	)
 }
@@ -394,7 +400,7 @@ func sayConfirmSignup(a storage.Activity, loc *time.Location) string {
 
 func sayCancelledSignup(a storage.Activity) string {
 	return lines(
-		fmt.Sprintf("已为您取消 %d号【%s】的报名。", a.ID, a.Title),
+		fmt.Sprintf("已为您取消 %d号【%s】的报名。", a.ID, inert(a.Title)),
 		fmt.Sprintf("想再报名请发送：报名 %d", a.ID),
 	)
 }
@@ -437,13 +443,13 @@ func namePrefix(name string) string {
 	if name == "" {
 		return ""
 	}
-	return name + "，"
+	return inert(name) + "，"
 }
 
 // ---- check-in -------------------------------------------------------------------
 
 func sayCheckedIn(name string, a storage.Activity, credited int) string {
-	ls := []string{fmt.Sprintf("%s签到成功：%d号【%s】。", namePrefix(name), a.ID, a.Title)}
+	ls := []string{fmt.Sprintf("%s签到成功：%d号【%s】。", namePrefix(name), a.ID, inert(a.Title))}
 	if credited > 0 {
 		ls = append(ls, fmt.Sprintf("已为您记服务时长 %s 小时。", sayHours(credited)))
 	}
@@ -452,7 +458,7 @@ func sayCheckedIn(name string, a storage.Activity, credited int) string {
 
 func sayCheckedInAlready(a storage.Activity) string {
 	return lines(
-		fmt.Sprintf("您已经签到过了：%d号【%s】。", a.ID, a.Title),
+		fmt.Sprintf("您已经签到过了：%d号【%s】。", a.ID, inert(a.Title)),
 		"查看记录请发送：我的",
 	)
 }
@@ -466,21 +472,21 @@ func sayCheckinTooEarly(a storage.Activity, opens time.Time, loc *time.Location)
 
 func sayCheckinClosed(a storage.Activity) string {
 	return lines(
-		fmt.Sprintf("%d号【%s】已经结束，签到已关闭。", a.ID, a.Title),
+		fmt.Sprintf("%d号【%s】已经结束，签到已关闭。", a.ID, inert(a.Title)),
 		"补记时长请发送：时长 小时数 做了什么",
 	)
 }
 
 func sayCheckinFull(a storage.Activity) string {
 	return lines(
-		fmt.Sprintf("%d号【%s】名额已满，不能现场签到。", a.ID, a.Title),
+		fmt.Sprintf("%d号【%s】名额已满，不能现场签到。", a.ID, inert(a.Title)),
 		"查看其他活动请发送：活动",
 	)
 }
 
 func sayCheckinWaiting(a storage.Activity, pos int) string {
 	return lines(
-		fmt.Sprintf("您在 %d号【%s】候补第%d位，还没有名额，暂时不能签到。", a.ID, a.Title, pos),
+		fmt.Sprintf("您在 %d号【%s】候补第%d位，还没有名额，暂时不能签到。", a.ID, inert(a.Title), pos),
 		"有名额时会在群里@您；查看记录请发送：我的",
 	)
 }
@@ -508,7 +514,7 @@ func sayHoursNeedNumber() string {
 func sayHoursReported(r storage.HoursReport) string {
 	note := ""
 	if r.Note != "" {
-		note = "（" + r.Note + "）"
+		note = "（" + inert(r.Note) + "）"
 	}
 	return lines(
 		fmt.Sprintf("已记录：%s 服务 %s 小时%s，编号 %d，等书记审核。", sayDay(r.ServedOn), sayHours(r.Centihours), note, r.ID),
@@ -600,7 +606,7 @@ func sayRejected(r storage.HoursReport, stillPending int) string {
 	if stillPending > 0 {
 		next = fmt.Sprintf("还有 %d 条待审核，请发送：通过", stillPending)
 	}
-	return lines(fmt.Sprintf("已驳回 %d号，已把原因告诉%s。", r.ID, r.MemberName), next)
+	return lines(fmt.Sprintf("已驳回 %d号，已把原因告诉%s。", r.ID, inert(r.MemberName)), next)
 }
 
 // sayApprovedNotice goes to the group with an @mention of the member.
@@ -614,7 +620,7 @@ func sayApprovedNotice(r storage.HoursReport) string {
 // sayRejectedNotice goes to the group with an @mention of the member.
 func sayRejectedNotice(r storage.HoursReport) string {
 	return lines(
-		fmt.Sprintf("%s您%s的 %s 小时服务时长没有通过审核，原因：%s。", namePrefix(r.MemberName), sayDay(r.ServedOn), sayHours(r.Centihours), r.Reason),
+		fmt.Sprintf("%s您%s的 %s 小时服务时长没有通过审核，原因：%s。", namePrefix(r.MemberName), sayDay(r.ServedOn), sayHours(r.Centihours), inert(r.Reason)),
 		"如有疑问请联系支部书记；重新上报请发送：时长 小时数 做了什么",
 	)
 }
@@ -632,7 +638,7 @@ func sayMyStats(name string, s storage.MemberStats, mine []storage.MySignup, loc
 	if len(mine) > 0 {
 		var ss []string
 		for _, m := range mine {
-			t := fmt.Sprintf("%d号【%s】%s", m.ID, m.Title, sayWhen(m.StartsAt.In(loc)))
+			t := fmt.Sprintf("%d号【%s】%s", m.ID, inert(m.Title), sayWhen(m.StartsAt.In(loc)))
 			if m.SignupState == storage.SignupWaiting {
 				t += fmt.Sprintf("（候补第%d位）", m.Position)
 			}
@@ -665,7 +671,7 @@ func sayMeetingFuture(on time.Time) string {
 func sayMeetingRecorded(m storage.Meeting) string {
 	topic := ""
 	if m.Topic != "" {
-		topic = "，主题：" + m.Topic
+		topic = "，主题：" + inert(m.Topic)
 	}
 	return lines(
 		fmt.Sprintf("已记录：%s %s%s。", sayDay(m.HeldOn), sayKind(m.Kind), topic),

@@ -101,13 +101,13 @@ func activityReminder(a ActivityFire, loc *time.Location, now time.Time, mention
 	if a.Kind == ActivitySoon {
 		head = "【活动马上开始】"
 	}
-	l1 := fmt.Sprintf("%s%d号「%s」%s开始", head, a.ID, a.Title, when)
+	l1 := fmt.Sprintf("%s%d号「%s」%s开始", head, a.ID, bot.Inert(a.Title), when)
 	if a.Place != "" {
-		l1 += "，地点：" + a.Place
+		l1 += "，地点：" + bot.Inert(a.Place)
 	}
 	lines := []string{l1 + "。"}
 	if len(others) > 0 {
-		lines = append(lines, "已报名："+strings.Join(limitNames(others, 30), "、"))
+		lines = append(lines, "已报名："+strings.Join(limitNames(inertAll(others), 30), "、"))
 	}
 	lines = append(lines,
 		"已报名的各位请准时参加。",
@@ -120,4 +120,13 @@ func limitNames(ns []string, n int) []string {
 		return ns
 	}
 	return append(append([]string(nil), ns[:n]...), fmt.Sprintf("等%d人", len(ns)))
+}
+
+// inertAll is bot.Inert of each name.
+func inertAll(ns []string) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = bot.Inert(n)
+	}
+	return out
 }

@@ -162,16 +162,16 @@ func renderLines(d Digest, sep string) string {
 		add("**志愿之星**（本周审核通过的服务时长）")
 		for i, v := range d.Top {
 			if d.BranchID == "" && v.Branch != "" {
-				add("%d. %s（%s）%s 小时", i+1, v.Name, v.Branch, Hours(v.Centihours))
+				add("%d. %s（%s）%s 小时", i+1, bot.Inert(v.Name), v.Branch, Hours(v.Centihours))
 			} else {
-				add("%d. %s %s 小时", i+1, v.Name, Hours(v.Centihours))
+				add("%d. %s %s 小时", i+1, bot.Inert(v.Name), Hours(v.Centihours))
 			}
 		}
 	}
 
 	switch {
 	case d.BranchID != "" && len(d.InactiveNames) > 0:
-		add("**%d天未参加活动**：%d 人：%s", d.InactiveDays, d.Total.Inactive, strings.Join(limitNames(d.InactiveNames, 100), "、"))
+		add("**%d天未参加活动**：%d 人：%s", d.InactiveDays, d.Total.Inactive, strings.Join(limitNames(inertAll(d.InactiveNames), 100), "、"))
 	default:
 		add("**%d天未参加活动**：%d 人", d.InactiveDays, d.Total.Inactive)
 	}

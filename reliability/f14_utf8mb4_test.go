@@ -136,7 +136,8 @@ func TestF14UTF8MB4(t *testing.T) {
 	// Titles: a secretary publishes.
 	var firstTitleID int64
 	for i, title := range utf8Titles {
-		via := robotDing
+		// The secretary is a WeCom user: both WeCom robots.
+		via := robotAIBot
 		if i%2 == 1 {
 			via = robotGroup
 		}

@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -59,6 +58,7 @@ type Handler struct {
 	proc    bot.Processor
 	send    bot.Sender
 	log     *slog.Logger
+	door    *bot.Door
 	baseErr error
 }
 
@@ -75,6 +75,7 @@ func NewHandler(robots []config.DingTalkRobot, apiBase string, p bot.Processor, 
 		proc:   p,
 		send:   s,
 		log:    log.With("platform", bot.DingTalk),
+		door:   &bot.Door{Platform: bot.DingTalk, Log: log},
 	}
 	h.base, h.baseErr = bot.ParseBase(apiBase)
 	if h.baseErr != nil {
@@ -153,33 +154,24 @@ func (b *callbackBody) text() string {
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	rc, ok := h.robots[r.PathValue("robot")]
 	if !ok {
-		http.NotFound(w, r)
+		h.door.Refuse(w, r, http.StatusNotFound, "unknown_robot", "404 page not found")
 		return
 	}
 	log := h.log.With("robot", rc.Name)
 
 	// Headers first: nothing of the body is read before they check out.
 	if !h.verify(rc.AppSecret, r.Header.Get("timestamp"), r.Header.Get("sign")) {
-		log.Warn("dingtalk callback rejected: bad timestamp or sign")
-		http.Error(w, "bad signature", http.StatusUnauthorized)
+		h.door.Refuse(w, r, http.StatusUnauthorized, "signature", "bad signature")
 		return
 	}
 
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			log.Warn("dingtalk callback rejected: body too large")
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read body", http.StatusBadRequest)
+	raw, ok := h.door.Read(w, r, MaxBody)
+	if !ok {
 		return
 	}
 	var in callbackBody
 	if err := json.Unmarshal(raw, &in); err != nil {
-		log.Warn("dingtalk callback rejected: bad json", "error", err)
-		http.Error(w, "bad json", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "message", "bad json")
 		return
 	}
 	log = log.With("msg_id", in.MsgID, "msg_type", in.MsgType)
@@ -190,8 +182,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.MsgID == "" {
-		log.Warn("dingtalk callback rejected: no msgId")
-		http.Error(w, "no msgId", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "message", "no msgId")
 		return
 	}
 
@@ -236,10 +227,9 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	m.PostsReply = true
 	out, err := h.proc.Process(r.Context(), m)
 	switch {
-	case errors.Is(err, bot.ErrInFlight):
-		log.Info("dingtalk message in flight elsewhere; asking for a resend")
+	case errors.Is(err, bot.ErrInFlight) || errors.Is(err, bot.ErrBusy):
 		w.Header().Set("Retry-After", "1")
-		http.Error(w, "in flight", http.StatusServiceUnavailable)
+		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	case err != nil:
 		log.Error("dingtalk message not processed", "error", err)
@@ -276,21 +266,34 @@ func (h *Handler) verify(secret, ts, sign string) bool {
 	return hmac.Equal([]byte(sign), []byte(want))
 }
 
+// SessionPath is where DingTalk's sessionWebhooks live under the API base.
+const SessionPath = "/robot/sendBySession"
+
 // trusted reports whether a sessionWebhook from a callback body may be
 // posted to: https (or the API base's own scheme, for tests on plain
-// http), and under the API base.
+// http), under the API base, on the session path, with nothing in its
+// query but the session. The body is not signed: a URL elsewhere under the
+// host (/robot/send?access_token=… of someone else's robot) would post our
+// replies, and whatever they hold, to a group of the forger's choosing.
 func (h *Handler) trusted(raw string) bool {
 	if h.base == nil {
 		return false
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || u.Fragment != "" || u.RawFragment != "" {
 		return false
 	}
 	if u.Scheme != "https" && u.Scheme != h.base.Scheme {
 		return false
 	}
-	return bot.WithinBase(u, h.base)
+	if !bot.WithinBase(u, h.base) || u.EscapedPath() != strings.TrimSuffix(h.base.EscapedPath(), "/")+SessionPath {
+		return false
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil || len(q) != 1 || len(q["session"]) != 1 || q.Get("session") == "" {
+		return false
+	}
+	return true
 }
 
 // deliver sends reply to m.Late under a short deadline, and hands it to

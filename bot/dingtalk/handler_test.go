@@ -228,6 +228,13 @@ func TestForeignSessionWebhookNeverContacted(t *testing.T) {
 		strings.Replace(r.fake.URL, "http://", "http://evil@", 1) + "/robot/sendBySession?session=1",
 		"ftp://" + strings.TrimPrefix(r.fake.URL, "http://") + "/robot/sendBySession?session=1",
 		"javascript:alert(1)",
+		// Under the API base but not a session: someone else's robot.
+		r.fake.URL + "/robot/send?access_token=someone-elses",
+		r.fake.URL + "/robot/sendBySession?session=1&access_token=x",
+		r.fake.URL + "/robot/sendBySession?session=1&session=2",
+		r.fake.URL + "/robot/sendBySession/../send?session=1",
+		r.fake.URL + "/robot/sendBySession?session=",
+		r.fake.URL + "/robot/sendBySession?session=1#frag",
 	} {
 		code, _ := r.do(r.fake.Callback(r.url(), appSecret, platformtest.DingTalkCallback{
 			Text: platformtest.Content{Content: "签到"}, SessionWebhook: hook, SessionWebhookExpiredTime: t0.Add(time.Hour).UnixMilli(),
@@ -241,8 +248,8 @@ func TestForeignSessionWebhookNeverContacted(t *testing.T) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.undelivered) != 5 {
-		t.Fatalf("OnUndelivered called %d times, want 5", len(r.undelivered))
+	if len(r.undelivered) != 11 {
+		t.Fatalf("OnUndelivered called %d times, want 11", len(r.undelivered))
 	}
 	for _, m := range r.got {
 		if m.Late != (bot.Target{}) {

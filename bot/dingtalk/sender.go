@@ -144,23 +144,14 @@ func (s *Sender) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 
 // build renders r as one or more DingTalk messages.
 func build(r bot.Reply) []message {
-	var ids []string
-	var all bool
+	ids := bot.Mentionable(r.Mentions)
 	var prefix strings.Builder
-	for _, id := range r.Mentions {
-		switch id {
-		case "":
-			continue
-		case "@all":
-			all = true
-			continue
-		}
-		ids = append(ids, id)
+	for _, id := range ids {
 		prefix.WriteString("@" + id + " ")
 	}
 	var block *at
-	if len(ids) > 0 || all {
-		block = &at{AtUserIDs: ids, IsAtAll: all}
+	if len(ids) > 0 {
+		block = &at{AtUserIDs: ids}
 	}
 
 	var msgs []message

@@ -68,7 +68,7 @@ func TestSenderCustomRobot(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("fake got %+v", fake.Requests())
 	}
-	if g := got[0]; g.MsgType != "text" || g.Content != "@0123 \n明天 9:00 主题党日" || strings.Join(g.Mentions, ",") != "0123" || !g.AtAll {
+	if g := got[0]; g.MsgType != "text" || g.Content != "@0123 \n明天 9:00 主题党日" || strings.Join(g.Mentions, ",") != "0123" || g.AtAll { // "@all" never pings the group
 		t.Errorf("text = %+v", g)
 	}
 	if g := got[1]; g.MsgType != "markdown" || g.Title != "本周简报" || g.Content != "@u9 \n\n## 本周简报\n- 报到 12 人" || strings.Join(g.Mentions, ",") != "u9" {

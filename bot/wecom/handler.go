@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -72,6 +71,7 @@ type Handler struct {
 	robots map[string]*robot
 	proc   bot.Processor
 	log    *slog.Logger
+	door   *bot.Door
 
 	mu      sync.Mutex
 	streams map[string]finishedStream
@@ -101,6 +101,7 @@ func NewHandler(robots []config.WeComRobot, p bot.Processor, log *slog.Logger) *
 		proc:    p,
 		log:     log.With("platform", bot.WeCom),
 		streams: make(map[string]finishedStream),
+		door:    &bot.Door{Platform: bot.WeCom, Log: log},
 	}
 	for _, rc := range robots {
 		mode := rc.Mode
@@ -168,25 +169,21 @@ func signedQuery(r *http.Request) (query, bool) {
 
 // open verifies and decrypts encrypt, writing the error answer itself when
 // it fails.
-func (h *Handler) open(w http.ResponseWriter, rb *robot, q query, encrypt string, log *slog.Logger) ([]byte, bool) {
+func (h *Handler) open(w http.ResponseWriter, r *http.Request, rb *robot, q query, encrypt string) ([]byte, bool) {
 	plain, err := rb.crypto.Open(q.sig, q.ts, q.nonce, encrypt)
 	switch {
 	case errors.Is(err, ErrSignature):
-		log.Warn("wecom callback rejected: bad signature")
-		http.Error(w, "bad signature", http.StatusUnauthorized)
+		h.door.Refuse(w, r, http.StatusUnauthorized, "signature", "bad signature")
 		return nil, false
 	case errors.Is(err, ErrReceiveID):
-		log.Warn("wecom callback rejected: receiveid mismatch")
-		http.Error(w, "bad receiveid", http.StatusUnauthorized)
+		h.door.Refuse(w, r, http.StatusUnauthorized, "receiveid", "bad receiveid")
 		return nil, false
 	case err != nil:
-		log.Warn("wecom callback rejected: cannot decrypt", "error", err)
-		http.Error(w, "bad ciphertext", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "ciphertext", "bad ciphertext")
 		return nil, false
 	}
 	if !h.fresh(q.ts) {
-		log.Warn("wecom callback rejected: stale timestamp", "timestamp", q.ts)
-		http.Error(w, "stale timestamp", http.StatusUnauthorized)
+		h.door.Refuse(w, r, http.StatusUnauthorized, "stale", "stale timestamp")
 		return nil, false
 	}
 	return plain, true
@@ -195,7 +192,7 @@ func (h *Handler) open(w http.ResponseWriter, rb *robot, q query, encrypt string
 func (h *Handler) robot(w http.ResponseWriter, r *http.Request) *robot {
 	rb := h.robots[r.PathValue("robot")]
 	if rb == nil {
-		http.NotFound(w, r)
+		h.door.Refuse(w, r, http.StatusNotFound, "unknown_robot", "404 page not found")
 	}
 	return rb
 }
@@ -211,10 +208,10 @@ func (h *Handler) verifyURL(w http.ResponseWriter, r *http.Request) {
 	q, ok := signedQuery(r)
 	echo := r.URL.Query().Get("echostr")
 	if !ok || echo == "" {
-		http.Error(w, "missing parameters", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "parameters", "missing parameters")
 		return
 	}
-	plain, ok := h.open(w, rb, q, echo, log)
+	plain, ok := h.open(w, r, rb, q, echo)
 	if !ok {
 		return
 	}
@@ -230,29 +227,21 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log := h.log.With("robot", rb.name)
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			log.Warn("wecom callback rejected: body too large")
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read body", http.StatusBadRequest)
-		return
-	}
 	q, ok := signedQuery(r)
 	if !ok {
-		http.Error(w, "missing parameters", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "parameters", "missing parameters")
+		return
+	}
+	body, ok := h.door.Read(w, r, MaxBody)
+	if !ok {
 		return
 	}
 	encrypt, err := encryptedFrom(body, rb.mode == ModeGroupRobot)
 	if err != nil {
-		log.Warn("wecom callback rejected: bad envelope", "error", err)
-		http.Error(w, "bad envelope", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "envelope", "bad envelope")
 		return
 	}
-	plain, ok := h.open(w, rb, q, encrypt, log)
+	plain, ok := h.open(w, r, rb, q, encrypt)
 	if !ok {
 		return
 	}
@@ -266,8 +255,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) aibot(w http.ResponseWriter, r *http.Request, rb *robot, q query, plain []byte, log *slog.Logger) {
 	var in aibotMessage
 	if err := json.Unmarshal(plain, &in); err != nil {
-		log.Warn("wecom callback rejected: bad message json", "error", err)
-		http.Error(w, "bad message", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "message", "bad message")
 		return
 	}
 	log = log.With("msg_id", in.MsgID, "msg_type", in.MsgType)
@@ -304,8 +292,7 @@ func (h *Handler) aibot(w http.ResponseWriter, r *http.Request, rb *robot, q que
 		return
 	}
 	if in.MsgID == "" {
-		log.Warn("wecom callback rejected: no msgid")
-		http.Error(w, "no msgid", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "message", "no msgid")
 		return
 	}
 
@@ -382,8 +369,7 @@ func (h *Handler) writeStream(w http.ResponseWriter, rb *robot, q query, id, con
 func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, q query, plain []byte, log *slog.Logger) {
 	var in groupMessage
 	if err := decodeXML(plain, &in); err != nil {
-		log.Warn("wecom callback rejected: bad message xml", "error", err)
-		http.Error(w, "bad message", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "message", "bad message")
 		return
 	}
 	log = log.With("msg_id", in.MsgID, "msg_type", in.MsgType)
@@ -399,8 +385,7 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 		return
 	}
 	if in.MsgID == "" {
-		log.Warn("wecom callback rejected: no MsgId")
-		http.Error(w, "no MsgId", http.StatusBadRequest)
+		h.door.Refuse(w, r, http.StatusBadRequest, "message", "no MsgId")
 		return
 	}
 
@@ -429,7 +414,7 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 	var gr groupReply
 	var parts []string
 	if reply.Markdown != "" {
-		parts = bot.SplitLines(inlineMentions(reply.Mentions)+reply.Markdown, MaxMarkdownBytes)
+		parts = bot.SplitLines(inlineMentions(bot.Mentionable(reply.Mentions))+reply.Markdown, MaxMarkdownBytes)
 		if len(parts) > 0 {
 			gr.MsgType = "markdown"
 			gr.Markdown = &struct {
@@ -447,11 +432,11 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 					Items []cdata `xml:"Item"`
 				} `xml:"MentionedList,omitempty"`
 			}{Content: cdata{xmlText(parts[0])}}
-			if len(reply.Mentions) > 0 {
+			if mentions := bot.Mentionable(reply.Mentions); len(mentions) > 0 {
 				ml := &struct {
 					Items []cdata `xml:"Item"`
 				}{}
-				for _, u := range reply.Mentions {
+				for _, u := range mentions {
 					ml.Items = append(ml.Items, cdata{xmlText(u)})
 				}
 				gr.Text.MentionedList = ml
@@ -489,10 +474,10 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 func (h *Handler) process(w http.ResponseWriter, r *http.Request, m bot.Message, log *slog.Logger) (bot.Reply, bool) {
 	out, err := h.proc.Process(r.Context(), m)
 	switch {
-	case errors.Is(err, bot.ErrInFlight):
-		log.Info("wecom message in flight elsewhere; asking for a resend")
+	case errors.Is(err, bot.ErrInFlight) || errors.Is(err, bot.ErrBusy):
+		// WeCom sends it again, and then gets the reply.
 		w.Header().Set("Retry-After", "1")
-		http.Error(w, "in flight", http.StatusServiceUnavailable)
+		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return bot.Reply{}, false
 	case err != nil:
 		log.Error("wecom message not processed", "error", err)

@@ -144,14 +144,14 @@ func (s *Sender) sendWebhook(ctx context.Context, t bot.Target, r bot.Reply) err
 	}
 	var bodies []webhookBody
 	if r.Markdown != "" {
-		for _, p := range bot.SplitLines(inlineMentions(r.Mentions)+r.Markdown, MaxMarkdownBytes) {
+		for _, p := range bot.SplitLines(inlineMentions(bot.Mentionable(r.Mentions))+r.Markdown, MaxMarkdownBytes) {
 			bodies = append(bodies, webhookBody{MsgType: "markdown", ChatID: chatID, Markdown: &md{Content: p}})
 		}
 	} else {
 		for i, p := range bot.SplitLines(r.Text, MaxTextBytes) {
 			b := webhookBody{MsgType: "text", ChatID: chatID, Text: &text{Content: p}}
 			if i == 0 {
-				b.Text.MentionedList = r.Mentions
+				b.Text.MentionedList = bot.Mentionable(r.Mentions)
 			}
 			bodies = append(bodies, b)
 		}
