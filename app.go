@@ -29,7 +29,7 @@ type app struct {
 	installedAt time.Time
 	// replica names this process in leases and job claims (serve only).
 	replica string
-	closers     []func() error
+	closers []func() error
 }
 
 // newFlags returns a flag set with the --config flag every command takes.

@@ -15,7 +15,7 @@ import (
 //     <@all>, <@userid>, @所有人 and @all are text; only the bot mentions,
 //     through the platforms' mention fields;
 //   - markup does nothing: the characters of markdown and HTML ([ ] ( ) < >
-//     * _ ` # ! | ~ \) become their full-width forms, so no link, image,
+//   - _ ` # ! | ~ \) become their full-width forms, so no link, image,
 //     heading, code, quote, emphasis, table or tag (<font>, <a>) forms;
 //   - links do not form: "://" gets a full-width colon and the dots of a
 //     host name become full-width, so clients do not auto-link them;
