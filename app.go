@@ -111,6 +111,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		return nil, err
 	}
 	a.installedAt = since
+	a.handlers.Since = since
 	digester := &jobs.Digester{DB: db, Planner: planner, Since: since}
 	a.handlers.WeeklyDigest = func(ctx context.Context, platform string, week time.Time, branchID string, private bool) ([]bot.Reply, error) {
 		d, err := digester.Digest(ctx, week, branchID)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"jinqiu/bot"
 	"jinqiu/storage"
@@ -25,7 +26,7 @@ func (h *Handlers) listActivities(ctx context.Context, sc *scene) (bot.Reply, er
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return sc.list(sayActivityList(b, acts, h.loc())), nil
+	return sc.list(sc.w.sayActivityList(b, acts, h.loc())), nil
 }
 
 func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
@@ -36,11 +37,23 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (bot.Repl
 	if s.all {
 		return text(sayAskInBranchGroup()), nil
 	}
+	if rq.badCap != "" {
+		return text(sayBadCapacity(rq.badCap, MaxCapacity)), nil
+	}
 	if rq.title == "" || rq.startsAt.IsZero() {
 		return text(sayPublishNeedMore()), nil
 	}
+	if n := utf8.RuneCountInString(rq.title); n > MaxTitleRunes {
+		return text(sayTooLong(sayFieldTitle, n, MaxTitleRunes, sayExamplePublish)), nil
+	}
+	if n := utf8.RuneCountInString(rq.place); n > MaxPlaceRunes {
+		return text(sayTooLong(sayFieldPlace, n, MaxPlaceRunes, sayExamplePublish)), nil
+	}
 	if !rq.startsAt.After(sc.now) {
 		return text(sayPublishPast()), nil
+	}
+	if rq.startsAt.Sub(sc.now) > MaxAhead {
+		return text(sc.w.sayPublishTooFar(rq.startsAt.In(h.loc()))), nil
 	}
 	dur := rq.duration
 	if dur <= 0 {
@@ -51,10 +64,10 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (bot.Repl
 	}
 	if !rq.deadline.IsZero() {
 		if !rq.deadline.Before(rq.startsAt) {
-			return text(sayPublishDeadlineAfterStart(rq.deadline.In(h.loc()), rq.startsAt.In(h.loc()))), nil
+			return text(sc.w.sayPublishDeadlineAfterStart(rq.deadline.In(h.loc()), rq.startsAt.In(h.loc()))), nil
 		}
 		if !rq.deadline.After(sc.now) {
-			return text(sayPublishDeadlinePast(rq.deadline.In(h.loc()))), nil
+			return text(sc.w.sayPublishDeadlinePast(rq.deadline.In(h.loc()))), nil
 		}
 	}
 	n := storage.NewActivity{
@@ -70,7 +83,7 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (bot.Repl
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return text(sayPublished(act, h.loc())), nil
+	return text(sc.w.sayPublished(act, h.loc())), nil
 }
 
 // manageable lists the branch's activities that have not started: the
@@ -105,8 +118,8 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (b
 		if len(cands) == 0 {
 			return text(sayNothingToManage()), nil
 		}
-		ids, ls := h.options(cands)
-		return h.choose(ctx, sc, dialogue{Intent: IntentCancelActivity}, ids, ls, sayPickCancelActivity, sayConfirmCancelActivity(cands[0], h.loc())), nil
+		ids, ls := h.options(sc, cands)
+		return h.choose(ctx, sc, dialogue{Intent: IntentCancelActivity}, ids, ls, sayPickCancelActivity, sc.w.sayConfirmCancelActivity(cands[0], h.loc())), nil
 	}
 	act, err := h.scopedActivity(ctx, s, rq.activity)
 	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
@@ -131,7 +144,7 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (b
 		}
 		var out []storage.Outbound
 		for _, p := range platforms {
-			out = append(out, notices(groups, "cancel|"+strconv.FormatInt(a.ID, 10), p, byPlatform[p], sayCancelNotice(a, loc))...)
+			out = append(out, notices(groups, "cancel|"+strconv.FormatInt(a.ID, 10), p, byPlatform[p], sc.w.sayCancelNotice(a, loc))...)
 		}
 		return out
 	})
@@ -169,7 +182,7 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (bot.Reply
 		case 1:
 			id = acts[0].ID // reading changes nothing: no need to confirm
 		default:
-			ids, ls := h.options(acts)
+			ids, ls := h.options(sc, acts)
 			return h.choose(ctx, sc, dialogue{Intent: IntentRoster}, ids, ls, sayPickRoster, ""), nil
 		}
 	}
@@ -184,7 +197,7 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (bot.Reply
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return sc.list(sayRoster(act, es, h.loc())), nil
+	return sc.list(sc.w.sayRoster(act, es, h.loc())), nil
 }
 
 // ---- sign-up and cancel (member) ---------------------------------------------
@@ -217,9 +230,9 @@ func (h *Handlers) signup(ctx context.Context, sc *scene, rq request) (bot.Reply
 	case res.State == storage.SignupWaiting:
 		return text(sayWaiting(res.Activity, res.Position)), nil
 	case res.Already:
-		return text(saySignedUpAlready(res.Activity, h.loc())), nil
+		return text(sc.w.saySignedUpAlready(res.Activity, h.loc())), nil
 	}
-	return text(saySignedUp(sc.name(), res.Activity, h.loc())), nil
+	return text(sc.w.saySignedUp(sc.name(), res.Activity, h.loc())), nil
 }
 
 // askSignup offers the activities the person may still sign up for.
@@ -245,16 +258,16 @@ func (h *Handlers) askSignup(ctx context.Context, sc *scene, branchID string) (b
 	if len(cands) == 0 {
 		return text(sayNothingToSignUp()), nil
 	}
-	ids, ls := h.options(cands)
-	return h.choose(ctx, sc, dialogue{Intent: IntentSignup}, ids, ls, sayPickSignup, sayConfirmSignup(cands[0], h.loc())), nil
+	ids, ls := h.options(sc, cands)
+	return h.choose(ctx, sc, dialogue{Intent: IntentSignup}, ids, ls, sayPickSignup, sc.w.sayConfirmSignup(cands[0], h.loc())), nil
 }
 
-func (h *Handlers) options(acts []storage.Activity) ([]int64, []string) {
+func (h *Handlers) options(sc *scene, acts []storage.Activity) ([]int64, []string) {
 	ids := make([]int64, len(acts))
 	ls := make([]string, len(acts))
 	for i, a := range acts {
 		ids[i] = a.ID
-		ls[i] = sayActivity(a, h.loc()) + " " + sayPlaces(a)
+		ls[i] = sc.w.sayActivity(a, h.loc()) + " " + sayPlaces(a)
 	}
 	return ids, ls
 }
@@ -278,8 +291,8 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (bot
 		if len(cands) == 0 {
 			return text(sayNothingToCancel()), nil
 		}
-		ids, ls := h.options(cands)
-		return h.choose(ctx, sc, dialogue{Intent: IntentCancelSignup}, ids, ls, sayPickCancelSignup, sayConfirmCancelSignup(cands[0], h.loc())), nil
+		ids, ls := h.options(sc, cands)
+		return h.choose(ctx, sc, dialogue{Intent: IntentCancelSignup}, ids, ls, sayPickCancelSignup, sc.w.sayConfirmCancelSignup(cands[0], h.loc())), nil
 	}
 	act, err := h.DB.Activity(ctx, branchID, rq.activity)
 	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
@@ -295,7 +308,7 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (bot
 	loc := h.loc()
 	res, err := h.DB.CancelSignup(ctx, sc.actor, branchID, act.ID, sc.member.ID, func(a storage.Activity, m storage.Member) []storage.Outbound {
 		key := "promote|" + strconv.FormatInt(a.ID, 10) + "|" + strconv.FormatInt(m.ID, 10) + "|" + sc.msg.MsgID
-		return notices(groups, key, m.Platform, []string{m.UserID}, sayPromoted(m.DisplayName, a, loc))
+		return notices(groups, key, m.Platform, []string{m.UserID}, sc.w.sayPromoted(m.DisplayName, a, loc))
 	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -348,7 +361,7 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (bot.Repl
 	}
 	opens, closes := CheckinWindow(act)
 	if sc.now.Before(opens) {
-		return text(sayCheckinTooEarly(act, opens, h.loc())), nil
+		return text(sc.w.sayCheckinTooEarly(act, opens, h.loc())), nil
 	}
 	if sc.now.After(closes) {
 		return text(sayCheckinClosed(act)), nil
@@ -442,7 +455,7 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 	if len(ask) > listLimit {
 		ask = ask[:listLimit]
 	}
-	ids, ls := h.options(ask)
+	ids, ls := h.options(sc, ask)
 	r := h.choose(ctx, sc, dialogue{Intent: IntentCheckin}, ids, ls, sayPickCheckin, "")
 	return act, &r, nil
 }

@@ -92,7 +92,7 @@ func TestSignupRush(t *testing.T) {
 			seq := seqs[u]
 			switch {
 			case seq < places:
-				if replies[i] != saySignedUp(twName(u), a0, w.h.loc()) {
+				if replies[i] != twWords.saySignedUp(twName(u), a0, w.h.loc()) {
 					t.Errorf("%s (seq %d) got %q", u, seq, replies[i])
 				}
 			default:

@@ -46,7 +46,7 @@ func TestDialogueSignupPick(t *testing.T) {
 		a1, a2 := twTwoActivities(w)
 		loc := w.h.loc()
 		r := w.say(twChatA, "m1", "报名")
-		ids, ls := w.h.options([]storage.Activity{a1, a2})
+		ids, ls := w.h.options(&scene{w: twWords}, []storage.Activity{a1, a2})
 		if r.Text != sayPickSignup(ls) || len(ids) != 2 {
 			t.Fatalf("报名 = %q", r.Text)
 		}
@@ -63,17 +63,17 @@ func TestDialogueSignupPick(t *testing.T) {
 		if ch := twChanged(before, w.snapshot()); len(ch) > 0 {
 			t.Errorf("asking again wrote to %v", ch)
 		}
-		if r := w.say(twChatA, "m1", fmt.Sprintf("%d号", a2.ID)); r.Text != saySignedUp(twName("m1"), a2, loc) {
+		if r := w.say(twChatA, "m1", fmt.Sprintf("%d号", a2.ID)); r.Text != twWords.saySignedUp(twName("m1"), a2, loc) {
 			t.Errorf("pick = %q", r.Text)
 		}
 		if r := w.say(twChatA, "m1", fmt.Sprint(a1.ID)); r.Text != sayUnknown() {
 			t.Errorf("after the dialogue ended, a number = %q", r.Text)
 		}
 		// Now only a1 is left to sign up for: a guess that needs a yes.
-		if r := w.say(twChatA, "m1", "我要报名"); r.Text != sayConfirmSignup(a1, loc) {
+		if r := w.say(twChatA, "m1", "我要报名"); r.Text != twWords.sayConfirmSignup(a1, loc) {
 			t.Fatalf("single candidate = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m1", "是"); r.Text != saySignedUp(twName("m1"), a1, loc) {
+		if r := w.say(twChatA, "m1", "是"); r.Text != twWords.saySignedUp(twName("m1"), a1, loc) {
 			t.Errorf("是 = %q", r.Text)
 		}
 		if n := w.count("SELECT COUNT(*) FROM signups WHERE state = 'confirmed'"); n != 2 {
@@ -88,7 +88,7 @@ func TestDialogueStopAndReplace(t *testing.T) {
 		a1, _ := twTwoActivities(w)
 		loc := w.h.loc()
 		w.say(twChatA, "m1", fmt.Sprintf("报名 %d", a1.ID))
-		if r := w.say(twChatA, "m1", "不去了"); r.Text != sayConfirmCancelSignup(a1, loc) {
+		if r := w.say(twChatA, "m1", "不去了"); r.Text != twWords.sayConfirmCancelSignup(a1, loc) {
 			t.Fatalf("不去了 = %q", r.Text)
 		}
 		before := w.snapshot()
@@ -125,7 +125,7 @@ func TestDialogueExpires(t *testing.T) {
 	w.say(twChatA, "m1", "报名")
 	w.say(twChatA, "m2", "报名")
 	w.advance(DialogueTTL - time.Second)
-	if r := w.say(twChatA, "m1", "是"); r.Text != saySignedUp(twName("m1"), a1, w.h.loc()) {
+	if r := w.say(twChatA, "m1", "是"); r.Text != twWords.saySignedUp(twName("m1"), a1, w.h.loc()) {
 		t.Errorf("是 just in time = %q", r.Text)
 	}
 	w.advance(2 * time.Second)
@@ -147,7 +147,7 @@ func TestDialogueHours(t *testing.T) {
 			t.Fatalf("pending = %+v", pending)
 		}
 		// 驳回 N asks for the reason; free text is the reason.
-		if r := w.say(twChatA, twSecA, fmt.Sprintf("驳回 %d", pending[0].ID)); r.Text != sayRejectAskReason(pending[0]) {
+		if r := w.say(twChatA, twSecA, fmt.Sprintf("驳回 %d", pending[0].ID)); r.Text != twWords.sayRejectAskReason(pending[0]) {
 			t.Fatalf("驳回 N = %q", r.Text)
 		}
 		r := w.say(twChatA, twSecA, "时长填错了")
@@ -160,7 +160,7 @@ func TestDialogueHours(t *testing.T) {
 			t.Errorf("notice = %+v", q)
 		}
 		// 通过 with one pending: a guess that needs a yes.
-		if r := w.say(twChatA, twSecA, "审核通过"); r.Text != sayConfirmApprove(pending[1]) {
+		if r := w.say(twChatA, twSecA, "审核通过"); r.Text != twWords.sayConfirmApprove(pending[1]) {
 			t.Fatalf("通过 = %q", r.Text)
 		}
 		if r := w.say(twChatA, twSecA, "是的"); !strings.HasPrefix(r.Text, "已通过") {
@@ -174,7 +174,7 @@ func TestDialogueHours(t *testing.T) {
 		if !strings.HasPrefix(r.Text, "待审核的时长（回复编号即驳回）：") {
 			t.Fatalf("驳回 = %q", r.Text)
 		}
-		if r := w.say(twChatA, twSecA, fmt.Sprintf("第%d条", pending[1].ID)); r.Text != sayRejectAskReason(pending[1]) {
+		if r := w.say(twChatA, twSecA, fmt.Sprintf("第%d条", pending[1].ID)); r.Text != twWords.sayRejectAskReason(pending[1]) {
 			t.Fatalf("pick = %q", r.Text)
 		}
 		if r := w.say(twChatA, twSecA, "算了"); r.Text != sayDialogueEnded() {
@@ -192,7 +192,7 @@ func TestDialogueRegisterAndCheckin(t *testing.T) {
 		if r := w.say(twChatA, "m1", "报到 史家庄村"); r.Text != sayRegisterConfirm(a) {
 			t.Fatalf("报到 naming another community = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m1", "确认"); r.Text != sayRegistered(twName("m1"), a, w.clock()) {
+		if r := w.say(twChatA, "m1", "确认"); r.Text != twWords.sayRegistered(twName("m1"), a, w.clock()) {
 			t.Errorf("确认 = %q", r.Text)
 		}
 		// In the bureau group the community named decides.

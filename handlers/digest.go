@@ -53,7 +53,7 @@ func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (bot.Reply
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	period := sayPeriod(week, rq.offset, from, to)
+	period := sc.w.sayPeriod(week, rq.offset, from, to)
 	if !s.all {
 		if len(st.Branches) != 1 {
 			return bot.Reply{}, storage.ErrNotFound

@@ -36,6 +36,13 @@ const (
 	MaxReportAgeDays = 31
 	// listLimit bounds the items a reply lists, to keep it short.
 	listLimit = 5
+	// MaxAhead is how far ahead an activity may be published.
+	MaxAhead = 366 * 24 * time.Hour
+	// Lengths, in characters, of what people write: longer is refused
+	// with the limit named, never cut (the columns hold more).
+	MaxTitleRunes = 40
+	MaxPlaceRunes = 60
+	MaxNoteRunes  = 100 // hours notes, reasons, meeting topics
 )
 
 // Handlers answers messages. Every field is set at start-up; Schedule may
@@ -47,6 +54,9 @@ type Handlers struct {
 	Loc      *time.Location                        // configured zone
 	Admins   []storage.Identity                    // bureau admins (config bureau.admins)
 	Schedule func(branchID string) config.Schedule // meeting schedule per branch
+	// Since is when the bot started keeping records (zero: no bound): no
+	// meeting is recorded as held before it.
+	Since time.Time
 	Now      func() time.Time
 	Log      *slog.Logger
 	// WeeklyDigest, if set, renders the full weekly digest for 周报 (the
@@ -90,13 +100,16 @@ type scene struct {
 	member storage.Member // ID 0 when the person is unknown
 	secOf  []string       // branches where the person is secretary
 	admin  bool           // bureau admin
+	w      words          // how dates are written for this person now
 }
 
 func (h *Handlers) scene(ctx context.Context, m bot.Message) (*scene, error) {
+	now := h.now()
 	sc := &scene{
+		w:     words{year: now.Year()},
 		msg:   m,
 		actor: storage.Actor{Platform: m.Platform, UserID: m.UserID, MsgID: m.MsgID},
-		now:   h.now(),
+		now:   now,
 		admin: m.UserID != "" && slices.Contains(h.Admins, storage.Identity{Platform: m.Platform, UserID: m.UserID}),
 	}
 	// Only a group chat has a group's scope: a single chat that names a

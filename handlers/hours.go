@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"jinqiu/bot"
 	"jinqiu/storage"
@@ -53,14 +54,17 @@ func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (bot.
 	if on.IsZero() {
 		on = today
 	}
+	if n := utf8.RuneCountInString(rq.note); n > MaxNoteRunes {
+		return text(sayTooLong(sayFieldNote, n, MaxNoteRunes, sayExampleHours)), nil
+	}
 	ch := int(math.Round(rq.hours * 100))
 	switch CheckHours(ch, on, today) {
 	case HoursMissing:
 		return text(sayHoursNeedNumber()), nil
 	case HoursFuture:
-		return text(sayHoursFuture(on)), nil
+		return text(sc.w.sayHoursFuture(on)), nil
 	case HoursTooOld:
-		return text(sayHoursTooOld(on, MaxReportAgeDays)), nil
+		return text(sc.w.sayHoursTooOld(on, MaxReportAgeDays)), nil
 	}
 	// HoursTooMany goes on: storage refuses it with how much of the day is
 	// left, which is what the person needs to hear.
@@ -69,12 +73,12 @@ func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (bot.
 	}, MaxDayCentihours)
 	var dl *storage.DayLimitError
 	if errors.As(err, &dl) {
-		return text(sayHoursDayLimit(on, dl.Used, dl.Limit)), nil
+		return text(sc.w.sayHoursDayLimit(on, dl.Used, dl.Limit)), nil
 	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return text(sayHoursReported(r)), nil
+	return text(sc.w.sayHoursReported(r)), nil
 }
 
 // decide approves (approve) or rejects a pending report of the branch, and
@@ -103,11 +107,11 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 		var ls []string
 		for _, r := range pending {
 			ids = append(ids, r.ID)
-			ls = append(ls, sayReport(r))
+			ls = append(ls, sc.w.sayReport(r))
 		}
 		confirm := ""
 		if approve {
-			confirm = sayConfirmApprove(pending[0])
+			confirm = sc.w.sayConfirmApprove(pending[0])
 		}
 		return h.choose(ctx, sc, dialogue{Intent: intent}, ids, ls,
 			func(ls []string) string { return sayPickReport(approve, ls) }, confirm), nil
@@ -124,8 +128,11 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	}
 	// The reason comes with the command (驳回 17 时长填错了) or, asked for
 	// here, in the next message (see continueDialogue).
+	if n := utf8.RuneCountInString(rq.note); !approve && n > MaxNoteRunes {
+		return text(sayTooLong(sayFieldReason, n, MaxNoteRunes, sayExampleReject)), nil
+	}
 	if !approve && rq.note == "" {
-		return h.ask(ctx, sc, dialogue{Intent: intent, Options: []int64{r.ID}, Reason: true}, sayRejectAskReason(r)), nil
+		return h.ask(ctx, sc, dialogue{Intent: intent, Options: []int64{r.ID}, Reason: true}, sc.w.sayRejectAskReason(r)), nil
 	}
 	groups, err := h.DB.Groups(ctx, r.BranchID)
 	if err != nil {
@@ -137,9 +144,9 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	}
 	r, err = h.DB.DecideHours(ctx, sc.actor, sc.msg.UserName, r.BranchID, r.ID, approve, reason, func(r storage.HoursReport, m storage.Member) []storage.Outbound {
 		r.MemberName = m.DisplayName
-		notice := sayApprovedNotice(r)
+		notice := sc.w.sayApprovedNotice(r)
 		if !approve {
-			notice = sayRejectedNotice(r)
+			notice = sc.w.sayRejectedNotice(r)
 		}
 		return notices(groups, "hours|"+strconv.FormatInt(r.ID, 10)+"|"+r.State, m.Platform, []string{m.UserID}, notice)
 	})
@@ -156,7 +163,7 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 		return bot.Reply{}, err
 	}
 	if approve {
-		return text(sayApproved(r, len(pending))), nil
+		return text(sc.w.sayApproved(r, len(pending))), nil
 	}
 	return text(sayRejected(r, len(pending))), nil
 }
@@ -177,5 +184,5 @@ func (h *Handlers) myStats(ctx context.Context, sc *scene) (bot.Reply, error) {
 	if len(mine) > listLimit {
 		mine = mine[:listLimit]
 	}
-	return sc.list(sayMyStats(sc.name(), s, mine, h.loc())), nil
+	return sc.list(sc.w.sayMyStats(sc.name(), s, mine, h.loc())), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"jinqiu/bot"
 	"jinqiu/config"
@@ -27,7 +28,13 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (bo
 		on = today
 	}
 	if on.After(today) {
-		return text(sayMeetingFuture(on)), nil
+		return text(sc.w.sayMeetingFuture(on)), nil
+	}
+	if !h.Since.IsZero() && on.Before(calendarDay(h.Since.In(h.loc()))) {
+		return text(sc.w.sayMeetingBeforeInstall(on, calendarDay(h.Since.In(h.loc())))), nil
+	}
+	if n := utf8.RuneCountInString(rq.topic); n > MaxNoteRunes {
+		return text(sayTooLong(sayFieldTopic, n, MaxNoteRunes, sayExampleMeeting)), nil
 	}
 	m, already, err := h.DB.RecordMeeting(ctx, sc.actor, sc.msg.UserName, storage.NewMeeting{
 		BranchID: s.branch, Kind: rq.kind, HeldOn: on, Topic: rq.topic,
@@ -36,9 +43,9 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (bo
 		return bot.Reply{}, err
 	}
 	if already {
-		return text(sayMeetingRecordedAlready(m)), nil
+		return text(sc.w.sayMeetingRecordedAlready(m)), nil
 	}
-	return text(sayMeetingRecorded(m)), nil
+	return text(sc.w.sayMeetingRecorded(m)), nil
 }
 
 // meetingItem is one kind of meeting in a status report.
@@ -121,7 +128,7 @@ func (h *Handlers) meetingStatus(ctx context.Context, sc *scene) (bot.Reply, err
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		return sc.list(sayMeetingStatus(b, today, meetingStatus(h.schedule(b.ID), today, held))), nil
+		return sc.list(sc.w.sayMeetingStatus(b, today, meetingStatus(h.schedule(b.ID), today, held))), nil
 	}
 	bs, err := h.DB.Branches(ctx)
 	if err != nil {

@@ -114,15 +114,15 @@ func TestMeetingsThroughHandle(t *testing.T) {
 		}
 		r := w.say(twChatA, twSecA, "已开 支部委员会 11月18号")
 		m, _, _ := db.RecordMeeting(twCtx, storage.Actor{}, "", storage.NewMeeting{BranchID: twA, Kind: storage.MeetingCommittee, HeldOn: twDay(11, 18)})
-		if r.Text != sayMeetingRecorded(m) {
+		if r.Text != twWords.sayMeetingRecorded(m) {
 			t.Errorf("record = %q", r.Text)
 		}
-		if r := w.say(twChatA, twSecA, "已开会 支委会 11月18日"); r.Text != sayMeetingRecordedAlready(m) {
+		if r := w.say(twChatA, twSecA, "已开会 支委会 11月18日"); r.Text != twWords.sayMeetingRecordedAlready(m) {
 			t.Errorf("repeat = %q", r.Text)
 		}
 		// 12月3日 without a year is the latest on or before today: 2025's,
-		// outside this year's figures.
-		if r := w.say(twChatA, twSecA, "已开会 党课 12月3日"); !strings.HasPrefix(r.Text, "已记录：12月3日 党课") {
+		// outside this year's figures, and the reply says which year.
+		if r := w.say(twChatA, twSecA, "已开会 党课 12月3日"); !strings.HasPrefix(r.Text, "已记录：2025年12月3日 党课") {
 			t.Errorf("12月3日 = %q", r.Text)
 		}
 		if r := w.say(twChatA, twSecA, "已开会"); r.Text != sayMeetingNeedKind() {

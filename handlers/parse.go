@@ -48,7 +48,10 @@ type Command struct {
 	Deadline  time.Time     // publish_activity: sign-up closes (报名截止…); zero when not said (not printed)
 	Place     string
 	Capacity  int
-	Kind      string // branch_assembly|committee|group|lecture|theme_day
+	// BadCapacity is a capacity written but not one (名额0, 名额-5,
+	// 名额99999999, 名额1e9), as written: the handler names it and asks.
+	BadCapacity string
+	Kind        string // branch_assembly|committee|group|lecture|theme_day
 	Topic     string
 	Period    string // week|month
 	Offset    *int   // 0 or -1; nil when not said
@@ -75,6 +78,7 @@ type argsJSON struct {
 	StartsAt  string   `json:"starts_at,omitempty"`
 	Place     string   `json:"place,omitempty"`
 	Capacity  int      `json:"capacity,omitempty"`
+	BadCap    string   `json:"bad_capacity,omitempty"`
 	Kind      string   `json:"kind,omitempty"`
 	Topic     string   `json:"topic,omitempty"`
 	Period    string   `json:"period,omitempty"`
@@ -99,6 +103,7 @@ func (c Command) MarshalJSON() ([]byte, error) {
 			Title:     c.Title,
 			Place:     c.Place,
 			Capacity:  c.Capacity,
+			BadCap:    c.BadCapacity,
 			Kind:      c.Kind,
 			Topic:     c.Topic,
 			Period:    c.Period,
@@ -707,7 +712,10 @@ func (p *msgParser) parsePublish() (Command, fit) {
 			sg.used = true
 			p.markAmountWords(i)
 		case sg.kind == segCap:
-			if cmd.Capacity == 0 && !sg.bad {
+			switch {
+			case sg.bad && cmd.Capacity == 0 && cmd.BadCapacity == "":
+				cmd.BadCapacity = p.s[sg.start:sg.end]
+			case !sg.bad && cmd.Capacity == 0 && cmd.BadCapacity == "":
 				cmd.Capacity = int(sg.num.val)
 			}
 			sg.used = true

@@ -393,6 +393,22 @@ func scanCapacity(s string, i int) (numVal, int) {
 		return numVal{}, 0
 	}
 	k := ns.end
+	if strong && k < len(s) && (isLetterByte(s[k]) || s[k] == '.') {
+		// 名额1e9, 名额2.5k: a number that goes on is not a number of
+		// places; the whole of it is the bad capacity.
+		for k < len(s) && (isLetterByte(s[k]) || isDigitByte(s[k]) || s[k] == '.' || s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		return numVal{bad: true}, k
+	}
+	if strong && k < len(s) && (isLetterByte(s[k]) || s[k] == '.') {
+		// 名额1e9, 名额2.5k: a number that goes on is not a number of
+		// places; the whole of it is the bad capacity.
+		for k < len(s) && (isLetterByte(s[k]) || isDigitByte(s[k]) || s[k] == '.' || s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		return numVal{bad: true}, k
+	}
 	suffix := false
 	for _, sf := range []string{"个名额", "名额", "人", "名", "位"} {
 		if strings.HasPrefix(s[k:], sf) && !strings.HasPrefix(s[k:], "名单") {
@@ -407,5 +423,9 @@ func scanCapacity(s string, i int) (numVal, int) {
 	if !suffix && unitAt(s, k, hourUnits) > 0 {
 		return numVal{}, 0
 	}
-	return numVal{val: ns.val, isInt: ns.isInt, bad: ns.bad || !ns.isInt || ns.val > 1_000_000}, k
+	return numVal{val: ns.val, isInt: ns.isInt, bad: ns.bad || !ns.isInt || ns.val < 1 || ns.val > MaxCapacity}, k
 }
+
+// MaxCapacity is the most places an activity may have: more is a slip
+// (名额99999999), and the person is asked again.
+const MaxCapacity = 10000

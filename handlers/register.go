@@ -49,5 +49,5 @@ func (h *Handlers) registerIn(ctx context.Context, sc *scene, branchID string) (
 	case reg.From != "":
 		return text(sayRegisterMoved(b)), nil
 	}
-	return text(sayRegistered(sc.name(), b, sc.now)), nil
+	return text(sc.w.sayRegistered(sc.name(), b, sc.now)), nil
 }

@@ -54,7 +54,7 @@ func TestRejectWithReason(t *testing.T) {
 		})
 
 		t.Run("replaces an open question", func(t *testing.T) {
-			if r := w.say(twChatA, twSecA, fmt.Sprintf("驳回 %d", p2)); r.Text != sayRejectAskReason(pending[1]) {
+			if r := w.say(twChatA, twSecA, fmt.Sprintf("驳回 %d", p2)); r.Text != twWords.sayRejectAskReason(pending[1]) {
 				t.Fatalf("驳回 N = %q", r.Text)
 			}
 			// A reject with its own number and reason is a new command, not

@@ -20,12 +20,21 @@ import (
 
 var sayWeekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
 
-// sayDay is a calendar day: 11月28日.
-func sayDay(t time.Time) string { return fmt.Sprintf("%d月%d日", t.Month(), t.Day()) }
+// words writes for one reader at one time: a date carries its year only
+// when that is not the reader's current year (2027年1月5日, but 12月5日).
+type words struct{ year int }
+
+// sayDay is a calendar day: 11月28日, or 2027年1月5日 in another year.
+func (w words) sayDay(t time.Time) string {
+	if w.year != 0 && t.Year() != w.year {
+		return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+	}
+	return fmt.Sprintf("%d月%d日", t.Month(), t.Day())
+}
 
 // sayWhen is an instant in the configured zone: 11月28日 周六 09:00.
-func sayWhen(t time.Time) string {
-	return fmt.Sprintf("%s %s %02d:%02d", sayDay(t), sayWeekdays[t.Weekday()], t.Hour(), t.Minute())
+func (w words) sayWhen(t time.Time) string {
+	return fmt.Sprintf("%s %s %02d:%02d", w.sayDay(t), sayWeekdays[t.Weekday()], t.Hour(), t.Minute())
 }
 
 // sayClock is a time of day: 11:00.
@@ -57,8 +66,8 @@ func sayPlaces(a storage.Activity) string {
 }
 
 // sayActivity is one line about an activity: 3号【清理楼道】11月28日 周六 09:00 枣行社区.
-func sayActivity(a storage.Activity, loc *time.Location) string {
-	s := fmt.Sprintf("%d号【%s】%s", a.ID, inert(a.Title), sayWhen(a.StartsAt.In(loc)))
+func (w words) sayActivity(a storage.Activity, loc *time.Location) string {
+	s := fmt.Sprintf("%d号【%s】%s", a.ID, inert(a.Title), w.sayWhen(a.StartsAt.In(loc)))
 	if a.Place != "" {
 		s += " " + inert(a.Place)
 	}
@@ -87,8 +96,8 @@ var sayReportStates = map[string]string{
 	storage.HoursVoid:     "已作废",
 }
 
-func sayReport(r storage.HoursReport) string {
-	s := fmt.Sprintf("%d号 %s %s %s小时", r.ID, inert(r.MemberName), sayDay(r.ServedOn), sayHours(r.Centihours))
+func (w words) sayReport(r storage.HoursReport) string {
+	s := fmt.Sprintf("%d号 %s %s %s小时", r.ID, inert(r.MemberName), w.sayDay(r.ServedOn), sayHours(r.Centihours))
 	if r.Note != "" {
 		s += " " + inert(r.Note)
 	}
@@ -163,9 +172,9 @@ func sayAskInBranchGroup() string {
 
 // ---- register ------------------------------------------------------------------
 
-func sayRegistered(name string, b storage.Branch, on time.Time) string {
+func (w words) sayRegistered(name string, b storage.Branch, on time.Time) string {
 	return lines(
-		fmt.Sprintf("欢迎您%s！已在【%s】报到（%s）。", nameComma(name), b.Name, sayDay(on)),
+		fmt.Sprintf("欢迎您%s！已在【%s】报到（%s）。", nameComma(name), b.Name, w.sayDay(on)),
 		"查看活动请发送：活动",
 	)
 }
@@ -211,12 +220,12 @@ func nameComma(name string) string {
 
 // ---- activities ----------------------------------------------------------------
 
-func sayActivityList(b storage.Branch, acts []storage.Activity, loc *time.Location) (head string, body []string) {
+func (w words) sayActivityList(b storage.Branch, acts []storage.Activity, loc *time.Location) (head string, body []string) {
 	if len(acts) == 0 {
 		return fmt.Sprintf("【%s】近期还没有活动。", b.Name), []string{"书记发布活动请发送：发布活动 标题 时间 地点 名额N"}
 	}
 	for _, a := range acts {
-		body = append(body, sayActivity(a, loc)+" "+sayPlaces(a))
+		body = append(body, w.sayActivity(a, loc)+" "+sayPlaces(a))
 	}
 	body = append(body, fmt.Sprintf("报名请发送：报名 编号（如 报名 %d）", acts[0].ID))
 	return fmt.Sprintf("【%s】近期活动：", b.Name), body
@@ -236,17 +245,17 @@ func sayPublishPast() string {
 	)
 }
 
-func sayPublished(a storage.Activity, loc *time.Location) string {
+func (w words) sayPublished(a storage.Activity, loc *time.Location) string {
 	place := inert(a.Place)
 	if place == "" {
 		place = "未填"
 	}
 	ls := []string{
 		fmt.Sprintf("已发布 %d号活动【%s】。", a.ID, inert(a.Title)),
-		fmt.Sprintf("时间：%s–%s，地点：%s，名额：%s", sayWhen(a.StartsAt.In(loc)), sayClock(a.EndsAt.In(loc)), place, sayCapacity(a)),
+		fmt.Sprintf("时间：%s–%s，地点：%s，名额：%s", w.sayWhen(a.StartsAt.In(loc)), sayClock(a.EndsAt.In(loc)), place, sayCapacity(a)),
 	}
 	if a.SignupDeadline.Valid {
-		ls = append(ls, fmt.Sprintf("报名截止：%s", sayWhen(a.SignupDeadline.Time.In(loc))))
+		ls = append(ls, fmt.Sprintf("报名截止：%s", w.sayWhen(a.SignupDeadline.Time.In(loc))))
 	}
 	ls = append(ls, fmt.Sprintf("大家报名请发送：报名 %d", a.ID))
 	return lines(ls...)
@@ -259,16 +268,59 @@ func sayPublishTooLong(maxCentihours int) string {
 	)
 }
 
-func sayPublishDeadlineAfterStart(deadline, start time.Time) string {
+func (w words) sayPublishDeadlineAfterStart(deadline, start time.Time) string {
 	return lines(
-		fmt.Sprintf("报名截止时间（%s）要早于活动开始时间（%s）。", sayWhen(deadline), sayWhen(start)),
+		fmt.Sprintf("报名截止时间（%s）要早于活动开始时间（%s）。", w.sayWhen(deadline), w.sayWhen(start)),
 		"例如发送：发布活动 清理楼道 明天上午9点 枣行社区 报名截止今晚8点",
 	)
 }
 
-func sayPublishDeadlinePast(deadline time.Time) string {
+func sayBadCapacity(written string, max int) string {
 	return lines(
-		fmt.Sprintf("报名截止时间（%s）已经过去了，请换一个以后的时间。", sayWhen(deadline)),
+		fmt.Sprintf("“%s”不是人数，名额请写 1 到 %d 之间的整数；不限人数就不写名额。", inert(written), max),
+		"例如发送：发布活动 清理楼道 明天上午9点 枣行社区 名额20",
+	)
+}
+
+// sayTooLong refuses text over its limit (what names the field; example
+// is a command to send).
+func sayTooLong(what string, n, max int, example string) string {
+	return lines(
+		fmt.Sprintf("%s最多写 %d 个字，您写了 %d 个字，请写短一些再发。", what, max, n),
+		"例如发送："+example,
+	)
+}
+
+// Fields and examples for sayTooLong.
+const (
+	sayFieldTitle     = "活动名称"
+	sayFieldPlace     = "地点"
+	sayFieldNote      = "做了什么"
+	sayFieldReason    = "驳回原因"
+	sayFieldTopic     = "会议主题"
+	sayExamplePublish = "发布活动 清理楼道 明天上午9点 枣行社区 名额20"
+	sayExampleHours   = "时长 2 打扫楼道"
+	sayExampleReject  = "驳回 17 日期不对"
+	sayExampleMeeting = "已开会 支委会 今天 学习会议精神"
+)
+
+func (w words) sayPublishTooFar(start time.Time) string {
+	return lines(
+		fmt.Sprintf("活动最远只能安排在一年以内，%s太远了，请核对日期。", w.sayDay(start)),
+		"例如发送：发布活动 清理楼道 明天上午9点 枣行社区 名额20",
+	)
+}
+
+func (w words) sayMeetingBeforeInstall(on, since time.Time) string {
+	return lines(
+		fmt.Sprintf("金秋助手从%s开始记录，%s的会议请记在纸质台账上。", w.sayDay(since), w.sayDay(on)),
+		"查看开会情况请发送：三会一课",
+	)
+}
+
+func (w words) sayPublishDeadlinePast(deadline time.Time) string {
+	return lines(
+		fmt.Sprintf("报名截止时间（%s）已经过去了，请换一个以后的时间。", w.sayWhen(deadline)),
 		"例如发送：发布活动 清理楼道 明天上午9点 枣行社区 报名截止今晚8点",
 	)
 }
@@ -302,14 +354,14 @@ func sayActivityCancelled(a storage.Activity, told int) string {
 }
 
 // sayCancelNotice goes to the group with an @mention of every signee.
-func sayCancelNotice(a storage.Activity, loc *time.Location) string {
+func (w words) sayCancelNotice(a storage.Activity, loc *time.Location) string {
 	return lines(
-		fmt.Sprintf("通知：%d号活动【%s】（%s）取消了，给您添麻烦了。", a.ID, inert(a.Title), sayWhen(a.StartsAt.In(loc))),
+		fmt.Sprintf("通知：%d号活动【%s】（%s）取消了，给您添麻烦了。", a.ID, inert(a.Title), w.sayWhen(a.StartsAt.In(loc))),
 		"查看其他活动请发送：活动",
 	)
 }
 
-func sayRoster(a storage.Activity, es []storage.RosterEntry, loc *time.Location) (head string, body []string) {
+func (w words) sayRoster(a storage.Activity, es []storage.RosterEntry, loc *time.Location) (head string, body []string) {
 	var confirmed, waiting []string
 	checked := 0
 	for _, e := range es {
@@ -327,7 +379,7 @@ func sayRoster(a storage.Activity, es []storage.RosterEntry, loc *time.Location)
 			waiting = append(waiting, n)
 		}
 	}
-	head = sayActivity(a, loc)
+	head = w.sayActivity(a, loc)
 	places := strconv.Itoa(len(confirmed))
 	if !a.Unlimited() {
 		places += "/" + strconv.Itoa(a.Capacity)
@@ -346,9 +398,9 @@ func sayRoster(a storage.Activity, es []storage.RosterEntry, loc *time.Location)
 
 // ---- sign-up -------------------------------------------------------------------
 
-func saySignedUp(name string, a storage.Activity, loc *time.Location) string {
+func (w words) saySignedUp(name string, a storage.Activity, loc *time.Location) string {
 	return lines(
-		fmt.Sprintf("%s报名成功：%s。", namePrefix(name), sayActivity(a, loc)),
+		fmt.Sprintf("%s报名成功：%s。", namePrefix(name), w.sayActivity(a, loc)),
 		fmt.Sprintf("到场后请发送：签到 %d", a.ID),
 		fmt.Sprintf("去不了请发送：取消报名 %d", a.ID),
 	)
@@ -361,9 +413,9 @@ func sayWaiting(a storage.Activity, pos int) string {
 	)
 }
 
-func saySignedUpAlready(a storage.Activity, loc *time.Location) string {
+func (w words) saySignedUpAlready(a storage.Activity, loc *time.Location) string {
 	return lines(
-		fmt.Sprintf("您已经报过名了：%s。", sayActivity(a, loc)),
+		fmt.Sprintf("您已经报过名了：%s。", w.sayActivity(a, loc)),
 		fmt.Sprintf("到场后请发送：签到 %d", a.ID),
 	)
 }
@@ -391,9 +443,9 @@ func sayPick(question string, opts []string, stop string) string {
 	return lines(append(append([]string{question}, opts...), "请回复编号，如："+firstNumber(opts)+"；"+stop)...)
 }
 
-func sayConfirmSignup(a storage.Activity, loc *time.Location) string {
+func (w words) sayConfirmSignup(a storage.Activity, loc *time.Location) string {
 	return lines(
-		fmt.Sprintf("是报名 %s 吗？", sayActivity(a, loc)),
+		fmt.Sprintf("是报名 %s 吗？", w.sayActivity(a, loc)),
 		"确认请回复：是；不报请回复：算了",
 	)
 }
@@ -423,17 +475,17 @@ func sayPickCancelSignup(opts []string) string {
 	return sayPick("请问要取消哪个活动的报名？", opts, "不取消了请回复：算了")
 }
 
-func sayConfirmCancelSignup(a storage.Activity, loc *time.Location) string {
+func (w words) sayConfirmCancelSignup(a storage.Activity, loc *time.Location) string {
 	return lines(
-		fmt.Sprintf("是取消 %s 的报名吗？", sayActivity(a, loc)),
+		fmt.Sprintf("是取消 %s 的报名吗？", w.sayActivity(a, loc)),
 		"确认请回复：是；不取消了请回复：算了",
 	)
 }
 
 // sayPromoted goes to the group with an @mention of the person promoted.
-func sayPromoted(name string, a storage.Activity, loc *time.Location) string {
+func (w words) sayPromoted(name string, a storage.Activity, loc *time.Location) string {
 	return lines(
-		fmt.Sprintf("%s有人取消了报名，您已从候补转为正式报名：%s。", namePrefix(name), sayActivity(a, loc)),
+		fmt.Sprintf("%s有人取消了报名，您已从候补转为正式报名：%s。", namePrefix(name), w.sayActivity(a, loc)),
 		fmt.Sprintf("到场后请发送：签到 %d", a.ID),
 		fmt.Sprintf("去不了请发送：取消报名 %d", a.ID),
 	)
@@ -463,9 +515,9 @@ func sayCheckedInAlready(a storage.Activity) string {
 	)
 }
 
-func sayCheckinTooEarly(a storage.Activity, opens time.Time, loc *time.Location) string {
+func (w words) sayCheckinTooEarly(a storage.Activity, opens time.Time, loc *time.Location) string {
 	return lines(
-		fmt.Sprintf("%s 开始，%s 以后才能签到。", sayActivity(a, loc), sayClock(opens.In(loc))),
+		fmt.Sprintf("%s 开始，%s 以后才能签到。", w.sayActivity(a, loc), sayClock(opens.In(loc))),
 		fmt.Sprintf("到时请发送：签到 %d", a.ID),
 	)
 }
@@ -511,42 +563,42 @@ func sayHoursNeedNumber() string {
 	)
 }
 
-func sayHoursReported(r storage.HoursReport) string {
+func (w words) sayHoursReported(r storage.HoursReport) string {
 	note := ""
 	if r.Note != "" {
 		note = "（" + inert(r.Note) + "）"
 	}
 	return lines(
-		fmt.Sprintf("已记录：%s 服务 %s 小时%s，编号 %d，等书记审核。", sayDay(r.ServedOn), sayHours(r.Centihours), note, r.ID),
+		fmt.Sprintf("已记录：%s 服务 %s 小时%s，编号 %d，等书记审核。", w.sayDay(r.ServedOn), sayHours(r.Centihours), note, r.ID),
 		"查看记录请发送：我的",
 		fmt.Sprintf("书记审核请发送：通过 %d", r.ID),
 	)
 }
 
-func sayHoursDayLimit(on time.Time, used, limit int) string {
+func (w words) sayHoursDayLimit(on time.Time, used, limit int) string {
 	left := limit - used
 	if left <= 0 {
 		return lines(
-			fmt.Sprintf("一天最多记 %s 小时，您%s已经记满了。", sayHours(limit), sayDay(on)),
+			fmt.Sprintf("一天最多记 %s 小时，您%s已经记满了。", sayHours(limit), w.sayDay(on)),
 			"查看记录请发送：我的",
 		)
 	}
 	return lines(
-		fmt.Sprintf("一天最多记 %s 小时，您%s已记 %s 小时，最多还能记 %s 小时。", sayHours(limit), sayDay(on), sayHours(used), sayHours(left)),
+		fmt.Sprintf("一天最多记 %s 小时，您%s已记 %s 小时，最多还能记 %s 小时。", sayHours(limit), w.sayDay(on), sayHours(used), sayHours(left)),
 		fmt.Sprintf("请重新发送，例如：时长 %s", sayHours(left)),
 	)
 }
 
-func sayHoursFuture(on time.Time) string {
+func (w words) sayHoursFuture(on time.Time) string {
 	return lines(
-		fmt.Sprintf("%s还没到，不能提前记时长。", sayDay(on)),
+		fmt.Sprintf("%s还没到，不能提前记时长。", w.sayDay(on)),
 		"请发送当天或以前的，例如：时长 2 打扫楼道",
 	)
 }
 
-func sayHoursTooOld(on time.Time, days int) string {
+func (w words) sayHoursTooOld(on time.Time, days int) string {
 	return lines(
-		fmt.Sprintf("只能补记 %d 天以内的时长，%s已经超过了。", days, sayDay(on)),
+		fmt.Sprintf("只能补记 %d 天以内的时长，%s已经超过了。", days, w.sayDay(on)),
 		"如有疑问请联系支部书记；查看记录请发送：我的",
 	)
 }
@@ -579,26 +631,26 @@ func sayPickReport(approve bool, opts []string) string {
 	return sayPick("待审核的时长（回复编号即驳回）：", opts, "不处理请回复：算了")
 }
 
-func sayConfirmApprove(r storage.HoursReport) string {
+func (w words) sayConfirmApprove(r storage.HoursReport) string {
 	return lines(
-		fmt.Sprintf("是通过 %s 吗？", sayReport(r)),
+		fmt.Sprintf("是通过 %s 吗？", w.sayReport(r)),
 		"确认请回复：是；不处理请回复：算了",
 	)
 }
 
-func sayRejectAskReason(r storage.HoursReport) string {
+func (w words) sayRejectAskReason(r storage.HoursReport) string {
 	return lines(
-		fmt.Sprintf("要驳回 %s，请回复驳回的原因，如：日期不对", sayReport(r)),
+		fmt.Sprintf("要驳回 %s，请回复驳回的原因，如：日期不对", w.sayReport(r)),
 		"不驳回了请回复：算了",
 	)
 }
 
-func sayApproved(r storage.HoursReport, stillPending int) string {
+func (w words) sayApproved(r storage.HoursReport, stillPending int) string {
 	next := "待审核的都处理完了。查看活动请发送：活动"
 	if stillPending > 0 {
 		next = fmt.Sprintf("还有 %d 条待审核，请发送：通过", stillPending)
 	}
-	return lines(fmt.Sprintf("已通过：%s。", sayReport(r)), next)
+	return lines(fmt.Sprintf("已通过：%s。", w.sayReport(r)), next)
 }
 
 func sayRejected(r storage.HoursReport, stillPending int) string {
@@ -610,24 +662,24 @@ func sayRejected(r storage.HoursReport, stillPending int) string {
 }
 
 // sayApprovedNotice goes to the group with an @mention of the member.
-func sayApprovedNotice(r storage.HoursReport) string {
+func (w words) sayApprovedNotice(r storage.HoursReport) string {
 	return lines(
-		fmt.Sprintf("%s您%s的 %s 小时服务时长已通过审核，谢谢您！", namePrefix(r.MemberName), sayDay(r.ServedOn), sayHours(r.Centihours)),
+		fmt.Sprintf("%s您%s的 %s 小时服务时长已通过审核，谢谢您！", namePrefix(r.MemberName), w.sayDay(r.ServedOn), sayHours(r.Centihours)),
 		"查看记录请发送：我的",
 	)
 }
 
 // sayRejectedNotice goes to the group with an @mention of the member.
-func sayRejectedNotice(r storage.HoursReport) string {
+func (w words) sayRejectedNotice(r storage.HoursReport) string {
 	return lines(
-		fmt.Sprintf("%s您%s的 %s 小时服务时长没有通过审核，原因：%s。", namePrefix(r.MemberName), sayDay(r.ServedOn), sayHours(r.Centihours), inert(r.Reason)),
+		fmt.Sprintf("%s您%s的 %s 小时服务时长没有通过审核，原因：%s。", namePrefix(r.MemberName), w.sayDay(r.ServedOn), sayHours(r.Centihours), inert(r.Reason)),
 		"如有疑问请联系支部书记；重新上报请发送：时长 小时数 做了什么",
 	)
 }
 
 // ---- my record ----------------------------------------------------------------
 
-func sayMyStats(name string, s storage.MemberStats, mine []storage.MySignup, loc *time.Location) (head string, body []string) {
+func (w words) sayMyStats(name string, s storage.MemberStats, mine []storage.MySignup, loc *time.Location) (head string, body []string) {
 	head = fmt.Sprintf("%s您的服务记录：", namePrefix(name))
 	body = append(body, fmt.Sprintf("本月 %s 小时，今年 %s 小时，今年签到 %d 次", sayHours(s.MonthCentihours), sayHours(s.YearCentihours), s.YearCheckins))
 	if s.PendingCount > 0 {
@@ -638,7 +690,7 @@ func sayMyStats(name string, s storage.MemberStats, mine []storage.MySignup, loc
 	if len(mine) > 0 {
 		var ss []string
 		for _, m := range mine {
-			t := fmt.Sprintf("%d号【%s】%s", m.ID, inert(m.Title), sayWhen(m.StartsAt.In(loc)))
+			t := fmt.Sprintf("%d号【%s】%s", m.ID, inert(m.Title), w.sayWhen(m.StartsAt.In(loc)))
 			if m.SignupState == storage.SignupWaiting {
 				t += fmt.Sprintf("（候补第%d位）", m.Position)
 			}
@@ -661,42 +713,42 @@ func sayMeetingNeedKind() string {
 	)
 }
 
-func sayMeetingFuture(on time.Time) string {
+func (w words) sayMeetingFuture(on time.Time) string {
 	return lines(
-		fmt.Sprintf("%s还没到，请开完会后再记录。", sayDay(on)),
+		fmt.Sprintf("%s还没到，请开完会后再记录。", w.sayDay(on)),
 		"查看开会情况请发送：三会一课",
 	)
 }
 
-func sayMeetingRecorded(m storage.Meeting) string {
+func (w words) sayMeetingRecorded(m storage.Meeting) string {
 	topic := ""
 	if m.Topic != "" {
 		topic = "，主题：" + inert(m.Topic)
 	}
 	return lines(
-		fmt.Sprintf("已记录：%s %s%s。", sayDay(m.HeldOn), sayKind(m.Kind), topic),
+		fmt.Sprintf("已记录：%s %s%s。", w.sayDay(m.HeldOn), sayKind(m.Kind), topic),
 		"查看开会情况请发送：三会一课",
 	)
 }
 
-func sayMeetingRecordedAlready(m storage.Meeting) string {
+func (w words) sayMeetingRecordedAlready(m storage.Meeting) string {
 	return lines(
-		fmt.Sprintf("%s的%s已经记录过了。", sayDay(m.HeldOn), sayKind(m.Kind)),
+		fmt.Sprintf("%s的%s已经记录过了。", w.sayDay(m.HeldOn), sayKind(m.Kind)),
 		"查看开会情况请发送：三会一课",
 	)
 }
 
-func sayMeetingStatus(b storage.Branch, today time.Time, items []meetingItem) (head string, body []string) {
+func (w words) sayMeetingStatus(b storage.Branch, today time.Time, items []meetingItem) (head string, body []string) {
 	head = fmt.Sprintf("【%s】%d月（第%d季度）三会一课：", b.Name, today.Month(), (int(today.Month())+2)/3)
 	var done, due []string
 	for _, it := range items {
 		if it.Done {
-			done = append(done, fmt.Sprintf("%s（%s）", sayKind(it.Kind), sayDay(it.HeldOn)))
+			done = append(done, fmt.Sprintf("%s（%s）", sayKind(it.Kind), w.sayDay(it.HeldOn)))
 			continue
 		}
-		when := sayDay(it.DueBy) + "前"
+		when := w.sayDay(it.DueBy) + "前"
 		if it.Overdue {
-			when = sayDay(it.DueBy) + "，已过期"
+			when = w.sayDay(it.DueBy) + "，已过期"
 		}
 		due = append(due, fmt.Sprintf("%s（%s）", sayKind(it.Kind), when))
 	}
@@ -738,7 +790,7 @@ func sayMeetingBehind(name string, kinds []string) string {
 
 // ---- digest ------------------------------------------------------------------------
 
-func sayPeriod(week bool, offset int, from, to time.Time) string {
+func (w words) sayPeriod(week bool, offset int, from, to time.Time) string {
 	last := to.AddDate(0, 0, -1)
 	name := map[bool]map[int]string{
 		true:  {0: "本周", -1: "上周", 1: "下周"},
@@ -747,7 +799,7 @@ func sayPeriod(week bool, offset int, from, to time.Time) string {
 	if name == "" {
 		name = "这段时间"
 	}
-	return fmt.Sprintf("%s（%s–%s）", name, sayDay(from), sayDay(last))
+	return fmt.Sprintf("%s（%s–%s）", name, w.sayDay(from), w.sayDay(last))
 }
 
 func sayBranchDigest(period string, b storage.BranchActivity, held []string) (head string, body []string) {
@@ -827,9 +879,9 @@ func sayPickCancelActivity(opts []string) string {
 	return sayPick("请问要取消哪个活动？", opts, "不取消了请回复：算了")
 }
 
-func sayConfirmCancelActivity(a storage.Activity, loc *time.Location) string {
+func (w words) sayConfirmCancelActivity(a storage.Activity, loc *time.Location) string {
 	return lines(
-		fmt.Sprintf("是取消活动 %s 吗？报名的人会收到通知。", sayActivity(a, loc)),
+		fmt.Sprintf("是取消活动 %s 吗？报名的人会收到通知。", w.sayActivity(a, loc)),
 		"确认请回复：是；不取消了请回复：算了",
 	)
 }

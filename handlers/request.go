@@ -19,6 +19,7 @@ type request struct {
 	deadline  time.Time     // zero: sign-up closes at the start
 	place     string
 	capacity  int
+	badCap    string // a capacity written but not one, as written
 	kind      string
 	topic     string
 	period    string // week | month
@@ -39,6 +40,7 @@ func requestOf(c Command) request {
 		deadline:  c.Deadline,
 		place:     c.Place,
 		capacity:  c.Capacity,
+		badCap:    c.BadCapacity,
 		kind:      c.Kind,
 		topic:     c.Topic,
 		period:    c.Period,

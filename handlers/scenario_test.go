@@ -51,7 +51,7 @@ func TestScenario(t *testing.T) {
 		if r := w.say(twChatA, "m3", "我要报名"+id+"号活动"); r.Text != sayWaiting(a, 1) {
 			t.Errorf("m3 sign-up = %q, want waiting 1st", r.Text)
 		}
-		if r := w.say(twChatA, "m2", "报名 "+id); r.Text != saySignedUpAlready(a, loc) {
+		if r := w.say(twChatA, "m2", "报名 "+id); r.Text != twWords.saySignedUpAlready(a, loc) {
 			t.Errorf("m2 twice = %q", r.Text)
 		}
 
@@ -61,7 +61,7 @@ func TestScenario(t *testing.T) {
 		}
 		q := w.outbox()
 		if len(q) != 1 || q[0].Chat != twChatA || !slices.Equal(q[0].Reply.Mentions, []string{"m3"}) ||
-			q[0].Reply.Text != sayPromoted(twName("m3"), a, loc) || !strings.HasPrefix(q[0].Key, "promote|"+id+"|") {
+			q[0].Reply.Text != twWords.sayPromoted(twName("m3"), a, loc) || !strings.HasPrefix(q[0].Key, "promote|"+id+"|") {
 			t.Fatalf("outbox = %+v, want one promotion of m3 to chat A", q)
 		}
 		_, roster, _ := db.Roster(twCtx, twA, act.ID)

@@ -21,8 +21,8 @@ func TestCheckinWindow(t *testing.T) {
 		at   time.Duration // from the start
 		want string
 	}{
-		{-31 * time.Minute, sayCheckinTooEarly(act, opens, loc)},
-		{-30*time.Minute - time.Second, sayCheckinTooEarly(act, opens, loc)},
+		{-31 * time.Minute, twWords.sayCheckinTooEarly(act, opens, loc)},
+		{-30*time.Minute - time.Second, twWords.sayCheckinTooEarly(act, opens, loc)},
 		{-30 * time.Minute, "ok"},
 		{0, "ok"},
 		{2 * time.Hour, "ok"},
@@ -42,7 +42,7 @@ func TestCheckinWindow(t *testing.T) {
 			if got := w.say(twChatA, user, text).Text; got != want {
 				t.Errorf("%q at start%+v: %q, want %q", text, c.at, got, want)
 			}
-			if want != sayCheckinTooEarly(act, opens, loc) && want != sayCheckinClosed(act) {
+			if want != twWords.sayCheckinTooEarly(act, opens, loc) && want != sayCheckinClosed(act) {
 				want = sayCheckedInAlready(act) // once per person and activity
 			}
 		}
@@ -94,15 +94,15 @@ func TestReportHoursRules(t *testing.T) {
 			text string
 			want string
 		}{
-			{"时长 13", sayHoursDayLimit(today, 0, 1200)},
-			{"明天服务了2小时", sayHoursFuture(day(11, 28))},
-			{"10月26日 服务2小时", sayHoursTooOld(day(10, 26), 31)},
+			{"时长 13", twWords.sayHoursDayLimit(today, 0, 1200)},
+			{"明天服务了2小时", twWords.sayHoursFuture(day(11, 28))},
+			{"10月26日 服务2小时", twWords.sayHoursTooOld(day(10, 26), 31)},
 			{"10月27日 服务2小时", ok},
 			{"时长", sayHoursNeedNumber()},
 			{"时长 10 打扫楼道", ok},
-			{"时长 2.5", sayHoursDayLimit(today, 1000, 1200)},
+			{"时长 2.5", twWords.sayHoursDayLimit(today, 1000, 1200)},
 			{"时长 2", ok},
-			{"时长 半小时", sayHoursDayLimit(today, 1200, 1200)},
+			{"时长 半小时", twWords.sayHoursDayLimit(today, 1200, 1200)},
 			{"昨天服务了两个半小时", ok},
 		} {
 			before := w.snapshot()
@@ -136,7 +136,7 @@ func TestSignupClosed(t *testing.T) {
 		t.Errorf("at the deadline: %q", got)
 	}
 	w.setNow(start.Add(-time.Hour - time.Second))
-	if got := w.say(twChatA, "m1", fmt.Sprintf("报名 %d", act.ID)).Text; got != saySignedUp(twName("m1"), act, w.h.loc()) {
+	if got := w.say(twChatA, "m1", fmt.Sprintf("报名 %d", act.ID)).Text; got != twWords.saySignedUp(twName("m1"), act, w.h.loc()) {
 		t.Errorf("just before the deadline: %q", got)
 	}
 	w.setNow(start)

@@ -36,6 +36,9 @@ const (
 
 var twCtx = context.Background()
 
+// twWords writes dates as the handlers do in the tests' year (2026).
+var twWords = words{year: 2026}
+
 // twStart is Friday 2026-11-27 10:00 in Shanghai, the corpus's "now".
 func twStart(tb testing.TB) time.Time {
 	loc, err := time.LoadLocation("Asia/Shanghai")
