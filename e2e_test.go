@@ -586,9 +586,9 @@ func TestCLISay(t *testing.T) {
 
 func TestCLIParse(t *testing.T) {
 	const now = "2026-11-27T10:00:00+08:00"
-	f, err := os.Open("../shared/corpus/commands.jsonl")
+	f, err := os.Open("handlers/testdata/commands.jsonl")
 	if err != nil {
-		t.Fatalf("the command corpus (shared/ beside the repository): %v", err)
+		t.Fatalf("the command corpus (a copy of shared/corpus): %v", err)
 	}
 	defer f.Close()
 	var in bytes.Buffer

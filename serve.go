@@ -106,6 +106,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// Messages a dead process left half handled, and replies it owed.
 	wg.Add(1)
 	go func() { defer wg.Done(); a.pipeline.RunRecovery(bg, 5*time.Second) }()
+	ret := &jobs.Retention{DB: a.db, Keep: cfg.Storage.Retention.D(), Log: log, Now: time.Now}
+	wg.Add(1)
+	go func() { defer wg.Done(); ret.Run(bg) }()
 	stopJobs := startScheduler(bg, a, owner)
 
 	errc := make(chan error, 1)

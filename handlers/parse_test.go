@@ -2,8 +2,12 @@ package handlers
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -11,8 +15,32 @@ import (
 	_ "time/tzdata"
 )
 
-// corpusPath is the shared corpus beside the repository.
-const parseCorpusPath = "../../shared/corpus/commands.jsonl"
+// parseCorpusPath is the repository's copy of the shared corpus, so that a
+// fresh clone with nothing beside it tests the same examples;
+// TestCorpusCopiesMatchShared keeps it equal to shared/corpus.
+const parseCorpusPath = "testdata/commands.jsonl"
+
+// TestCorpusCopiesMatchShared fails when a corpus copy in testdata differs
+// from ../shared/corpus (when that folder is there, as in CI).
+func TestCorpusCopiesMatchShared(t *testing.T) {
+	for _, name := range []string{"commands.jsonl", "commands-v2.jsonl"} {
+		shared, err := os.ReadFile(filepath.Join("..", "..", "shared", "corpus", name))
+		if errors.Is(err, fs.ErrNotExist) {
+			t.Logf("../shared/corpus/%s is not beside the repository: the copy is not compared", name)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(mine, shared) {
+			t.Errorf("handlers/testdata/%s differs from ../shared/corpus/%s: copy it again (cp ../shared/corpus/%s handlers/testdata/)", name, name, name)
+		}
+	}
+}
 
 type parseCorpusCase struct {
 	Text string          `json:"text"`
@@ -24,7 +52,7 @@ func mustParseCorpus(tb testing.TB) []parseCorpusCase {
 	tb.Helper()
 	f, err := os.Open(parseCorpusPath)
 	if err != nil {
-		tb.Fatalf("the command corpus %s (the shared/ folder beside the repository) is missing: %v", parseCorpusPath, err)
+		tb.Fatalf("the command corpus %s is missing: %v", parseCorpusPath, err)
 	}
 	defer f.Close()
 	var cases []parseCorpusCase

@@ -356,3 +356,53 @@ func TestClaimSlotOnce(t *testing.T) {
 		}
 	})
 }
+
+// Purge removes finished messages and settled sends older than the cutoff,
+// in batches, and nothing else: not a message still being handled, not a
+// pending send, not the audit log.
+func TestPurgeAfterRetention(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		old := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return old }
+		for i := 0; i < 7; i++ {
+			in, _, err := db.ClaimInbound(ctx, storage.NewInbound{Platform: "wecom", Robot: "r", MsgID: fmt.Sprint("old", i), Message: "{}"}, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i < 6 {
+				db.FinishInbound(ctx, storage.Claim{ID: in.ID, Fence: in.Fence}, storage.Finish{Reply: "r"})
+			}
+		}
+		db.Enqueue(ctx, storage.Outbound{DedupKey: "sent-old", Platform: "wecom", Robot: "x", Target: "{}", Body: "{}"},
+			storage.Outbound{DedupKey: "pending-old", Platform: "wecom", Robot: "y", Target: "{}", Body: "{}"})
+		rows, _ := db.ClaimOutbox(ctx, "o", 1, time.Minute)
+		for _, r := range rows {
+			if r.DedupKey == "sent-old" {
+				db.MarkSent(ctx, r.ID, "o")
+			}
+		}
+		db.Register(ctx, storage.Actor{Platform: "wecom", UserID: "u", MsgID: "old0"}, "张三", "b1", old)
+		db.Now = time.Now
+		in, _, _ := db.ClaimInbound(ctx, storage.NewInbound{Platform: "wecom", Robot: "r", MsgID: "new", Message: "{}"}, time.Minute)
+		db.FinishInbound(ctx, storage.Claim{ID: in.ID, Fence: in.Fence}, storage.Finish{Reply: "r"})
+
+		var auditBefore int
+		db.X().Get(&auditBefore, "SELECT COUNT(*) FROM audit_log")
+		p, err := db.Purge(ctx, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var inbound, outbox, audit, members int
+		db.X().Get(&inbound, "SELECT COUNT(*) FROM inbound")
+		db.X().Get(&outbox, "SELECT COUNT(*) FROM outbox")
+		db.X().Get(&audit, "SELECT COUNT(*) FROM audit_log")
+		db.X().Get(&members, "SELECT COUNT(*) FROM registrations")
+		if p.Inbound != 6 || p.Outbox != 1 || inbound != 2 || outbox != 1 {
+			t.Fatalf("purged %+v; left inbound %d (want the unfinished old one and the new one), outbox %d (want the pending one)", p, inbound, outbox)
+		}
+		if auditBefore == 0 || audit != auditBefore || members != 1 {
+			t.Fatalf("audit %d→%d, registrations %d: records and the audit log must stay", auditBefore, audit, members)
+		}
+	})
+}
