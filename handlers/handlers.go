@@ -57,8 +57,8 @@ type Handlers struct {
 	// Since is when the bot started keeping records (zero: no bound): no
 	// meeting is recorded as held before it.
 	Since time.Time
-	Now      func() time.Time
-	Log      *slog.Logger
+	Now   func() time.Time
+	Log   *slog.Logger
 	// WeeklyDigest, if set, renders the full weekly digest for 周报 (the
 	// scheduler's own): branchID "" is the whole district; the names of
 	// inactive members only when private (their secretary, in a single chat).

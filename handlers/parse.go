@@ -52,9 +52,9 @@ type Command struct {
 	// 名额99999999, 名额1e9), as written: the handler names it and asks.
 	BadCapacity string
 	Kind        string // branch_assembly|committee|group|lecture|theme_day
-	Topic     string
-	Period    string // week|month
-	Offset    *int   // 0 or -1; nil when not said
+	Topic       string
+	Period      string // week|month
+	Offset      *int   // 0 or -1; nil when not said
 }
 
 // hasArgs reports whether the intent's row in COMMANDS.md lists arguments:
