@@ -128,6 +128,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		Handler: a.handlers,
 		Log:     log,
 		Budget:  cfg.Server.ReplyBudget.D(),
+		Grace:   cfg.Server.RecoverAfter.D(),
 	}
 	return a, nil
 }

@@ -60,12 +60,14 @@ func RobotOutbound(dedupKey, platform, robot, chatID string, r Reply) storage.Ou
 
 // LateOutbound is an outbox row that delivers a reply to a reply URL after
 // the callback was answered. Replies are at least once: a missing answer is
-// worse than a repeated one.
-func LateOutbound(dedupKey string, t Target, r Reply) storage.Outbound {
+// worse than a repeated one. The rate budget is the chat's (chatID; "" in
+// a single chat): after a crash many replies are late at once, and one
+// budget for the whole robot would hold them for minutes.
+func LateOutbound(dedupKey, chatID string, t Target, r Reply) storage.Outbound {
 	return storage.Outbound{
 		DedupKey: dedupKey,
 		Platform: t.Platform,
-		Robot:    t.Platform + ":" + t.Robot,
+		Robot:    t.Platform + ":" + t.Robot + ":" + chatID,
 		Target:   mustJSON(Address{Platform: t.Platform, Late: &t}),
 		Body:     mustJSON(r),
 		Policy:   storage.AtLeastOnce,

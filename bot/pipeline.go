@@ -146,7 +146,9 @@ func (p *Pipeline) follow(ctx context.Context, m Message, in storage.Inbound, de
 			}
 			return p.stored(ctx, m, in)
 		case in.State == storage.InboundProcessing && (in.Lapsed(now) || in.LeaseUntil == 0):
-			c, ok, err := p.DB.TakeOver(ctx, in, p.lease())
+			// Once decided, a takeover completes even if the platform
+			// hangs up: the message is handled and its reply goes late.
+			c, ok, err := p.DB.TakeOver(context.WithoutCancel(ctx), in, p.lease())
 			if err != nil {
 				return Outcome{}, err
 			}
@@ -219,15 +221,14 @@ func (p *Pipeline) hold(ctx context.Context, m Message, c storage.Claim, deadlin
 	select {
 	case res = <-done:
 	case <-timer.C:
-		a.mu.Lock()
-		finishing := a.finishing
-		if !finishing {
-			a.gaveUp = true
+		if p.giveUp(a, done, m) {
+			return Outcome{}, nil
 		}
-		a.mu.Unlock()
-		if !finishing {
-			messagesTotal.WithLabelValues(m.Platform, "late").Inc()
-			go p.drain(done, m)
+		res = <-done
+	case <-ctx.Done():
+		// The platform hung up: an answer now would go nowhere, so the
+		// reply goes out late.
+		if p.giveUp(a, done, m) {
 			return Outcome{}, nil
 		}
 		res = <-done
@@ -246,6 +247,24 @@ func (p *Pipeline) hold(ctx context.Context, m Message, c storage.Claim, deadlin
 	}
 	messagesTotal.WithLabelValues(m.Platform, "answered").Inc()
 	return Outcome{Reply: res.r, Post: m.PostsReply && !res.r.Empty(), ID: c.ID}, nil
+}
+
+// giveUp stops the callback's wait for a: true unless the finish with the
+// reply for the callback is already under way (then the callback waits
+// for it, briefly). When it gave up, the finish queues the reply.
+func (p *Pipeline) giveUp(a *attempt, done <-chan handled, m Message) bool {
+	a.mu.Lock()
+	finishing := a.finishing
+	if !finishing {
+		a.gaveUp = true
+	}
+	a.mu.Unlock()
+	if finishing {
+		return false
+	}
+	messagesTotal.WithLabelValues(m.Platform, "late").Inc()
+	go p.drain(done, m)
+	return true
 }
 
 // drain waits for a handler whose callback gave up on it, for its log.
@@ -361,7 +380,7 @@ func (p *Pipeline) lateRows(m Message, r Reply) []storage.Outbound {
 		// A group robot's own webhook: its key is looked up when sent.
 		return []storage.Outbound{RobotOutbound(dedup, m.Platform, m.Late.Robot, m.ChatID, r)}
 	case m.Late.URL != "" && (m.Late.Expires.IsZero() || time.Now().Before(m.Late.Expires)):
-		return []storage.Outbound{LateOutbound(dedup, m.Late, r)}
+		return []storage.Outbound{LateOutbound(dedup, m.ChatID, m.Late, r)}
 	case m.ChatID != "" && m.ChatType == ChatGroup:
 		return []storage.Outbound{GroupOutbound(dedup, m.Platform, m.ChatID, r, storage.AtLeastOnce)}
 	}
@@ -381,62 +400,80 @@ func (p *Pipeline) Delivered(ctx context.Context, id int64) {
 // Recover handles, once, what dead processes left: messages whose lease
 // lapsed more than Grace ago (the platform's retries did not come), and
 // replies an adapter owed and never posted. Their replies go out through
-// the outbox. It returns how many rows it settled.
+// the outbox. Up to eight at once: a crash under load leaves many. It
+// returns how many rows it settled.
 func (p *Pipeline) Recover(ctx context.Context) (int, error) {
-	rows, err := p.DB.LapsedInbound(ctx, p.DB.Now().Add(-p.grace()), 50)
+	rows, err := p.DB.LapsedInbound(ctx, p.DB.Now().Add(-p.grace()), 200)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	var (
+		mu    sync.Mutex
+		n     int
+		first error
+		wg    sync.WaitGroup
+	)
+	sem := make(chan struct{}, 8)
 	for _, in := range rows {
-		var m Message
-		if !in.Message.Valid || json.Unmarshal([]byte(in.Message.String), &m) != nil {
-			// A row from before messages were kept: nothing to handle.
-			if _, err := p.DB.SettleOwed(ctx, in); err != nil {
-				return n, err
-			}
-			continue
-		}
-		if in.State == storage.InboundDone {
-			r, err := decodeReply(in.Reply)
-			if err != nil {
-				p.Log.Error("stored reply unreadable", "inbound_id", in.ID, "error", err)
-			}
-			ok, err := p.DB.SettleOwed(ctx, in, p.lateRows(m, r)...)
-			if err != nil {
-				return n, err
-			}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			ok, err := p.recoverOne(ctx, in)
+			mu.Lock()
+			defer mu.Unlock()
 			if ok {
 				n++
-				messagesTotal.WithLabelValues(m.Platform, "recovered").Inc()
 			}
-			continue
-		}
-		c, ok, err := p.DB.TakeOver(ctx, in, p.lease())
+			if err != nil && first == nil {
+				first = err
+			}
+		}()
+	}
+	wg.Wait()
+	return n, first
+}
+
+// recoverOne settles one lapsed row; ok when this call settled it.
+func (p *Pipeline) recoverOne(ctx context.Context, in storage.Inbound) (bool, error) {
+	var m Message
+	if !in.Message.Valid || json.Unmarshal([]byte(in.Message.String), &m) != nil {
+		// A row from before messages were kept: nothing to handle.
+		_, err := p.DB.SettleOwed(ctx, in)
+		return false, err
+	}
+	if in.State == storage.InboundDone {
+		r, err := decodeReply(in.Reply)
 		if err != nil {
-			return n, err
+			p.Log.Error("stored reply unreadable", "inbound_id", in.ID, "error", err)
 		}
-		if !ok {
-			continue
-		}
-		p.Log.Warn("handling a message its process left", "platform", m.Platform, "msg_id", m.MsgID, "attempt", in.Attempts+1)
-		if in.Attempts >= p.maxAttempts() {
-			// It failed every time: say so rather than try for ever.
-			uctx := p.DB.WithUnit(ctx)
-			err = p.DB.FinishInbound(uctx, c, storage.Finish{Reply: encodeReply(Reply{Text: Apology}), Late: p.lateRows(m, Reply{Text: Apology})})
-		} else {
-			hctx, cancel := context.WithTimeout(ctx, p.handleTimeout())
-			ended := p.begin(c.ID)
-			_, err = p.run(hctx, m, c, &attempt{gaveUp: true})
-			p.end(c.ID, ended)
-			cancel()
-		}
-		if err == nil {
-			n++
+		ok, err := p.DB.SettleOwed(ctx, in, p.lateRows(m, r)...)
+		if ok {
 			messagesTotal.WithLabelValues(m.Platform, "recovered").Inc()
 		}
+		return ok, err
 	}
-	return n, nil
+	c, ok, err := p.DB.TakeOver(ctx, in, p.lease())
+	if err != nil || !ok {
+		return false, err
+	}
+	p.Log.Warn("handling a message its process left", "platform", m.Platform, "msg_id", m.MsgID, "attempt", in.Attempts+1)
+	if in.Attempts >= p.maxAttempts() {
+		// It failed every time: say so rather than try for ever.
+		uctx := p.DB.WithUnit(ctx)
+		err = p.DB.FinishInbound(uctx, c, storage.Finish{Reply: encodeReply(Reply{Text: Apology}), Late: p.lateRows(m, Reply{Text: Apology})})
+	} else {
+		hctx, cancel := context.WithTimeout(ctx, p.handleTimeout())
+		ended := p.begin(c.ID)
+		_, err = p.run(hctx, m, c, &attempt{gaveUp: true})
+		p.end(c.ID, ended)
+		cancel()
+	}
+	if err != nil {
+		return false, nil // released for the next attempt; run logged it
+	}
+	messagesTotal.WithLabelValues(m.Platform, "recovered").Inc()
+	return true, nil
 }
 
 // RunRecovery calls Recover now and every interval until ctx ends.

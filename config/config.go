@@ -39,6 +39,10 @@ type Server struct {
 	// MetricsListen, when set, serves /metrics on this address instead of
 	// on Listen (keep it off the public listener).
 	MetricsListen string `yaml:"metrics_listen"`
+	// RecoverAfter is how long a message whose process died waits for the
+	// platform to send it again before the bot handles it itself and sends
+	// the reply after (WeCom resends three times, 5 s apart).
+	RecoverAfter Duration `yaml:"recover_after"`
 }
 
 // Storage selects the SQL database.

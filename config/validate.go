@@ -41,6 +41,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Server.MaxInFlight == 0 {
 		c.Server.MaxInFlight = 256
 	}
+	if c.Server.RecoverAfter == 0 {
+		c.Server.RecoverAfter = Duration(20 * time.Second)
+	}
 	if c.Server.MaxConnsPerSource == nil {
 		n := 128
 		c.Server.MaxConnsPerSource = &n

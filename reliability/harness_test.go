@@ -258,7 +258,13 @@ var serveSeq struct {
 // answers 200.
 func (w *world) serve(t testing.TB, env ...string) *replica {
 	t.Helper()
-	port := freePort(t)
+	return w.serveAt(t, freePort(t), env...)
+}
+
+// serveAt starts a replica on a given port: a restart keeps its address,
+// as a process behind a load balancer does.
+func (w *world) serveAt(t testing.TB, port int, env ...string) *replica {
+	t.Helper()
 	serveSeq.Lock()
 	serveSeq.n++
 	name := fmt.Sprintf("serve%d-%d", serveSeq.n, port)
@@ -339,11 +345,24 @@ type worldOpts struct {
 	// schedules keeps the default meeting reminders and the weekly digest
 	// (to a bureau group); without it they are off.
 	schedules bool
+	// appDSN, when set, is what the replicas connect through (a proxy in
+	// front of dsn); the test itself uses dsn.
+	appDSN string
+	// noRedis runs the replicas without Redis (state in memory).
+	noRedis bool
+	// perSource is server.max_conns_per_source (0: no bound).
+	perSource int
+	// recoverAfter is server.recover_after (the default when zero).
+	recoverAfter time.Duration
+	// driver is the storage driver (mysql when empty); for sqlite, dsn is
+	// the database file.
+	driver string
 }
 
 // world is what the replicas of one test share: a database, Redis, the
 // fake platforms and the configuration that ties them together.
 type world struct {
+	driver   string
 	dsn      string
 	redis    string
 	wc       *platformtest.FakeWeCom
@@ -368,15 +387,22 @@ func newWorld(t testing.TB, o worldOpts) *world {
 	if o.budget == 0 {
 		o.budget = 3 * time.Second
 	}
-	w := &world{dsn: o.dsn, redis: o.redis}
-	if w.dsn == "" {
-		_, w.dsn = storagetest.DSN(t, storage.MySQL)
+	w := &world{dsn: o.dsn, redis: o.redis, driver: o.driver}
+	if w.driver == "" {
+		w.driver = storage.MySQL
 	}
-	if w.redis == "" {
+	if w.dsn == "" {
+		_, w.dsn = storagetest.DSN(t, w.driver)
+	}
+	if w.redis == "" && !o.noRedis {
 		w.redis = os.Getenv("JINQIU_TEST_REDIS_ADDR")
 		if w.redis == "" {
 			storagetest.Skip(t, "reliability tests need Redis: set JINQIU_TEST_REDIS_ADDR, e.g. 127.0.0.1:6379")
 		}
+	}
+	appDSN := w.dsn
+	if o.appDSN != "" {
+		appDSN = o.appDSN
 	}
 	w.wc = platformtest.NewWeCom(t)
 	w.dd = platformtest.NewDingTalk(t)
@@ -406,8 +432,13 @@ func newWorld(t testing.TB, o worldOpts) *world {
 		w.branches = append(w.branches, b)
 	}
 	var c strings.Builder
-	fmt.Fprintf(&c, "server:\n  listen: \"127.0.0.1:0\"\n  reply_budget: %s\n  shutdown_grace: %s\n", o.budget, o.grace)
-	fmt.Fprintf(&c, "storage:\n  driver: mysql\n  dsn: %q\n", w.dsn)
+	// Every test client is on 127.0.0.1: no bound per source unless a
+	// figure is about it.
+	fmt.Fprintf(&c, "server:\n  listen: \"127.0.0.1:0\"\n  reply_budget: %s\n  shutdown_grace: %s\n  max_conns_per_source: %d\n", o.budget, o.grace, o.perSource)
+	if o.recoverAfter > 0 {
+		fmt.Fprintf(&c, "  recover_after: %s\n", o.recoverAfter)
+	}
+	fmt.Fprintf(&c, "storage:\n  driver: %s\n  dsn: %q\n", w.driver, appDSN)
 	fmt.Fprintf(&c, "redis:\n  addr: %q\n", w.redis)
 	c.WriteString("timezone: Asia/Shanghai\n")
 	fmt.Fprintf(&c, "wecom:\n  api_base: %q\n  robots:\n", w.wc.URL)
@@ -445,7 +476,7 @@ func (w *world) open(t testing.TB) *storage.DB {
 	if w.db != nil {
 		return w.db
 	}
-	db, err := storage.Open(context.Background(), storage.MySQL, w.dsn)
+	db, err := storage.Open(context.Background(), w.driver, w.dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -757,7 +788,11 @@ func (w *world) counts(t testing.TB) map[string]int {
 	t.Helper()
 	x := w.x(t)
 	var tables []string
-	if err := x.Select(&tables, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name"); err != nil {
+	q := "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name"
+	if w.driver == storage.SQLite {
+		q = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+	}
+	if err := x.Select(&tables, q); err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]int{}
@@ -905,6 +940,24 @@ func (r *redisServer) start() {
 		time.Sleep(20 * time.Millisecond)
 	}
 	r.t.Fatalf("redis-server on %s did not answer PING:\n%s", r.addr, r.p.tail(20))
+}
+
+// flushAll empties the server, as a failover to an empty replica would.
+func (r *redisServer) flushAll(t testing.TB) {
+	c, err := net.DialTimeout("tcp", r.addr, time.Second)
+	if err != nil {
+		t.Errorf("flush redis: %v", err)
+		return
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("FLUSHALL\r\n")); err != nil {
+		t.Errorf("flush redis: %v", err)
+		return
+	}
+	if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || !strings.HasPrefix(line, "+OK") {
+		t.Errorf("flush redis: %q %v", line, err)
+	}
 }
 
 func (r *redisServer) ping() bool {

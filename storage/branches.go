@@ -47,35 +47,103 @@ type BranchSpec struct {
 }
 
 // SyncConfig makes the database agree with the configuration: branches and
-// groups are upserted, groups no longer configured are detached, and
-// secretaries from config replace the previous config-sourced ones (grants
-// made by the bureau are kept). Records that refer to a branch are never
-// deleted.
+// groups are added or updated, and secretaries from config replace the
+// previous config-sourced ones (grants made by the bureau are kept).
+// Records that refer to a branch are never deleted. What is already as
+// configured is not written again: a restart with an unchanged
+// configuration costs three reads, however large the province.
 func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroups []Group) error {
 	defer db.cache.clear()
 	return db.update(ctx, func(tx *Tx) error {
+		var haveB []Branch
+		if err := tx.SelectContext(ctx, &haveB, "SELECT id, name, town, kind FROM branches"); err != nil {
+			return fmt.Errorf("sync branches: %w", err)
+		}
+		branchOf := map[string]Branch{}
+		for _, b := range haveB {
+			branchOf[b.ID] = b
+		}
+		var haveG []Group
+		if err := tx.SelectContext(ctx, &haveG, "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups"); err != nil {
+			return fmt.Errorf("sync groups: %w", err)
+		}
+		groupOf := map[string]Group{}
+		for _, g := range haveG {
+			groupOf[g.Platform+"\x00"+g.ChatID] = g
+		}
+		var haveR []struct {
+			ID       int64  `db:"id"`
+			BranchID string `db:"branch_id"`
+			Identity
+		}
+		if err := tx.SelectContext(ctx, &haveR, "SELECT id, branch_id, platform, user_id FROM branch_roles WHERE source = 'config' AND role = ?", RoleSecretary); err != nil {
+			return fmt.Errorf("sync roles: %w", err)
+		}
+
+		syncGroup := func(g Group) error {
+			old, ok := groupOf[g.Platform+"\x00"+g.ChatID]
+			switch {
+			case !ok:
+				_, err := tx.ExecContext(ctx, "INSERT INTO chat_groups (platform, chat_id, branch_id, robot, updated_at) VALUES (?, ?, ?, ?, ?)",
+					g.Platform, g.ChatID, nullString(g.BranchID), g.Robot, tx.Now)
+				if err != nil {
+					return fmt.Errorf("sync group %s/%s: %w", g.Platform, g.ChatID, err)
+				}
+			case old.BranchID != g.BranchID || old.Robot != g.Robot:
+				_, err := tx.ExecContext(ctx, "UPDATE chat_groups SET branch_id = ?, robot = ?, updated_at = ? WHERE id = ?",
+					nullString(g.BranchID), g.Robot, tx.Now, old.ID)
+				if err != nil {
+					return fmt.Errorf("sync group %s/%s: %w", g.Platform, g.ChatID, err)
+				}
+			}
+			return nil
+		}
+		want := map[string]bool{}
 		for _, b := range branches {
-			if err := tx.upsertBranch(ctx, b.Branch); err != nil {
-				return err
+			old, ok := branchOf[b.ID]
+			switch {
+			case !ok:
+				if _, err := tx.ExecContext(ctx, "INSERT INTO branches (id, name, town, kind, updated_at) VALUES (?, ?, ?, ?, ?)",
+					b.ID, b.Name, b.Town, b.Kind, tx.Now); err != nil {
+					return fmt.Errorf("sync branch %s: %w", b.ID, err)
+				}
+			case old != b.Branch:
+				if _, err := tx.ExecContext(ctx, "UPDATE branches SET name = ?, town = ?, kind = ?, updated_at = ? WHERE id = ?",
+					b.Name, b.Town, b.Kind, tx.Now, b.ID); err != nil {
+					return fmt.Errorf("sync branch %s: %w", b.ID, err)
+				}
 			}
 			for _, g := range b.Groups {
 				g.BranchID = b.ID
-				if err := tx.upsertGroup(ctx, g); err != nil {
+				if err := syncGroup(g); err != nil {
 					return err
 				}
+			}
+			for _, who := range b.Secretaries {
+				want[b.ID+"\x00"+who.String()] = true
 			}
 		}
 		for _, g := range bureauGroups {
 			g.BranchID = ""
-			if err := tx.upsertGroup(ctx, g); err != nil {
+			if err := syncGroup(g); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM branch_roles WHERE source = 'config'"); err != nil {
-			return fmt.Errorf("sync roles: %w", err)
+		have := map[string]bool{}
+		for _, r := range haveR {
+			k := r.BranchID + "\x00" + r.Identity.String()
+			have[k] = true
+			if !want[k] {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM branch_roles WHERE id = ?", r.ID); err != nil {
+					return fmt.Errorf("sync roles: %w", err)
+				}
+			}
 		}
 		for _, b := range branches {
 			for _, who := range b.Secretaries {
+				if have[b.ID+"\x00"+who.String()] {
+					continue
+				}
 				if err := tx.grantRole(ctx, b.ID, who, RoleSecretary, "config"); err != nil {
 					return err
 				}
@@ -83,47 +151,6 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 		}
 		return nil
 	})
-}
-
-func (tx *Tx) upsertBranch(ctx context.Context, b Branch) error {
-	res, err := tx.ExecContext(ctx, "UPDATE branches SET name = ?, town = ?, kind = ?, updated_at = ? WHERE id = ?",
-		b.Name, b.Town, b.Kind, tx.Now, b.ID)
-	if err != nil {
-		return fmt.Errorf("sync branch %s: %w", b.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
-	}
-	var exists int
-	if err := tx.GetContext(ctx, &exists, "SELECT COUNT(*) FROM branches WHERE id = ?", b.ID); err != nil {
-		return err
-	}
-	if exists > 0 {
-		return nil // unchanged (MySQL reports 0 rows for an update to equal values)
-	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO branches (id, name, town, kind, updated_at) VALUES (?, ?, ?, ?, ?)",
-		b.ID, b.Name, b.Town, b.Kind, tx.Now)
-	if err != nil {
-		return fmt.Errorf("sync branch %s: %w", b.ID, err)
-	}
-	return nil
-}
-
-func (tx *Tx) upsertGroup(ctx context.Context, g Group) error {
-	var id int64
-	err := tx.GetContext(ctx, &id, "SELECT id FROM chat_groups WHERE platform = ? AND chat_id = ?", g.Platform, g.ChatID)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err = tx.ExecContext(ctx, "INSERT INTO chat_groups (platform, chat_id, branch_id, robot, updated_at) VALUES (?, ?, ?, ?, ?)",
-			g.Platform, g.ChatID, nullString(g.BranchID), g.Robot, tx.Now)
-	case err == nil:
-		_, err = tx.ExecContext(ctx, "UPDATE chat_groups SET branch_id = ?, robot = ?, updated_at = ? WHERE id = ?",
-			nullString(g.BranchID), g.Robot, tx.Now, id)
-	}
-	if err != nil {
-		return fmt.Errorf("sync group %s/%s: %w", g.Platform, g.ChatID, err)
-	}
-	return nil
 }
 
 func (tx *Tx) grantRole(ctx context.Context, branchID string, who Identity, role, source string) error {

@@ -194,6 +194,25 @@ func (db *DB) tryUpdate(ctx context.Context, fn func(tx *Tx) error) error {
 	return x.Commit()
 }
 
+// exec runs one autocommit statement, again after a deadlock or lock wait
+// timeout: even a single-row update can be chosen as a deadlock's victim.
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		res, err = db.x.ExecContext(ctx, query, args...)
+		if err == nil || !retryable(err) {
+			return res, err
+		}
+		select {
+		case <-ctx.Done():
+			return res, err
+		case <-time.After(time.Duration(5+rand.IntN(20*(attempt+1))) * time.Millisecond):
+		}
+	}
+	return res, err
+}
+
 // view runs fn's reads on the pool, outside a transaction: a read-only
 // transaction would cost two more round trips on MySQL, and no reader here
 // needs a snapshot across statements.

@@ -69,7 +69,7 @@ func (db *DB) ClaimInbound(ctx context.Context, n NewInbound, d time.Duration) (
 	// unique key decides.
 	now := db.now()
 	until := db.Now().Add(d).UnixMilli()
-	res, err := db.x.ExecContext(ctx, "INSERT INTO inbound (platform, robot, msg_id, chat_id, user_id, state, message, fence, lease_until_ms, attempts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?)",
+	res, err := db.exec(ctx, "INSERT INTO inbound (platform, robot, msg_id, chat_id, user_id, state, message, fence, lease_until_ms, attempts, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?)",
 		n.Platform, n.Robot, n.MsgID, n.ChatID, n.UserID, InboundProcessing, n.Message, until, now)
 	if err == nil {
 		id, err := res.LastInsertId()
@@ -94,7 +94,7 @@ func (db *DB) ClaimInbound(ctx context.Context, n NewInbound, d time.Duration) (
 // attempt took it first or it is no longer lapsed.
 func (db *DB) TakeOver(ctx context.Context, in Inbound, d time.Duration) (c Claim, ok bool, err error) {
 	now := db.Now()
-	res, err := db.x.ExecContext(ctx, "UPDATE inbound SET fence = fence + 1, lease_until_ms = ?, attempts = attempts + 1 WHERE id = ? AND state = ? AND fence = ? AND lease_until_ms <= ?",
+	res, err := db.exec(ctx, "UPDATE inbound SET fence = fence + 1, lease_until_ms = ?, attempts = attempts + 1 WHERE id = ? AND state = ? AND fence = ? AND lease_until_ms <= ?",
 		now.Add(d).UnixMilli(), in.ID, InboundProcessing, in.Fence, now.UnixMilli())
 	if err != nil {
 		return c, false, fmt.Errorf("take over inbound: %w", err)
@@ -108,7 +108,7 @@ func (db *DB) TakeOver(ctx context.Context, in Inbound, d time.Duration) (c Clai
 // RenewInbound extends a held lease to now+d; ErrFenced if it was taken
 // over.
 func (db *DB) RenewInbound(ctx context.Context, c Claim, d time.Duration) error {
-	res, err := db.x.ExecContext(ctx, "UPDATE inbound SET lease_until_ms = ? WHERE id = ? AND fence = ? AND state = ?",
+	res, err := db.exec(ctx, "UPDATE inbound SET lease_until_ms = ? WHERE id = ? AND fence = ? AND state = ?",
 		db.Now().Add(d).UnixMilli(), c.ID, c.Fence, InboundProcessing)
 	if err != nil {
 		return fmt.Errorf("renew inbound: %w", err)
@@ -161,7 +161,7 @@ func (db *DB) FinishInbound(ctx context.Context, c Claim, f Finish) error {
 // committed: the lease lapses at once, so the platform's retry (or the
 // recovery sweep) takes the message over.
 func (db *DB) ReleaseInbound(ctx context.Context, c Claim) error {
-	_, err := db.x.ExecContext(ctx, "UPDATE inbound SET lease_until_ms = ? WHERE id = ? AND fence = ? AND state = ?",
+	_, err := db.exec(ctx, "UPDATE inbound SET lease_until_ms = ? WHERE id = ? AND fence = ? AND state = ?",
 		db.Now().UnixMilli(), c.ID, c.Fence, InboundProcessing)
 	if err != nil {
 		return fmt.Errorf("release inbound: %w", err)
@@ -171,7 +171,7 @@ func (db *DB) ReleaseInbound(ctx context.Context, c Claim) error {
 
 // Delivered records that the owed reply of a finished message went out.
 func (db *DB) Delivered(ctx context.Context, id int64) error {
-	_, err := db.x.ExecContext(ctx, "UPDATE inbound SET lease_until_ms = 0 WHERE id = ? AND state = ?", id, InboundDone)
+	_, err := db.exec(ctx, "UPDATE inbound SET lease_until_ms = 0 WHERE id = ? AND state = ?", id, InboundDone)
 	if err != nil {
 		return fmt.Errorf("inbound delivered: %w", err)
 	}
