@@ -124,6 +124,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownGrace.D())
 	defer cancel()
 	err = srv.Shutdown(sctx)
+	a.pipeline.FlushDelivered(sctx)
 	<-stopJobs(sctx).Done()
 	stopBG()
 	wg.Wait()

@@ -169,11 +169,18 @@ func (db *DB) ReleaseInbound(ctx context.Context, c Claim) error {
 	return nil
 }
 
-// Delivered records that the owed reply of a finished message went out.
-func (db *DB) Delivered(ctx context.Context, id int64) error {
-	_, err := db.exec(ctx, "UPDATE inbound SET lease_until_ms = 0 WHERE id = ? AND state = ?", id, InboundDone)
-	if err != nil {
-		return fmt.Errorf("inbound delivered: %w", err)
+// Delivered records that the owed replies of finished messages went out.
+func (db *DB) Delivered(ctx context.Context, ids ...int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := []any{InboundDone}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		if _, err := db.exec(ctx, "UPDATE inbound SET lease_until_ms = 0 WHERE state = ? AND id IN ("+placeholders(n)+")", args...); err != nil {
+			return fmt.Errorf("inbound delivered: %w", err)
+		}
+		ids = ids[n:]
 	}
 	return nil
 }
