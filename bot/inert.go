@@ -17,8 +17,9 @@ import (
 //   - markup does nothing: the characters of markdown and HTML ([ ] ( ) < >
 //   - _ ` # ! | ~ \) become their full-width forms, so no link, image,
 //     heading, code, quote, emphasis, table or tag (<font>, <a>) forms;
-//   - links do not form: "://" gets a full-width colon and the dots of a
-//     host name become full-width, so clients do not auto-link them;
+//   - links do not form: "://" and the colon of a scheme (javascript:,
+//     mailto:) get a full-width colon and the dots of a host name become
+//     full-width, so clients do not auto-link them;
 //   - line breaks and other control characters become spaces, so the text
 //     cannot start a line of its own (a heading, a quote, a fake notice);
 //   - a right-to-left override or isolate is closed at the end of the
@@ -68,8 +69,13 @@ func Inert(s string) string {
 	}
 	out := b.String()
 	out = strings.ReplaceAll(out, "://", "：//")
+	out = scheme.ReplaceAllStringFunc(out, func(s string) string { return strings.TrimSuffix(s, ":") + "：" })
 	return hostLike.ReplaceAllStringFunc(out, func(h string) string { return strings.ReplaceAll(h, ".", "．") })
 }
+
+// scheme matches the URI schemes that clients act on without "//"
+// (javascript:alert(1), mailto:, tel:).
+var scheme = regexp.MustCompile(`(?i)\b(javascript|vbscript|data|mailto|tel|sms|file|weixin|dingtalk|alipays?):`)
 
 // fullWidth maps the characters that mean something to the platforms'
 // markdown, HTML or mention syntax to their full-width forms.

@@ -571,7 +571,7 @@ func (f Fire) Describe() string {
 		if f.Activity.Kind == ActivitySoon {
 			k = "开始前提醒"
 		}
-		return fmt.Sprintf("活动%s：%d号「%s」", k, f.Activity.ID, f.Activity.Title)
+		return fmt.Sprintf("活动%s：%d号「%s」", k, f.Activity.ID, bot.Inert(f.Activity.Title))
 	case FamilyDigest:
 		y, w := addDays(f.Week, 3).ISOWeek()
 		return fmt.Sprintf("周报：%d年第%d周", y, w)
