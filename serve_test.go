@@ -1,7 +1,12 @@
 package main
 
 import (
+	"context"
+	"io"
 	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -62,4 +67,54 @@ func TestPerSourceBoundsConnectionsOfOneAddress(t *testing.T) {
 func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
+}
+
+// serve with server.metrics_listen serves /metrics there and not on the
+// public listener; /readyz answers on the public one.
+func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
+	dir := t.TempDir()
+	pub, met := freeAddr(t), freeAddr(t)
+	cfg := "server:\n  listen: \"" + pub + "\"\n  metrics_listen: \"" + met + "\"\nstorage:\n  dsn: " + filepath.Join(dir, "j.db") + "\n"
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--config", path}, nil, io.Discard, io.Discard) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	get := func(addr, p string) int {
+		for i := 0; i < 100; i++ {
+			resp, err := http.Get("http://" + addr + p)
+			if err == nil {
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return 0
+	}
+	if got := get(pub, "/readyz"); got != http.StatusOK {
+		t.Fatalf("/readyz = %d", got)
+	}
+	if got := get(met, "/metrics"); got != http.StatusOK {
+		t.Errorf("/metrics on metrics_listen = %d, want 200", got)
+	}
+	if got := get(pub, "/metrics"); got != http.StatusNotFound {
+		t.Errorf("/metrics on the public listener = %d, want 404", got)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

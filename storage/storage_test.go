@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"jinqiu/storage"
 	"jinqiu/storage/storagetest"
@@ -405,4 +409,45 @@ func TestPurgeAfterRetention(t *testing.T) {
 			t.Fatalf("audit %d→%d, registrations %d: records and the audit log must stay", auditBefore, audit, members)
 		}
 	})
+}
+
+// CheckWritable fails when the database answers but refuses writes: a user
+// that may only read, as a full disk or a read-only replica would.
+func TestCheckWritableRefusedWrites(t *testing.T) {
+	db := storagetest.Open(t, storage.MySQL)
+	if err := db.CheckWritable(ctx, "r1"); err != nil {
+		t.Fatalf("a writable database: %v", err)
+	}
+	var dbName string
+	db.X().Get(&dbName, "SELECT DATABASE()")
+	user := "ro_" + strings.ReplaceAll(dbName, "-", "_")
+	if len(user) > 32 {
+		user = user[:32]
+	}
+	for _, q := range []string{
+		"CREATE USER IF NOT EXISTS '" + user + "'@'%' IDENTIFIED BY 'ro'",
+		"GRANT SELECT ON `" + dbName + "`.* TO '" + user + "'@'%'",
+	} {
+		if _, err := db.X().Exec(q); err != nil {
+			t.Skipf("cannot make a read-only user: %v", err)
+		}
+	}
+	t.Cleanup(func() { db.X().Exec("DROP USER '" + user + "'@'%'") })
+	dsn := os.Getenv("JINQIU_TEST_MYSQL_DSN")
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.User, cfg.Passwd, cfg.DBName = user, "ro", dbName
+	ro, err := storage.Open(ctx, storage.MySQL, cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if err := ro.Ping(ctx); err != nil {
+		t.Fatalf("the read-only connection does not answer: %v", err)
+	}
+	if err := ro.CheckWritable(ctx, "r1"); err == nil {
+		t.Fatal("CheckWritable passed on a database that refuses writes")
+	}
 }
