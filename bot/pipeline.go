@@ -333,38 +333,37 @@ func (p *Pipeline) run(ctx context.Context, m Message, c storage.Claim, a *attem
 }
 
 // renew keeps the claim's lease alive until stop is called; a lost lease
-// cancels ctx with ErrFenced.
+// cancels ctx with ErrFenced. Most messages finish long before the first
+// renewal is due, so it is a timer, not a goroutine; stop waits for a
+// renewal under way.
 func (p *Pipeline) renew(ctx context.Context, cancel context.CancelCauseFunc, m Message, c storage.Claim) (stop func()) {
-	quit := make(chan struct{})
-	var once sync.Once
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(p.lease() / 4)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			err := p.DB.RenewInbound(ctx, c, p.lease())
-			if errors.Is(err, storage.ErrFenced) {
-				p.Log.Warn("lease of a message taken over while handling it", "platform", m.Platform, "msg_id", m.MsgID)
-				cancel(storage.ErrFenced)
-				return
-			}
-			if err != nil && ctx.Err() == nil {
-				p.Log.Warn("renew message lease", "msg_id", m.MsgID, "error", err)
-			}
+	var mu sync.Mutex
+	stopped := false
+	var t *time.Timer
+	var tick func()
+	tick = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped || ctx.Err() != nil {
+			return
 		}
-	}()
+		err := p.DB.RenewInbound(ctx, c, p.lease())
+		switch {
+		case errors.Is(err, storage.ErrFenced):
+			p.Log.Warn("lease of a message taken over while handling it", "platform", m.Platform, "msg_id", m.MsgID)
+			cancel(storage.ErrFenced)
+			return
+		case err != nil && ctx.Err() == nil:
+			p.Log.Warn("renew message lease", "msg_id", m.MsgID, "error", err)
+		}
+		t.Reset(p.lease() / 4)
+	}
+	t = time.AfterFunc(p.lease()/4, tick)
 	return func() {
-		once.Do(func() { close(quit) })
-		wg.Wait()
+		t.Stop()
+		mu.Lock() // a renewal under way finishes first
+		stopped = true
+		mu.Unlock()
 	}
 }
 

@@ -416,3 +416,28 @@ func waitCalls(t *testing.T, h *counting, n int64) {
 		t.Fatalf("handler called %d times, want %d", h.calls.Load(), n)
 	}
 }
+
+// A holder slower than its lease renews it: a copy on another replica
+// meanwhile waits and gets the holder's reply; the handler runs once.
+func TestPipelineSlowHolderKeepsItsLease(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		h := &counting{db: db, delay: 900 * time.Millisecond}
+		a := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Lease: 200 * time.Millisecond}
+		b := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Lease: 200 * time.Millisecond}
+		first := make(chan bot.Outcome)
+		go func() {
+			out, _ := a.Process(context.Background(), msg("slowlease"))
+			first <- out
+		}()
+		waitCalls(t, h, 1)
+		time.Sleep(400 * time.Millisecond) // twice the lease
+		out, err := b.Process(context.Background(), msg("slowlease"))
+		if err != nil || out.Reply.Text != "收到 签到" {
+			t.Fatalf("copy while the holder renews = %+v %v, want the holder's reply", out, err)
+		}
+		<-first
+		if h.calls.Load() != 1 || effects(t, db) != 1 {
+			t.Fatalf("calls %d effects %d: the live holder was taken over", h.calls.Load(), effects(t, db))
+		}
+	})
+}
