@@ -54,7 +54,7 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "jinqiu")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/jinqiu")
 		cmd.Dir = ".." // the repository root
 		out, err := cmd.CombinedOutput()
 		if err != nil {

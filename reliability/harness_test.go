@@ -100,7 +100,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// jinqiuBinary builds jinqiu from the repository root, once per package run.
+// jinqiuBinary builds cmd/jinqiu, once per package run.
 func jinqiuBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -114,7 +114,7 @@ func jinqiuBinary(t testing.TB) string {
 			goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 		}
 		binPath = filepath.Join(workDir, "jinqiu")
-		cmd := exec.Command(goBin, "build", "-o", binPath, ".")
+		cmd := exec.Command(goBin, "build", "-o", binPath, "./cmd/jinqiu")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)

@@ -14,21 +14,58 @@ import (
 	"strings"
 	"time"
 
+	"os/signal"
+	"syscall"
+
 	"jinqiu/bench"
+	"jinqiu/config"
 	"jinqiu/storage"
 )
 
+// Command jinqiu-bench is jinqiu's load harness, kept out of the
+// production binary: it writes a configuration of many groups, runs the
+// baseline server the figures are compared with, and plays WeCom and
+// DingTalk at a running server. bench.sh shows how the parts fit.
 const benchUsage = `usage:
-  jinqiu bench config --groups N --listen ADDR --dsn DSN --redis ADDR --sink URL > bench.yaml
-  jinqiu bench baseline --config bench.yaml [--listen ADDR]
-  jinqiu bench run --config bench.yaml --target URL [--members N] [--setup] [--rate R --duration D | --closed C --n N]
+  jinqiu-bench config --groups N --listen ADDR --dsn DSN --redis ADDR --sink URL > bench.yaml
+  jinqiu-bench baseline --config bench.yaml [--listen ADDR]
+  jinqiu-bench run --config bench.yaml --target URL [--members N] [--setup] [--rate R --duration D | --closed C --n N]
 `
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := runBench(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "jinqiu-bench:", err)
+		if _, ok := err.(usageError); ok {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// newFlags returns a flag set with the --config flag.
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs, fs.String("config", "bench.yaml", "path of the configuration file")
+}
+
+func loadConfig(path string) (*config.Config, error) { return config.Load(path) }
 
 // runBench is the load harness: see bench.sh for how its parts fit.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stderr, benchUsage)
-		return usageError("bench needs a sub-command")
+		if len(args) == 0 {
+			return usageError("a sub-command is needed")
+		}
+		return nil
 	}
 	switch args[0] {
 	case "config":
@@ -43,7 +80,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func benchConfig(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench config", flag.ContinueOnError)
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	groups := fs.Int("groups", 100, "branches, one group each")
 	listen := fs.String("listen", "127.0.0.1:8080", "server.listen")
@@ -57,7 +94,7 @@ func benchConfig(args []string, stdout, stderr io.Writer) error {
 }
 
 func benchBaseline(ctx context.Context, args []string, stderr io.Writer) error {
-	fs, path := newFlags("bench baseline", stderr)
+	fs, path := newFlags("baseline", stderr)
 	listen := fs.String("listen", "127.0.0.1:8091", "address")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
@@ -101,7 +138,7 @@ func serveUntilDone(ctx context.Context, addr string, h http.Handler) error {
 }
 
 func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, path := newFlags("bench run", stderr)
+	fs, path := newFlags("run", stderr)
 	target := fs.String("target", "http://127.0.0.1:8080", "the server's base URL")
 	members := fs.Int("members", 20, "members per group")
 	setup := fs.Bool("setup", false, "first register every member and publish activities")

@@ -37,8 +37,7 @@ commands:
   say       feed a message as if from a group: jinqiu say --platform wecom --chat CHAT --user UID [--name NAME] TEXT
   remind    print what would be sent at a time, and to whom: jinqiu remind --dry-run [--at TIME] [--until TIME]
   digest    print a weekly digest: jinqiu digest [--week 2026-W48] [--branch ID] [--platform wecom|dingtalk]
-  grant     make a person a branch secretary: jinqiu grant --branch ID --user UID [--revoke]
-  bench     the load harness (see bench.sh)
+  grant     make a person a branch secretary: jinqiu grant --branch ID --platform wecom|dingtalk --user UID [--revoke]
 
 Every command takes --config PATH (default ./config.yaml).
 `
@@ -74,8 +73,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDigest(ctx, rest, stdout, stderr)
 	case "grant":
 		return runGrant(ctx, rest, stdout, stderr)
-	case "bench":
-		return runBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
