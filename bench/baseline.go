@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -118,7 +119,7 @@ func (b *Baseline) dingtalk(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Baseline) insert(w http.ResponseWriter, ctx context.Context, platform, robot, msgID string) {
-	if _, _, err := b.DB.ClaimInbound(ctx, storage.NewInbound{Platform: platform, Robot: robot, MsgID: msgID}, time.Minute); err != nil {
+	if _, _, err := b.DB.ClaimInbound(ctx, storage.NewInbound{Platform: jinqiu.Platform(platform), Robot: robot, MsgID: msgID}, time.Minute); err != nil {
 		b.Log.Error("baseline insert", "error", err)
 		http.Error(w, "unavailable", http.StatusServiceUnavailable)
 		return

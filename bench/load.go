@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"jinqiu"
 	"math"
 	mrand "math/rand/v2"
 	"net/http"
@@ -39,7 +40,7 @@ type Workload struct {
 
 // Group is one chat and the robot that serves it.
 type Group struct {
-	Platform  string // wecom | dingtalk
+	Platform  jinqiu.Platform // wecom | dingtalk
 	ChatID    string
 	Robot     string
 	Secretary string // a secretary's user id in this group

@@ -1,164 +1,29 @@
-// Package bot holds what the chat platforms have in common: the message a
-// person sent, the reply, the pipeline that turns one into the other exactly
-// once, and the contract of the senders. Wire formats live in the
+// Package bot holds what the chat platforms have in common: the pipeline
+// that turns a message into its reply exactly once, the door every
+// callback passes, posting and splitting. Wire formats live in the
 // per-platform packages below it.
 package bot
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"time"
+
+	"jinqiu"
 )
 
 // Platform names, as stored and configured.
 const (
-	WeCom    = "wecom"
-	DingTalk = "dingtalk"
+	WeCom    jinqiu.Platform = "wecom"
+	DingTalk jinqiu.Platform = "dingtalk"
 )
-
-// Chat types.
-const (
-	ChatGroup  = "group"
-	ChatSingle = "single"
-)
-
-// Message is one message a person sent to the bot, whatever the platform.
-// It is stored with its inbound row (so that a message whose process died
-// can be handled again), so it holds no credential beyond the
-// per-message reply address the platform gave.
-type Message struct {
-	Platform string    `json:"platform"` // WeCom or DingTalk
-	Robot    string    `json:"robot"`    // the configured robot's name
-	MsgID    string    `json:"msg_id"`   // the platform's message id: the dedup key with Platform and Robot
-	ChatID   string    `json:"chat_id,omitempty"`
-	ChatType string    `json:"chat_type"` // ChatGroup or ChatSingle; a single chat never acts in a group's scope
-	UserID   string    `json:"user_id"`   // WeCom userid, DingTalk senderStaffId; "" when the platform gave none
-	UserName string    `json:"user_name,omitempty"`
-	Text     string    `json:"text"` // as sent, leading mentions included
-	SentAt   time.Time `json:"sent_at"`
-	// Late is where a reply may still go after the callback was answered.
-	Late Target `json:"late"`
-	// PostsReply is set by an adapter that posts the reply itself after
-	// answering (DingTalk's sessionWebhook), rather than in the answer.
-	PostsReply bool `json:"posts_reply,omitempty"`
-}
-
-// Target is where an outbound message goes.
-type Target struct {
-	Platform string `json:"platform"`
-	Robot    string `json:"robot,omitempty"` // rate-limit key: one budget per robot
-	// URL is a full webhook URL (WeCom response_url, DingTalk
-	// sessionWebhook or custom robot URL). For a WeCom group robot webhook it
-	// may instead be the bare key. Keys from the configuration are filled in
-	// when a message is sent, never stored.
-	URL string `json:"url,omitempty"`
-	// Secret signs a DingTalk custom-robot URL; empty for session webhooks.
-	Secret string `json:"-"`
-	// ChatID picks the chat of a group robot that sits in several (WeCom
-	// sends it in the body).
-	ChatID string `json:"chat_id,omitempty"`
-	// Expires is when URL stops working (zero: never).
-	Expires time.Time `json:"expires,omitempty"`
-	// Kind says which API URL speaks: "webhook" (group robot push),
-	// "response_url" (WeCom AI bot, one use), "session" (DingTalk sessionWebhook).
-	Kind string `json:"kind,omitempty"`
-}
-
-// Target kinds.
-const (
-	KindWebhook     = "webhook"
-	KindResponseURL = "response_url"
-	KindSession     = "session"
-)
-
-// Reply is what the bot says: plain text, optionally a markdown rendering of
-// the same, and the people to @-mention.
-type Reply struct {
-	Text     string   `json:"text"`
-	Markdown string   `json:"markdown,omitempty"`
-	Title    string   `json:"title,omitempty"` // DingTalk markdown preview title
-	Mentions []string `json:"mentions,omitempty"`
-}
-
-// Empty reports whether there is nothing to say.
-func (r Reply) Empty() bool { return r.Text == "" && r.Markdown == "" }
 
 // ProcessorFunc adapts a function to Processor, for tests of adapters;
 // Delivered does nothing.
-type ProcessorFunc func(ctx context.Context, m Message) (Outcome, error)
+type ProcessorFunc func(ctx context.Context, m jinqiu.Message) (Outcome, error)
 
 // Process calls f.
-func (f ProcessorFunc) Process(ctx context.Context, m Message) (Outcome, error) {
+func (f ProcessorFunc) Process(ctx context.Context, m jinqiu.Message) (Outcome, error) {
 	return f(ctx, m)
 }
 
 // Delivered implements Processor.
 func (f ProcessorFunc) Delivered(context.Context, int64) {}
-
-// Sender delivers one message to one target. Implementations are safe for
-// concurrent use; a failure is a *SendError.
-type Sender interface {
-	Send(ctx context.Context, t Target, r Reply) error
-}
-
-// ErrClass says what to do about a failed send.
-type ErrClass int
-
-const (
-	// Transient: network, 5xx, timeout before the request was written. Retry with back-off.
-	Transient ErrClass = iota
-	// Throttled: the platform's rate limit (WeCom 45009, DingTalk 130101). Pause the robot.
-	Throttled
-	// Permanent: bad key, bad signature, expired session. Never retry.
-	Permanent
-	// Ambiguous: the request went out and no answer came back.
-	Ambiguous
-)
-
-func (c ErrClass) String() string {
-	switch c {
-	case Throttled:
-		return "throttled"
-	case Permanent:
-		return "permanent"
-	case Ambiguous:
-		return "ambiguous"
-	default:
-		return "transient"
-	}
-}
-
-// SendError is a failed send, classified.
-type SendError struct {
-	Class      ErrClass
-	Code       int    // the platform's errcode, or the HTTP status
-	Message    string // the platform's errmsg, or the transport error
-	RetryAfter time.Duration
-}
-
-func (e *SendError) Error() string {
-	return fmt.Sprintf("send %s: code %d: %s", e.Class, e.Code, e.Message)
-}
-
-// Classify returns the class of err: a *SendError's own, else Transient.
-func Classify(err error) ErrClass {
-	var se *SendError
-	if errors.As(err, &se) {
-		return se.Class
-	}
-	return Transient
-}
-
-// PartError notes in err which part of a message split in n parts failed.
-func PartError(err error, i, n int) error {
-	if n < 2 {
-		return err
-	}
-	if se, ok := err.(*SendError); ok {
-		c := *se
-		c.Message = fmt.Sprintf("part %d of %d: %s", i+1, n, se.Message)
-		return &c
-	}
-	return err
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"net"
 	"net/http"
@@ -32,7 +33,7 @@ var refusedTotal = promauto.NewCounterVec(prometheus.CounterOpts{
 // address, so that a flood of forgeries cannot flood the log. Safe for
 // concurrent use.
 type Door struct {
-	Platform string
+	Platform jinqiu.Platform
 	Log      *slog.Logger
 	// BodyTimeout bounds the read of a body (DefaultBodyTimeout when zero).
 	BodyTimeout time.Duration
@@ -85,7 +86,7 @@ func isTimeout(err error) bool {
 // short message, counts it under reason and logs it (rate-limited per
 // source). The message never echoes what was sent.
 func (d *Door) Refuse(w http.ResponseWriter, r *http.Request, status int, reason, msg string) {
-	refusedTotal.WithLabelValues(d.Platform, reason).Inc()
+	refusedTotal.WithLabelValues(string(d.Platform), reason).Inc()
 	if d.shouldLog(r) {
 		d.log().Warn("callback refused", "platform", d.Platform, "reason", reason, "status", status,
 			"source", source(r), "path", r.URL.Path)
@@ -163,7 +164,7 @@ type limited struct {
 	slots chan struct{}
 }
 
-func (l *limited) Process(ctx context.Context, m Message) (Outcome, error) {
+func (l *limited) Process(ctx context.Context, m jinqiu.Message) (Outcome, error) {
 	select {
 	case l.slots <- struct{}{}:
 		defer func() { <-l.slots }()

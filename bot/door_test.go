@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"net"
 	"net/http"
@@ -110,25 +111,25 @@ func TestDoorLogsRefusalsOncePerMinutePerSource(t *testing.T) {
 func TestLimitBoundsMessagesInFlight(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{}, 4)
-	p := bot.Limit(bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Outcome, error) {
+	p := bot.Limit(bot.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (bot.Outcome, error) {
 		entered <- struct{}{}
 		<-release
-		return bot.Outcome{Reply: bot.Reply{Text: "ok"}}, nil
+		return bot.Outcome{Reply: jinqiu.Reply{Text: "ok"}}, nil
 	}), 2)
 	var wg sync.WaitGroup
 	for i := 0; i < 2; i++ {
 		wg.Add(1)
-		go func() { defer wg.Done(); p.Process(context.Background(), bot.Message{}) }()
+		go func() { defer wg.Done(); p.Process(context.Background(), jinqiu.Message{}) }()
 	}
 	<-entered
 	<-entered
-	if _, err := p.Process(context.Background(), bot.Message{}); !errors.Is(err, bot.ErrBusy) {
+	if _, err := p.Process(context.Background(), jinqiu.Message{}); !errors.Is(err, bot.ErrBusy) {
 		t.Fatalf("third at once: %v, want ErrBusy", err)
 	}
 	close(release)
 	wg.Wait()
 	go func() { <-entered }()
-	if out, err := p.Process(context.Background(), bot.Message{}); err != nil || out.Reply.Text != "ok" {
+	if out, err := p.Process(context.Background(), jinqiu.Message{}); err != nil || out.Reply.Text != "ok" {
 		t.Fatalf("after the others: %+v %v", out, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"jinqiu"
 	"strings"
 
 	"jinqiu/storage"
@@ -13,12 +14,12 @@ import (
 // group (pushed through the webhook configured for it, looked up when it is
 // sent, so that no key is stored in the database) or a reply URL.
 type Address struct {
-	Platform string `json:"platform"`
-	ChatID   string `json:"chat_id,omitempty"`
+	Platform jinqiu.Platform `json:"platform"`
+	ChatID   string          `json:"chat_id,omitempty"`
 	// Robot, when set, sends through that robot's own configured webhook
 	// (a WeCom group robot answering in the chat it was called from).
-	Robot string  `json:"robot,omitempty"`
-	Late  *Target `json:"late,omitempty"`
+	Robot string         `json:"robot,omitempty"`
+	Late  *jinqiu.Target `json:"late,omitempty"`
 }
 
 // DedupKey joins the parts of an event's key for an outbox row; a key too
@@ -34,11 +35,11 @@ func DedupKey(parts ...string) string {
 
 // GroupOutbound is an outbox row that pushes r to a group. Each group's
 // webhook is its own robot on both platforms, so the group is the rate key.
-func GroupOutbound(dedupKey, platform, chatID string, r Reply, policy string) storage.Outbound {
+func GroupOutbound(dedupKey string, platform jinqiu.Platform, chatID string, r jinqiu.Reply, policy string) storage.Outbound {
 	return storage.Outbound{
 		DedupKey: dedupKey,
 		Platform: platform,
-		Robot:    platform + ":" + chatID,
+		Robot:    string(platform) + ":" + chatID,
 		Target:   mustJSON(Address{Platform: platform, ChatID: chatID}),
 		Body:     mustJSON(r),
 		Policy:   policy,
@@ -47,11 +48,11 @@ func GroupOutbound(dedupKey, platform, chatID string, r Reply, policy string) st
 
 // RobotOutbound is an outbox row that pushes r to a chat through a
 // robot's own configured webhook, looked up when it is sent.
-func RobotOutbound(dedupKey, platform, robot, chatID string, r Reply) storage.Outbound {
+func RobotOutbound(dedupKey string, platform jinqiu.Platform, robot, chatID string, r jinqiu.Reply) storage.Outbound {
 	return storage.Outbound{
 		DedupKey: dedupKey,
 		Platform: platform,
-		Robot:    platform + ":" + robot,
+		Robot:    string(platform) + ":" + robot,
 		Target:   mustJSON(Address{Platform: platform, ChatID: chatID, Robot: robot}),
 		Body:     mustJSON(r),
 		Policy:   storage.AtLeastOnce,
@@ -63,11 +64,11 @@ func RobotOutbound(dedupKey, platform, robot, chatID string, r Reply) storage.Ou
 // worse than a repeated one. The rate budget is the chat's (chatID; "" in
 // a single chat): after a crash many replies are late at once, and one
 // budget for the whole robot would hold them for minutes.
-func LateOutbound(dedupKey, chatID string, t Target, r Reply) storage.Outbound {
+func LateOutbound(dedupKey, chatID string, t jinqiu.Target, r jinqiu.Reply) storage.Outbound {
 	return storage.Outbound{
 		DedupKey: dedupKey,
 		Platform: t.Platform,
-		Robot:    t.Platform + ":" + t.Robot + ":" + chatID,
+		Robot:    string(t.Platform) + ":" + t.Robot + ":" + chatID,
 		Target:   mustJSON(Address{Platform: t.Platform, Late: &t}),
 		Body:     mustJSON(r),
 		Policy:   storage.AtLeastOnce,
@@ -75,9 +76,9 @@ func LateOutbound(dedupKey, chatID string, t Target, r Reply) storage.Outbound {
 }
 
 // DecodeOutbound reads the address and reply of an outbox row.
-func DecodeOutbound(row storage.OutboxRow) (Address, Reply, error) {
+func DecodeOutbound(row storage.OutboxRow) (Address, jinqiu.Reply, error) {
 	var a Address
-	var r Reply
+	var r jinqiu.Reply
 	if err := json.Unmarshal([]byte(row.Target), &a); err != nil {
 		return a, r, err
 	}

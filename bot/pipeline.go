@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"log/slog"
 	"runtime/debug"
 	"sync"
@@ -22,7 +23,7 @@ import (
 // should retry. Every write the handler makes through ctx joins the
 // message's transaction (storage.WithUnit).
 type Handler interface {
-	Handle(ctx context.Context, m Message) (Reply, error)
+	Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, error)
 }
 
 // Apology is said when a handler fails in a way a retry will not mend.
@@ -91,7 +92,7 @@ type Pipeline struct {
 
 // Outcome is how a message was answered.
 type Outcome struct {
-	Reply Reply
+	Reply jinqiu.Reply
 	// Post is set when the adapter posts replies itself (Message.PostsReply)
 	// and must post this one; it then calls Delivered(ID).
 	Post bool
@@ -107,7 +108,7 @@ type Outcome struct {
 // empty outcome is answered with an empty 200: the reply, if any, goes out
 // later through the outbox.
 type Processor interface {
-	Process(ctx context.Context, m Message) (Outcome, error)
+	Process(ctx context.Context, m jinqiu.Message) (Outcome, error)
 	// Delivered records that an outcome with Post went out (or was
 	// handed to the outbox).
 	Delivered(ctx context.Context, id int64)
@@ -116,7 +117,7 @@ type Processor interface {
 var _ Processor = (*Pipeline)(nil)
 
 // Process implements Processor.
-func (p *Pipeline) Process(ctx context.Context, m Message) (Outcome, error) {
+func (p *Pipeline) Process(ctx context.Context, m jinqiu.Message) (Outcome, error) {
 	body, err := json.Marshal(m)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("encode message: %w", err)
@@ -136,7 +137,7 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Outcome, error) {
 
 // follow answers a repeat of a message recorded before: the stored reply,
 // or, after a takeover of a lapsed claim, the reply of handling it here.
-func (p *Pipeline) follow(ctx context.Context, m Message, in storage.Inbound, deadline time.Time) (Outcome, error) {
+func (p *Pipeline) follow(ctx context.Context, m jinqiu.Message, in storage.Inbound, deadline time.Time) (Outcome, error) {
 	waited := false
 	poll := 25 * time.Millisecond
 	for {
@@ -144,7 +145,7 @@ func (p *Pipeline) follow(ctx context.Context, m Message, in storage.Inbound, de
 		switch {
 		case in.State == storage.InboundDone:
 			if waited {
-				messagesTotal.WithLabelValues(m.Platform, "waited").Inc()
+				messagesTotal.WithLabelValues(string(m.Platform), "waited").Inc()
 			}
 			return p.stored(ctx, m, in)
 		case in.State == storage.InboundProcessing && (in.Lapsed(now) || in.LeaseUntil == 0):
@@ -155,7 +156,7 @@ func (p *Pipeline) follow(ctx context.Context, m Message, in storage.Inbound, de
 				return Outcome{}, err
 			}
 			if ok {
-				messagesTotal.WithLabelValues(m.Platform, "taken_over").Inc()
+				messagesTotal.WithLabelValues(string(m.Platform), "taken_over").Inc()
 				p.Log.Info("message taken over from a lapsed claim", "platform", m.Platform, "msg_id", m.MsgID, "fence", c.Fence)
 				return p.hold(ctx, m, c, deadline)
 			}
@@ -164,7 +165,7 @@ func (p *Pipeline) follow(ctx context.Context, m Message, in storage.Inbound, de
 		waited = true
 		left := time.Until(deadline)
 		if left <= 0 {
-			messagesTotal.WithLabelValues(m.Platform, "in_flight").Inc()
+			messagesTotal.WithLabelValues(string(m.Platform), "in_flight").Inc()
 			return Outcome{}, ErrInFlight
 		}
 		wait := min(poll, left)
@@ -198,13 +199,13 @@ type attempt struct {
 }
 
 type handled struct {
-	r   Reply
+	r   jinqiu.Reply
 	err error
 }
 
 // hold handles a message this attempt has claimed and answers it within
 // the budget, or answers empty and lets the finish queue the reply.
-func (p *Pipeline) hold(ctx context.Context, m Message, c storage.Claim, deadline time.Time) (Outcome, error) {
+func (p *Pipeline) hold(ctx context.Context, m jinqiu.Message, c storage.Claim, deadline time.Time) (Outcome, error) {
 	a := &attempt{}
 	done := make(chan handled, 1)
 	ended := p.begin(c.ID)
@@ -247,14 +248,14 @@ func (p *Pipeline) hold(ctx context.Context, m Message, c storage.Claim, deadlin
 	case res.err != nil:
 		return Outcome{}, res.err
 	}
-	messagesTotal.WithLabelValues(m.Platform, "answered").Inc()
+	messagesTotal.WithLabelValues(string(m.Platform), "answered").Inc()
 	return Outcome{Reply: res.r, Post: m.PostsReply && !res.r.Empty(), ID: c.ID}, nil
 }
 
 // giveUp stops the callback's wait for a: true unless the finish with the
 // reply for the callback is already under way (then the callback waits
 // for it, briefly). When it gave up, the finish queues the reply.
-func (p *Pipeline) giveUp(a *attempt, done <-chan handled, m Message) bool {
+func (p *Pipeline) giveUp(a *attempt, done <-chan handled, m jinqiu.Message) bool {
 	a.mu.Lock()
 	finishing := a.finishing
 	if !finishing {
@@ -264,13 +265,13 @@ func (p *Pipeline) giveUp(a *attempt, done <-chan handled, m Message) bool {
 	if finishing {
 		return false
 	}
-	messagesTotal.WithLabelValues(m.Platform, "late").Inc()
+	messagesTotal.WithLabelValues(string(m.Platform), "late").Inc()
 	go p.drain(done, m)
 	return true
 }
 
 // drain waits for a handler whose callback gave up on it, for its log.
-func (p *Pipeline) drain(done <-chan handled, m Message) {
+func (p *Pipeline) drain(done <-chan handled, m jinqiu.Message) {
 	if res := <-done; res.err != nil && !errors.Is(res.err, storage.ErrFenced) {
 		p.Log.Error("late message not handled", "platform", m.Platform, "msg_id", m.MsgID, "error", res.err)
 	}
@@ -279,9 +280,9 @@ func (p *Pipeline) drain(done <-chan handled, m Message) {
 // run handles a claimed message and finishes its row, renewing the lease
 // meanwhile. A transaction lost under the handler (a deadlock) runs the
 // handler again. On failure the claim is released for the next attempt.
-func (p *Pipeline) run(ctx context.Context, m Message, c storage.Claim, a *attempt) (Reply, error) {
+func (p *Pipeline) run(ctx context.Context, m jinqiu.Message, c storage.Claim, a *attempt) (jinqiu.Reply, error) {
 	start := time.Now()
-	defer func() { handleSeconds.WithLabelValues(m.Platform).Observe(time.Since(start).Seconds()) }()
+	defer func() { handleSeconds.WithLabelValues(string(m.Platform)).Observe(time.Since(start).Seconds()) }()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stop := p.renew(ctx, cancel, m, c)
@@ -289,7 +290,7 @@ func (p *Pipeline) run(ctx context.Context, m Message, c storage.Claim, a *attem
 
 	var err error
 	for try := 0; try < 3; try++ {
-		var r Reply
+		var r jinqiu.Reply
 		uctx := p.DB.WithUnit(ctx)
 		r, err = p.safeHandle(uctx, m)
 		if err == nil {
@@ -317,26 +318,26 @@ func (p *Pipeline) run(ctx context.Context, m Message, c storage.Claim, a *attem
 			err = cause
 		}
 		if errors.Is(err, storage.ErrFenced) {
-			return Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 		if !storage.Broken(err) || ctx.Err() != nil {
 			break
 		}
 		stop = p.renew(ctx, cancel, m, c)
 	}
-	messagesTotal.WithLabelValues(m.Platform, "error").Inc()
+	messagesTotal.WithLabelValues(string(m.Platform), "error").Inc()
 	p.Log.Error("handle message", "platform", m.Platform, "robot", m.Robot, "msg_id", m.MsgID, "error", err)
 	if rerr := p.DB.ReleaseInbound(context.WithoutCancel(ctx), c); rerr != nil {
 		p.Log.Error("release inbound", "msg_id", m.MsgID, "error", rerr)
 	}
-	return Reply{}, err
+	return jinqiu.Reply{}, err
 }
 
 // renew keeps the claim's lease alive until stop is called; a lost lease
 // cancels ctx with ErrFenced. Most messages finish long before the first
 // renewal is due, so it is a timer, not a goroutine; stop waits for a
 // renewal under way.
-func (p *Pipeline) renew(ctx context.Context, cancel context.CancelCauseFunc, m Message, c storage.Claim) (stop func()) {
+func (p *Pipeline) renew(ctx context.Context, cancel context.CancelCauseFunc, m jinqiu.Message, c storage.Claim) (stop func()) {
 	var mu sync.Mutex
 	stopped := false
 	var t *time.Timer
@@ -358,10 +359,12 @@ func (p *Pipeline) renew(ctx context.Context, cancel context.CancelCauseFunc, m 
 		}
 		t.Reset(p.lease() / 4)
 	}
+	mu.Lock() // tick reads t under mu
 	t = time.AfterFunc(p.lease()/4, tick)
+	mu.Unlock()
 	return func() {
-		t.Stop()
 		mu.Lock() // a renewal under way finishes first
+		t.Stop()
 		stopped = true
 		mu.Unlock()
 	}
@@ -371,18 +374,18 @@ func (p *Pipeline) renew(ctx context.Context, cancel context.CancelCauseFunc, m 
 // answered: to the message's own reply address while it works, else to
 // its group. Replies are at least once: a missing answer is worse than a
 // repeated one.
-func (p *Pipeline) lateRows(m Message, r Reply) []storage.Outbound {
+func (p *Pipeline) lateRows(m jinqiu.Message, r jinqiu.Reply) []storage.Outbound {
 	if r.Empty() {
 		return nil
 	}
-	dedup := DedupKey("late", m.Platform, m.Robot, m.MsgID)
+	dedup := DedupKey("late", string(m.Platform), m.Robot, m.MsgID)
 	switch {
-	case m.Late.Kind == KindWebhook && m.Late.Robot != "":
+	case m.Late.Kind == jinqiu.KindWebhook && m.Late.Robot != "":
 		// A group robot's own webhook: its key is looked up when sent.
 		return []storage.Outbound{RobotOutbound(dedup, m.Platform, m.Late.Robot, m.ChatID, r)}
 	case m.Late.URL != "" && (m.Late.Expires.IsZero() || time.Now().Before(m.Late.Expires)):
 		return []storage.Outbound{LateOutbound(dedup, m.ChatID, m.Late, r)}
-	case m.ChatID != "" && m.ChatType == ChatGroup:
+	case m.ChatID != "" && m.ChatType == jinqiu.ChatGroup:
 		return []storage.Outbound{GroupOutbound(dedup, m.Platform, m.ChatID, r, storage.AtLeastOnce)}
 	}
 	p.Log.Warn("late reply has nowhere to go", "platform", m.Platform, "msg_id", m.MsgID)
@@ -460,7 +463,7 @@ func (p *Pipeline) Recover(ctx context.Context) (int, error) {
 
 // recoverOne settles one lapsed row; ok when this call settled it.
 func (p *Pipeline) recoverOne(ctx context.Context, in storage.Inbound) (bool, error) {
-	var m Message
+	var m jinqiu.Message
 	if !in.Message.Valid || json.Unmarshal([]byte(in.Message.String), &m) != nil {
 		// A row from before messages were kept: nothing to handle.
 		_, err := p.DB.SettleOwed(ctx, in)
@@ -473,7 +476,7 @@ func (p *Pipeline) recoverOne(ctx context.Context, in storage.Inbound) (bool, er
 		}
 		ok, err := p.DB.SettleOwed(ctx, in, p.lateRows(m, r)...)
 		if ok {
-			messagesTotal.WithLabelValues(m.Platform, "recovered").Inc()
+			messagesTotal.WithLabelValues(string(m.Platform), "recovered").Inc()
 		}
 		return ok, err
 	}
@@ -485,7 +488,7 @@ func (p *Pipeline) recoverOne(ctx context.Context, in storage.Inbound) (bool, er
 	if in.Attempts >= p.maxAttempts() {
 		// It failed every time: say so rather than try for ever.
 		uctx := p.DB.WithUnit(ctx)
-		err = p.DB.FinishInbound(uctx, c, storage.Finish{Reply: encodeReply(Reply{Text: Apology}), Late: p.lateRows(m, Reply{Text: Apology})})
+		err = p.DB.FinishInbound(uctx, c, storage.Finish{Reply: encodeReply(jinqiu.Reply{Text: Apology}), Late: p.lateRows(m, jinqiu.Reply{Text: Apology})})
 	} else {
 		hctx, cancel := context.WithTimeout(ctx, p.handleTimeout())
 		ended := p.begin(c.ID)
@@ -496,7 +499,7 @@ func (p *Pipeline) recoverOne(ctx context.Context, in storage.Inbound) (bool, er
 	if err != nil {
 		return false, nil // released for the next attempt; run logged it
 	}
-	messagesTotal.WithLabelValues(m.Platform, "recovered").Inc()
+	messagesTotal.WithLabelValues(string(m.Platform), "recovered").Inc()
 	return true, nil
 }
 
@@ -549,12 +552,12 @@ func (p *Pipeline) ended(id int64) <-chan struct{} {
 // safeHandle turns a handler panic into an apology: a panic is a bug that a
 // retry would repeat, so it is answered, logged and not retried. Whatever
 // the handler wrote before it panicked is rolled back.
-func (p *Pipeline) safeHandle(ctx context.Context, m Message) (r Reply, err error) {
+func (p *Pipeline) safeHandle(ctx context.Context, m jinqiu.Message) (r jinqiu.Reply, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			p.Log.Error("handler panic", "platform", m.Platform, "msg_id", m.MsgID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			storage.Abort(ctx)
-			r, err = Reply{Text: Apology}, nil
+			r, err = jinqiu.Reply{Text: Apology}, nil
 		}
 	}()
 	return p.Handler.Handle(ctx, m)
@@ -563,8 +566,8 @@ func (p *Pipeline) safeHandle(ctx context.Context, m Message) (r Reply, err erro
 // stored answers a repeat with the reply stored by the attempt that
 // handled the message. A reply an adapter owed and whose deliverer died
 // (its debt ran out) is this repeat's to post.
-func (p *Pipeline) stored(ctx context.Context, m Message, in storage.Inbound) (Outcome, error) {
-	messagesTotal.WithLabelValues(m.Platform, "duplicate").Inc()
+func (p *Pipeline) stored(ctx context.Context, m jinqiu.Message, in storage.Inbound) (Outcome, error) {
+	messagesTotal.WithLabelValues(string(m.Platform), "duplicate").Inc()
 	r, err := decodeReply(in.Reply)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("stored reply: %w", err)
@@ -580,13 +583,13 @@ func (p *Pipeline) stored(ctx context.Context, m Message, in storage.Inbound) (O
 	return out, nil
 }
 
-func encodeReply(r Reply) string {
+func encodeReply(r jinqiu.Reply) string {
 	b, _ := json.Marshal(r) // a struct of strings
 	return string(b)
 }
 
-func decodeReply(s sql.NullString) (Reply, error) {
-	var r Reply
+func decodeReply(s sql.NullString) (jinqiu.Reply, error) {
+	var r jinqiu.Reply
 	if !s.Valid || s.String == "" {
 		return r, nil
 	}

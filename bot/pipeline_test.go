@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -45,37 +46,37 @@ func (c *counting) wait(ctx context.Context) error {
 	}
 }
 
-func (c *counting) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+func (c *counting) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, error) {
 	n := c.calls.Add(1)
 	if c.fail.Load() > 0 {
 		c.fail.Add(-1)
-		return bot.Reply{}, errors.New("database down")
+		return jinqiu.Reply{}, errors.New("database down")
 	}
 	time.Sleep(c.delay)
 	if c.gateFirst {
 		if err := c.wait(ctx); err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 	}
 	if err := c.db.Enqueue(ctx, storage.Outbound{DedupKey: "effect|" + m.MsgID + "|" + c.tag + fmt.Sprint(n), Platform: "x", Robot: "x", Target: "{}", Body: "{}"}); err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	if c.broken.Load() > 0 {
 		c.broken.Add(-1)
-		return bot.Reply{}, fmt.Errorf("sign up: %w", storage.ErrUnitBroken)
+		return jinqiu.Reply{}, fmt.Errorf("sign up: %w", storage.ErrUnitBroken)
 	}
 	if !c.gateFirst {
 		if err := c.wait(ctx); err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 	}
-	return bot.Reply{Text: "收到 " + m.Text}, nil
+	return jinqiu.Reply{Text: "收到 " + m.Text}, nil
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func msg(id string) bot.Message {
-	return bot.Message{Platform: bot.WeCom, Robot: "r1", MsgID: id, ChatID: "c1", ChatType: bot.ChatGroup, UserID: "u1", Text: "签到"}
+func msg(id string) jinqiu.Message {
+	return jinqiu.Message{Platform: bot.WeCom, Robot: "r1", MsgID: id, ChatID: "c1", ChatType: jinqiu.ChatGroup, UserID: "u1", Text: "签到"}
 }
 
 // effects counts the rows the counting handler wrote.
@@ -225,7 +226,7 @@ func TestPipelineLateReplyCommitsWithTheFinish(t *testing.T) {
 		h := &counting{db: db, delay: 200 * time.Millisecond}
 		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Budget: 20 * time.Millisecond}
 		m := msg("late1")
-		m.Late = bot.Target{Platform: bot.WeCom, Robot: "r1", Kind: bot.KindResponseURL, URL: "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=x", Expires: time.Now().Add(time.Hour)}
+		m.Late = jinqiu.Target{Platform: bot.WeCom, Robot: "r1", Kind: jinqiu.KindResponseURL, URL: "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=x", Expires: time.Now().Add(time.Hour)}
 		out, err := p.Process(context.Background(), m)
 		if err != nil || !out.Reply.Empty() {
 			t.Fatalf("slow message answered %+v %v, want empty", out, err)
@@ -242,7 +243,7 @@ func TestPipelineLateReplyCommitsWithTheFinish(t *testing.T) {
 			t.Fatalf("late reply not queued: %v", err)
 		}
 		addr, reply, err := bot.DecodeOutbound(row)
-		if err != nil || addr.Late == nil || addr.Late.Kind != bot.KindResponseURL || reply.Text != "收到 签到" || row.Policy != storage.AtLeastOnce {
+		if err != nil || addr.Late == nil || addr.Late.Kind != jinqiu.KindResponseURL || reply.Text != "收到 签到" || row.Policy != storage.AtLeastOnce {
 			t.Fatalf("late row = %+v %+v %v", addr, reply, err)
 		}
 		in, _ := db.InboundByMsg(context.Background(), bot.WeCom, "r1", "late1")
@@ -254,7 +255,7 @@ func TestPipelineLateReplyCommitsWithTheFinish(t *testing.T) {
 
 type panicky struct{ db *storage.DB }
 
-func (p panicky) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+func (p panicky) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, error) {
 	if p.db != nil {
 		p.db.Enqueue(ctx, storage.Outbound{DedupKey: "effect|" + m.MsgID, Platform: "x", Robot: "x", Target: "{}", Body: "{}"})
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jinqiu"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -36,7 +37,7 @@ func PostJSON(ctx context.Context, c *http.Client, u string, v any) ([]byte, err
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return nil, &SendError{Class: Permanent, Message: "encode: " + err.Error()}
+		return nil, &jinqiu.SendError{Class: jinqiu.Permanent, Message: "encode: " + err.Error()}
 	}
 
 	var wrote atomic.Bool
@@ -49,37 +50,37 @@ func PostJSON(ctx context.Context, c *http.Client, u string, v any) ([]byte, err
 	}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, u, &buf)
 	if err != nil {
-		return nil, &SendError{Class: Permanent, Message: "bad url"}
+		return nil, &jinqiu.SendError{Class: jinqiu.Permanent, Message: "bad url"}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 
 	resp, err := c.Do(req)
 	if err != nil {
-		class := Transient
+		class := jinqiu.Transient
 		if wrote.Load() {
-			class = Ambiguous
+			class = jinqiu.Ambiguous
 		}
-		return nil, &SendError{Class: class, Message: "post: " + transportError(err)}
+		return nil, &jinqiu.SendError{Class: class, Message: "post: " + transportError(err)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
 		// The platform answered, so it has the message; what it said is lost.
-		return nil, &SendError{Class: Ambiguous, Code: resp.StatusCode, Message: "read answer: " + transportError(err)}
+		return nil, &jinqiu.SendError{Class: jinqiu.Ambiguous, Code: resp.StatusCode, Message: "read answer: " + transportError(err)}
 	}
 
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		return body, nil
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return nil, &SendError{Class: Throttled, Code: resp.StatusCode, Message: resp.Status,
+		return nil, &jinqiu.SendError{Class: jinqiu.Throttled, Code: resp.StatusCode, Message: resp.Status,
 			RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	case resp.StatusCode >= 500:
-		return nil, &SendError{Class: Transient, Code: resp.StatusCode, Message: resp.Status}
+		return nil, &jinqiu.SendError{Class: jinqiu.Transient, Code: resp.StatusCode, Message: resp.Status}
 	default:
 		// 3xx included: redirects are not followed (see NoRedirects), and
 		// a platform endpoint that moved needs an operator, not a retry.
-		return nil, &SendError{Class: Permanent, Code: resp.StatusCode, Message: resp.Status}
+		return nil, &jinqiu.SendError{Class: jinqiu.Permanent, Code: resp.StatusCode, Message: resp.Status}
 	}
 }
 

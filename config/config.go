@@ -3,6 +3,7 @@
 package config
 
 import (
+	"jinqiu"
 	"time"
 )
 
@@ -108,12 +109,12 @@ type Branch struct {
 
 // Group is one chat group the bot is in, and how to push to it.
 type Group struct {
-	Platform   string `yaml:"platform"` // wecom | dingtalk
-	ChatID     string `yaml:"chat_id"`
-	Robot      string `yaml:"robot"`
-	WebhookKey string `yaml:"webhook_key"` // wecom
-	Webhook    string `yaml:"webhook"`     // dingtalk custom robot URL
-	Secret     string `yaml:"secret"`      // dingtalk signing secret
+	Platform   jinqiu.Platform `yaml:"platform"` // wecom | dingtalk
+	ChatID     string          `yaml:"chat_id"`
+	Robot      string          `yaml:"robot"`
+	WebhookKey string          `yaml:"webhook_key"` // wecom
+	Webhook    string          `yaml:"webhook"`     // dingtalk custom robot URL
+	Secret     string          `yaml:"secret"`      // dingtalk signing secret
 }
 
 // Bureau is the district bureau: its groups get the digest, its admins may do

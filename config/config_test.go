@@ -1,6 +1,7 @@
 package config
 
 import (
+	"jinqiu"
 	"os"
 	"strings"
 	"testing"
@@ -195,7 +196,7 @@ func TestPeopleNameTheirPlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := Identities(cfg.Branches[0].Secretaries); len(got) != 2 || got[1] != (Identity{"dingtalk", "0123"}) {
+	if got := Identities(cfg.Branches[0].Secretaries); len(got) != 2 || got[1] != (jinqiu.Identity{Platform: "dingtalk", UserID: "0123"}) {
 		t.Errorf("identities = %+v", got)
 	}
 }

@@ -2,40 +2,34 @@ package config
 
 import (
 	"errors"
+	"jinqiu"
 	"strings"
 )
-
-// Identity is a person as configured: platform:user_id, for example
-// wecom:zhangsan or dingtalk:0123. The same user id on two platforms is two
-// people, so the platform is part of every configured person.
-type Identity struct {
-	Platform string
-	UserID   string
-}
 
 // ParseIdentity reads platform:user_id. The user id is taken exactly as
 // written after the first colon (ids are compared byte for byte); a bare
 // id, an unknown platform or surrounding space is an error that says how
 // to write it.
-func ParseIdentity(s string) (Identity, error) {
+func ParseIdentity(s string) (jinqiu.Identity, error) {
 	platform, id, ok := strings.Cut(s, ":")
 	switch {
 	case !ok:
-		return Identity{}, errors.New("must name the platform and the user id, e.g. wecom:zhangsan or dingtalk:0123 (a bare user id could be anyone's on the other platform)")
+		return jinqiu.Identity{}, errors.New("must name the platform and the user id, e.g. wecom:zhangsan or dingtalk:0123 (a bare user id could be anyone's on the other platform)")
 	case platform != "wecom" && platform != "dingtalk":
-		return Identity{}, errors.New("must start with wecom: or dingtalk:, e.g. wecom:zhangsan")
+		return jinqiu.Identity{}, errors.New("must start with wecom: or dingtalk:, e.g. wecom:zhangsan")
 	case id == "":
-		return Identity{}, errors.New("must have a user id after the platform, e.g. wecom:zhangsan")
+		return jinqiu.Identity{}, errors.New("must have a user id after the platform, e.g. wecom:zhangsan")
 	case strings.TrimSpace(id) != id || strings.ContainsAny(id, " \t\r\n"):
-		return Identity{}, errors.New("must not contain spaces: write the user id exactly as the platform sends it")
+		return jinqiu.Identity{}, errors.New("must not contain spaces: write the user id exactly as the platform sends it")
 	}
-	return Identity{Platform: platform, UserID: id}, nil
+	return jinqiu.Identity{Platform: jinqiu.Platform(platform), UserID: id}, nil
 }
 
 // Identities parses a list already validated; entries that do not parse
-// are left out.
-func Identities(ss []string) []Identity {
-	var out []Identity
+// are left out. A person is written platform:user_id (wecom:zhangsan,
+// dingtalk:0123): the same user id on two platforms is two people.
+func Identities(ss []string) []jinqiu.Identity {
+	var out []jinqiu.Identity
 	for _, s := range ss {
 		if id, err := ParseIdentity(s); err == nil {
 			out = append(out, id)

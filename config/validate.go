@@ -3,9 +3,9 @@ package config
 import (
 	"encoding/base64"
 	"fmt"
+	"jinqiu"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -23,10 +23,10 @@ const (
 
 // Meeting periods a schedule may name.
 const (
-	PeriodMonthly   = "monthly"
-	PeriodQuarterly = "quarterly"
-	PeriodYearly    = "yearly"
-	PeriodOff       = "off"
+	PeriodMonthly   = string(jinqiu.Monthly)
+	PeriodQuarterly = string(jinqiu.Quarterly)
+	PeriodYearly    = string(jinqiu.Yearly)
+	PeriodOff       = string(jinqiu.Off)
 )
 
 // ApplyDefaults fills every unset field that has a default.
@@ -311,15 +311,15 @@ func (c *Config) checkGroup(p *Problems, key string, g Group, robots, chats map[
 	}
 	if g.ChatID == "" {
 		add(key+".chat_id", "must not be empty: the group's chat id as the platform sends it")
-	} else if prev, ok := chats[g.Platform+"/"+g.ChatID]; ok {
+	} else if prev, ok := chats[string(g.Platform)+"/"+g.ChatID]; ok {
 		add(key+".chat_id", "is already used by %s; a chat belongs to one branch or to the bureau", prev)
 	} else {
-		chats[g.Platform+"/"+g.ChatID] = key
+		chats[string(g.Platform)+"/"+g.ChatID] = key
 	}
 	if g.Robot != "" {
 		if plat, ok := robots[g.Robot]; !ok {
 			add(key+".robot", "must name a robot of wecom.robots or dingtalk.robots")
-		} else if plat != g.Platform {
+		} else if plat != string(g.Platform) {
 			add(key+".robot", "names a %s robot; this group is on %s", plat, g.Platform)
 		}
 	}
@@ -362,48 +362,5 @@ func checkSchedule(p *Problems, key string, s Schedule) {
 	}
 }
 
-// DayRule is the day of the month a monthly event falls on: a fixed date
-// (Day 1–28), or the Nth (1–4, or -1 for last) weekday.
-type DayRule struct {
-	Day     int
-	Nth     int
-	Weekday time.Weekday
-}
-
 // ParseDayRule reads "15", "first friday", "last monday".
-func ParseDayRule(s string) (DayRule, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if n, err := strconv.Atoi(s); err == nil {
-		if n < 1 || n > 28 {
-			return DayRule{}, fmt.Errorf("a fixed day must be 1 to 28, so that every month has it")
-		}
-		return DayRule{Day: n}, nil
-	}
-	ord := map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
-	days := map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday,
-		"wednesday": time.Wednesday, "thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday}
-	f := strings.Fields(s)
-	if len(f) == 2 {
-		n, ok1 := ord[f[0]]
-		wd, ok2 := days[f[1]]
-		if ok1 && ok2 {
-			return DayRule{Nth: n, Weekday: wd}, nil
-		}
-	}
-	return DayRule{}, fmt.Errorf("must be a day such as \"15\" or \"first friday\"")
-}
-
-// In returns the day of the rule in the given month, at midnight in loc.
-func (r DayRule) In(year int, month time.Month, loc *time.Location) time.Time {
-	if r.Day > 0 {
-		return time.Date(year, month, r.Day, 0, 0, 0, 0, loc)
-	}
-	if r.Nth < 0 {
-		last := time.Date(year, month+1, 0, 0, 0, 0, 0, loc)
-		back := (int(last.Weekday()) - int(r.Weekday) + 7) % 7
-		return last.AddDate(0, 0, -back)
-	}
-	first := time.Date(year, month, 1, 0, 0, 0, 0, loc)
-	fwd := (int(r.Weekday) - int(first.Weekday()) + 7) % 7
-	return first.AddDate(0, 0, fwd+7*(r.Nth-1))
-}
+func ParseDayRule(s string) (jinqiu.DayRule, error) { return jinqiu.ParseDayRule(s) }

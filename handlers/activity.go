@@ -3,33 +3,33 @@ package handlers
 import (
 	"context"
 	"errors"
+	"jinqiu"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
-	"jinqiu/bot"
 	"jinqiu/storage"
 )
 
 // ---- publish, list, cancel, roster (secretary; list: anyone) ------------------
 
-func (h *Handlers) listActivities(ctx context.Context, sc *scene) (bot.Reply, error) {
+func (h *Handlers) listActivities(ctx context.Context, sc *scene) (jinqiu.Reply, error) {
 	branchID, refusal := sc.viewBranch()
 	if refusal != "" {
 		return text(refusal), nil
 	}
 	b, err := h.DB.Branch(ctx, branchID)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	acts, err := h.DB.BranchActivities(ctx, branchID, sc.now, listLimit)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	return sc.list(sc.w.sayActivityList(b, acts, h.loc())), nil
 }
 
-func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	s, refusal := sc.asManager()
 	if refusal != "" {
 		return text(refusal), nil
@@ -81,19 +81,19 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (bot.Repl
 	}
 	act, err := h.DB.PublishActivity(ctx, sc.actor, sc.msg.UserName, n)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	return text(sc.w.sayPublished(act, h.loc())), nil
 }
 
 // manageable lists the branch's activities that have not started: the
 // candidates when a secretary names none.
-func (h *Handlers) manageable(ctx context.Context, sc *scene, branchID string) ([]storage.Activity, error) {
+func (h *Handlers) manageable(ctx context.Context, sc *scene, branchID string) ([]jinqiu.Activity, error) {
 	acts, err := h.DB.BranchActivities(ctx, branchID, sc.now, listLimit*2)
 	if err != nil {
 		return nil, err
 	}
-	var out []storage.Activity
+	var out []jinqiu.Activity
 	for _, a := range acts {
 		if sc.now.Before(a.StartsAt) && len(out) < listLimit {
 			out = append(out, a)
@@ -102,7 +102,7 @@ func (h *Handlers) manageable(ctx context.Context, sc *scene, branchID string) (
 	return out, nil
 }
 
-func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	s, refusal := sc.asManager()
 	if refusal != "" {
 		return text(refusal), nil
@@ -113,7 +113,7 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (b
 		}
 		cands, err := h.manageable(ctx, sc, s.branch)
 		if err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 		if len(cands) == 0 {
 			return text(sayNothingToManage()), nil
@@ -130,12 +130,12 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (b
 	}
 	groups, err := h.DB.Groups(ctx, act.BranchID)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	loc := h.loc()
-	act, signees, err := h.DB.CancelActivity(ctx, sc.actor, act.BranchID, act.ID, func(a storage.Activity, ms []storage.Member) []storage.Outbound {
-		byPlatform := map[string][]string{}
-		var platforms []string
+	act, signees, err := h.DB.CancelActivity(ctx, sc.actor, act.BranchID, act.ID, func(a jinqiu.Activity, ms []jinqiu.Member) []storage.Outbound {
+		byPlatform := map[jinqiu.Platform][]string{}
+		var platforms []jinqiu.Platform
 		for _, m := range ms {
 			if byPlatform[m.Platform] == nil {
 				platforms = append(platforms, m.Platform)
@@ -154,12 +154,12 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (b
 	case errors.Is(err, storage.ErrActivityCancelled):
 		return text(sayActivityCancelledAlready(rq.activity)), nil
 	case err != nil:
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	return text(sayActivityCancelled(act, len(signees))), nil
 }
 
-func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	s, refusal := sc.asManager()
 	if refusal != "" {
 		return text(refusal), nil
@@ -174,7 +174,7 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (bot.Reply
 		}
 		acts, err := h.DB.BranchActivities(ctx, s.branch, sc.now, listLimit)
 		if err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 		switch len(acts) {
 		case 0:
@@ -191,18 +191,18 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (bot.Reply
 		return text(sayActivityNotFound(id)), nil
 	}
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	act, es, err := h.DB.Roster(ctx, act.BranchID, act.ID)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	return sc.list(sc.w.sayRoster(act, es, h.loc())), nil
 }
 
 // ---- sign-up and cancel (member) ---------------------------------------------
 
-func (h *Handlers) signup(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) signup(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	branchID, refusal := sc.asMember()
 	if refusal != "" {
 		return text(refusal), nil
@@ -224,10 +224,10 @@ func (h *Handlers) signup(ctx context.Context, sc *scene, rq request) (bot.Reply
 	case errors.Is(err, storage.ErrActivityCancelled):
 		return text(sayActivityCancelledAlready(act.ID)), nil
 	case err != nil:
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	switch {
-	case res.State == storage.SignupWaiting:
+	case res.State == jinqiu.SignupWaiting:
 		return text(sayWaiting(res.Activity, res.Position)), nil
 	case res.Already:
 		return text(sc.w.saySignedUpAlready(res.Activity, h.loc())), nil
@@ -236,20 +236,20 @@ func (h *Handlers) signup(ctx context.Context, sc *scene, rq request) (bot.Reply
 }
 
 // askSignup offers the activities the person may still sign up for.
-func (h *Handlers) askSignup(ctx context.Context, sc *scene, branchID string) (bot.Reply, error) {
+func (h *Handlers) askSignup(ctx context.Context, sc *scene, branchID string) (jinqiu.Reply, error) {
 	acts, err := h.DB.BranchActivities(ctx, branchID, sc.now, listLimit*2)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	signed := map[int64]bool{}
 	for _, m := range mine {
 		signed[m.ID] = true
 	}
-	var cands []storage.Activity
+	var cands []jinqiu.Activity
 	for _, a := range acts {
 		if !signed[a.ID] && sc.now.Before(a.SignupClosesAt()) && len(cands) < listLimit {
 			cands = append(cands, a)
@@ -262,7 +262,7 @@ func (h *Handlers) askSignup(ctx context.Context, sc *scene, branchID string) (b
 	return h.choose(ctx, sc, dialogue{Intent: IntentSignup}, ids, ls, sayPickSignup, sc.w.sayConfirmSignup(cands[0], h.loc())), nil
 }
 
-func (h *Handlers) options(sc *scene, acts []storage.Activity) ([]int64, []string) {
+func (h *Handlers) options(sc *scene, acts []jinqiu.Activity) ([]int64, []string) {
 	ids := make([]int64, len(acts))
 	ls := make([]string, len(acts))
 	for i, a := range acts {
@@ -272,7 +272,7 @@ func (h *Handlers) options(sc *scene, acts []storage.Activity) ([]int64, []strin
 	return ids, ls
 }
 
-func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	branchID, refusal := sc.asMember()
 	if refusal != "" {
 		return text(refusal), nil
@@ -280,9 +280,9 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (bot
 	if rq.activity == 0 {
 		mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now)
 		if err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
-		var cands []storage.Activity
+		var cands []jinqiu.Activity
 		for _, m := range mine {
 			if m.BranchID == branchID && sc.now.Before(m.StartsAt) && len(cands) < listLimit {
 				cands = append(cands, m.Activity)
@@ -303,10 +303,10 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (bot
 	}
 	groups, err := h.DB.Groups(ctx, branchID)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	loc := h.loc()
-	res, err := h.DB.CancelSignup(ctx, sc.actor, branchID, act.ID, sc.member.ID, func(a storage.Activity, m storage.Member) []storage.Outbound {
+	res, err := h.DB.CancelSignup(ctx, sc.actor, branchID, act.ID, sc.member.ID, func(a jinqiu.Activity, m jinqiu.Member) []storage.Outbound {
 		key := "promote|" + strconv.FormatInt(a.ID, 10) + "|" + strconv.FormatInt(m.ID, 10) + "|" + sc.msg.MsgID
 		return notices(groups, key, m.Platform, []string{m.UserID}, sc.w.sayPromoted(m.DisplayName, a, loc))
 	})
@@ -318,7 +318,7 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (bot
 	case errors.Is(err, storage.ErrNotSignedUp):
 		return text(sayNotSignedUp(act.ID)), nil
 	case err != nil:
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	return text(sayCancelledSignup(res.Activity)), nil
 }
@@ -327,16 +327,16 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (bot
 
 // CheckinWindow returns when check-in to a opens and closes (both
 // included): CheckinOpens before the start to CheckinCloses after the end.
-func CheckinWindow(a storage.Activity) (opens, closes time.Time) {
+func CheckinWindow(a jinqiu.Activity) (opens, closes time.Time) {
 	return a.StartsAt.Add(-CheckinOpens), a.EndsAt.Add(CheckinCloses)
 }
 
-func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	branchID, refusal := sc.asMember()
 	if refusal != "" {
 		return text(refusal), nil
 	}
-	var act storage.Activity
+	var act jinqiu.Activity
 	if rq.activity != 0 {
 		var err error
 		act, err = h.DB.Activity(ctx, branchID, rq.activity)
@@ -344,19 +344,19 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (bot.Repl
 			return text(sayActivityNotFound(rq.activity)), nil
 		}
 		if err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 	} else {
-		var reply *bot.Reply
+		var reply *jinqiu.Reply
 		var err error
 		if act, reply, err = h.findCheckin(ctx, sc, branchID); err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 		if reply != nil {
 			return *reply, nil
 		}
 	}
-	if act.State == storage.ActivityCancelled {
+	if act.State == jinqiu.ActivityCancelled {
 		return text(sayActivityCancelledAlready(act.ID)), nil
 	}
 	opens, closes := CheckinWindow(act)
@@ -377,7 +377,7 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (bot.Repl
 	case errors.Is(err, storage.ErrOnWaitingList):
 		return text(sayCheckinWaiting(act, res.Position)), nil
 	case err != nil:
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	case res.Already:
 		return text(sayCheckedInAlready(act)), nil
 	}
@@ -391,7 +391,7 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (bot.Repl
 // none open, today's (signed up for, or the only one) is returned so that
 // the person hears when its window opens. reply is set when the person is
 // answered instead.
-func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) (act storage.Activity, reply *bot.Reply, err error) {
+func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) (act jinqiu.Activity, reply *jinqiu.Reply, err error) {
 	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now.Add(-CheckinCloses))
 	if err != nil {
 		return act, nil, err
@@ -422,7 +422,7 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 		r := text(sayNothingToCheckIn())
 		return act, &r, nil
 	}
-	var ownPending, ownDone, fresh []storage.Activity
+	var ownPending, ownDone, fresh []jinqiu.Activity
 	for _, a := range open {
 		done, err := h.DB.CheckedIn(ctx, a.ID, sc.member.ID)
 		if err != nil {
@@ -437,7 +437,7 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 			fresh = append(fresh, a)
 		}
 	}
-	var ask []storage.Activity
+	var ask []jinqiu.Activity
 	switch {
 	case len(ownPending) == 1:
 		return ownPending[0], nil, nil
@@ -463,13 +463,13 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 // usableActivity checks an activity just looked up by id: found (in scope)
 // and not cancelled. refusal is what to tell the person when it is not; err
 // is internal.
-func usableActivity(act storage.Activity, err error, id int64) (refusal string, _ error) {
+func usableActivity(act jinqiu.Activity, err error, id int64) (refusal string, _ error) {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return sayActivityNotFound(id), nil
 	case err != nil:
 		return "", err
-	case act.State == storage.ActivityCancelled:
+	case act.State == jinqiu.ActivityCancelled:
 		return sayActivityCancelledAlready(act.ID), nil
 	}
 	return "", nil

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"jinqiu"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,7 +80,9 @@ var azRoles = []struct {
 // answer is an outsider's, and a refusal writes nothing. They write in A's
 // group of their platform (the branch has a group on each).
 var azImpostors = []struct {
-	name, platform, user string
+	name     string
+	platform jinqiu.Platform
+	user     string
 }{
 	{"secretary_on_dingtalk", bot.DingTalk, twSecA},
 	{"admin_on_dingtalk", bot.DingTalk, twAdmin},
@@ -169,7 +172,7 @@ func azSetUp(w *testWorld, role string, signedUp bool) azFixture {
 		a := w.publish(b.chat, b.sec, "发布活动 活动"+b.branch+" 今天上午10点10分 会议室 名额5")
 		f.act[b.branch] = a.ID
 		w.say(b.chat, b.member, fmt.Sprintf("报名 %d", a.ID))
-		r, err := w.db.ReportHours(twCtx, storage.Actor{Platform: "wecom", UserID: b.member, MsgID: "fixture"}, storage.NewReport{
+		r, err := w.db.ReportHours(twCtx, jinqiu.Actor{Platform: "wecom", UserID: b.member, MsgID: "fixture"}, storage.NewReport{
 			MemberID: m.ID, BranchID: b.branch, ServedOn: calendarDay(w.clock()), Centihours: 100, Note: "备注" + b.branch}, MaxDayCentihours)
 		if err != nil {
 			w.tb.Fatal(err)
@@ -185,7 +188,7 @@ func azSetUp(w *testWorld, role string, signedUp bool) azFixture {
 			}
 			m, _ := w.db.Member(twCtx, "wecom", r.user)
 			for _, b := range []string{twA, twB} {
-				if _, err := w.db.SignUp(twCtx, storage.Actor{UserID: r.user}, b, f.act[b], m.ID); err != nil {
+				if _, err := w.db.SignUp(twCtx, jinqiu.Actor{UserID: r.user}, b, f.act[b], m.ID); err != nil {
 					w.tb.Fatal(err)
 				}
 			}

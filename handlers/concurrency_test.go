@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"jinqiu"
 	"slices"
 	"sort"
 	"sync"
@@ -27,7 +28,7 @@ func TestSignupRush(t *testing.T) {
 		users := make([]string, people)
 		for i := range users {
 			users[i] = fmt.Sprintf("r%03d", i)
-			if _, err := db.Register(twCtx, storage.Actor{Platform: "wecom", UserID: users[i]}, twName(users[i]), twA, w.clock()); err != nil {
+			if _, err := db.Register(twCtx, jinqiu.Actor{Platform: "wecom", UserID: users[i]}, twName(users[i]), twA, w.clock()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -68,10 +69,10 @@ func TestSignupRush(t *testing.T) {
 		for _, r := range rows {
 			seqs[r.UserID] = r.Seq
 			switch r.State {
-			case storage.SignupConfirmed:
+			case jinqiu.SignupConfirmed:
 				confirmed++
 				lastConfirmed = max(lastConfirmed, r.Seq)
-			case storage.SignupWaiting:
+			case jinqiu.SignupWaiting:
 				waiting++
 				firstWaiting = min(firstWaiting, r.Seq)
 			}

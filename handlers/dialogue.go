@@ -3,10 +3,9 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"jinqiu"
 	"slices"
 	"strings"
-
-	"jinqiu/bot"
 )
 
 // Dialogues.
@@ -38,11 +37,11 @@ type dialogue struct {
 }
 
 func (sc *scene) dialogueKey() string {
-	return "dlg:" + sc.msg.Platform + ":" + sc.msg.ChatID + ":" + sc.msg.UserID
+	return "dlg:" + string(sc.msg.Platform) + ":" + sc.msg.ChatID + ":" + sc.msg.UserID
 }
 
 // ask stores the dialogue and returns the question.
-func (h *Handlers) ask(ctx context.Context, sc *scene, d dialogue, question string) bot.Reply {
+func (h *Handlers) ask(ctx context.Context, sc *scene, d dialogue, question string) jinqiu.Reply {
 	b, _ := json.Marshal(d) // plain fields: cannot fail
 	if err := h.State.Set(ctx, sc.dialogueKey(), string(b), DialogueTTL); err != nil {
 		h.log().Warn("dialogue not kept", "platform", sc.msg.Platform, "chat_id", sc.msg.ChatID, "msg_id", sc.msg.MsgID, "error", err)
@@ -59,19 +58,19 @@ func (h *Handlers) endDialogue(ctx context.Context, sc *scene) {
 // continueDialogue answers a message that answers the person's open
 // dialogue; ok is false when there is none or the message is a new command
 // (which then replaces it).
-func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) (bot.Reply, bool, error) {
+func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, bool, error) {
 	raw, found, err := h.State.Get(ctx, sc.dialogueKey())
 	if err != nil {
 		h.log().Warn("dialogue not read", "platform", sc.msg.Platform, "chat_id", sc.msg.ChatID, "msg_id", sc.msg.MsgID, "error", err)
-		return bot.Reply{}, false, nil
+		return jinqiu.Reply{}, false, nil
 	}
 	if !found {
-		return bot.Reply{}, false, nil
+		return jinqiu.Reply{}, false, nil
 	}
 	var d dialogue
 	if err := json.Unmarshal([]byte(raw), &d); err != nil {
 		h.endDialogue(ctx, sc)
-		return bot.Reply{}, false, nil
+		return jinqiu.Reply{}, false, nil
 	}
 	t := strings.ToLower(Normalize(sc.msg.Text))
 	switch {
@@ -103,12 +102,12 @@ func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) 
 		return text(sayDialogueAgain(first)), true, nil
 	}
 	h.endDialogue(ctx, sc)
-	return bot.Reply{}, false, nil
+	return jinqiu.Reply{}, false, nil
 }
 
 // resume runs the command the dialogue was about with the number chosen
 // (n), or with its single guess when n is 0.
-func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (bot.Reply, error) {
+func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (jinqiu.Reply, error) {
 	if d.Intent == IntentRegister {
 		return h.registerIn(ctx, sc, d.Branch)
 	}
@@ -138,7 +137,7 @@ func readsAsReason(in Intent) bool {
 
 // choose asks the person to pick one of options (each line starting with
 // its number), or to confirm the only one with confirmQ.
-func (h *Handlers) choose(ctx context.Context, sc *scene, d dialogue, ids []int64, lines []string, pickQ func([]string) string, confirmQ string) bot.Reply {
+func (h *Handlers) choose(ctx context.Context, sc *scene, d dialogue, ids []int64, lines []string, pickQ func([]string) string, confirmQ string) jinqiu.Reply {
 	d.Options = ids
 	if len(ids) == 1 && confirmQ != "" {
 		d.Confirm = true

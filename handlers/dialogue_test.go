@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"jinqiu"
 	"os"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func twEachStore(t *testing.T, fn func(t *testing.T, w *testWorld)) {
 }
 
 // twTwoActivities publishes two activities tomorrow in A.
-func twTwoActivities(w *testWorld) (storage.Activity, storage.Activity) {
+func twTwoActivities(w *testWorld) (jinqiu.Activity, jinqiu.Activity) {
 	return w.publish(twChatA, twSecA, "发布活动 植树 明天上午9点 社区广场 名额5"),
 		w.publish(twChatA, twSecA, "发布活动 金秋讲堂 明天下午2点半 老年大学 名额5")
 }
@@ -46,7 +47,7 @@ func TestDialogueSignupPick(t *testing.T) {
 		a1, a2 := twTwoActivities(w)
 		loc := w.h.loc()
 		r := w.say(twChatA, "m1", "报名")
-		ids, ls := w.h.options(&scene{w: twWords}, []storage.Activity{a1, a2})
+		ids, ls := w.h.options(&scene{w: twWords}, []jinqiu.Activity{a1, a2})
 		if r.Text != sayPickSignup(ls) || len(ids) != 2 {
 			t.Fatalf("报名 = %q", r.Text)
 		}
@@ -152,7 +153,7 @@ func TestDialogueHours(t *testing.T) {
 		}
 		r := w.say(twChatA, twSecA, "时长填错了")
 		rep, _ := w.db.HoursReport(twCtx, twA, pending[0].ID)
-		if rep.State != storage.HoursRejected || rep.Reason != "时长填错了" || r.Text != sayRejected(rep, 1) {
+		if rep.State != jinqiu.HoursRejected || rep.Reason != "时长填错了" || r.Text != sayRejected(rep, 1) {
 			t.Errorf("reject = %+v, reply %q", rep, r.Text)
 		}
 		q := w.outbox()
@@ -180,7 +181,7 @@ func TestDialogueHours(t *testing.T) {
 		if r := w.say(twChatA, twSecA, "算了"); r.Text != sayDialogueEnded() {
 			t.Errorf("算了 = %q", r.Text)
 		}
-		if rep, _ := w.db.HoursReport(twCtx, twA, pending[1].ID); rep.State != storage.HoursPending {
+		if rep, _ := w.db.HoursReport(twCtx, twA, pending[1].ID); rep.State != jinqiu.HoursPending {
 			t.Errorf("stopped rejection changed the report: %+v", rep)
 		}
 	})
@@ -188,7 +189,7 @@ func TestDialogueHours(t *testing.T) {
 
 func TestDialogueRegisterAndCheckin(t *testing.T) {
 	twEachStore(t, func(t *testing.T, w *testWorld) {
-		a := storage.Branch{ID: twA, Name: twNameA}
+		a := jinqiu.Branch{ID: twA, Name: twNameA}
 		if r := w.say(twChatA, "m1", "报到 史家庄村"); r.Text != sayRegisterConfirm(a) {
 			t.Fatalf("报到 naming another community = %q", r.Text)
 		}

@@ -2,11 +2,11 @@ package handlers
 
 import (
 	"context"
+	"jinqiu"
 	"slices"
 	"strings"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/storage"
 )
 
@@ -27,7 +27,7 @@ func DigestPeriod(week bool, offset int, now time.Time) (from, to time.Time) {
 // digest answers 周报/月报: a branch's own figures for a secretary (or an
 // admin in the branch's group), the programme's two lines for the bureau.
 // The figures are storage.DigestStats, the same as the weekly digest job's.
-func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	s, refusal := sc.asManager()
 	if refusal != "" {
 		return text(refusal), nil
@@ -37,37 +37,37 @@ func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (bot.Reply
 	if week && h.WeeklyDigest != nil {
 		// Names of members only in a single chat with the branch's
 		// secretary or a bureau admin.
-		private := sc.msg.ChatType == bot.ChatSingle && (sc.admin || (!s.all && slices.Contains(sc.secOf, s.branch)))
+		private := sc.msg.ChatType == jinqiu.ChatSingle && (sc.admin || (!s.all && slices.Contains(sc.secOf, s.branch)))
 		parts, err := h.WeeklyDigest(ctx, sc.msg.Platform, from, s.branch, private)
 		if err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 		return joinReplies(parts), nil
 	}
 	fromDay, toDay := calendarDay(from), calendarDay(to)
 	r := storage.DigestRange{From: from, To: to, FromDay: fromDay, ToDay: toDay, BranchID: s.branch}
-	for _, k := range storage.MeetingKinds {
+	for _, k := range jinqiu.MeetingKinds() {
 		r.Meetings = append(r.Meetings, storage.MeetingSpan{Kind: k, FromDay: fromDay, ToDay: toDay})
 	}
 	st, err := h.DB.DigestStats(ctx, r)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	period := sc.w.sayPeriod(week, rq.offset, from, to)
 	if !s.all {
 		if len(st.Branches) != 1 {
-			return bot.Reply{}, storage.ErrNotFound
+			return jinqiu.Reply{}, storage.ErrNotFound
 		}
-		var held []string
-		for i, k := range storage.MeetingKinds {
+		var held []jinqiu.MeetingKind
+		for i, k := range jinqiu.MeetingKinds() {
 			if st.Held[i][s.branch] {
 				held = append(held, k)
 			}
 		}
 		return sc.list(sayBranchDigest(period, st.Branches[0], held)), nil
 	}
-	byLine := map[string]storage.BranchActivity{}
-	counts := map[string]int{}
+	byLine := map[jinqiu.BranchKind]storage.BranchActivity{}
+	counts := map[jinqiu.BranchKind]int{}
 	for _, b := range st.Branches {
 		t := byLine[b.Kind]
 		t.NewMembers += b.NewMembers
@@ -84,8 +84,8 @@ func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (bot.Reply
 
 // joinReplies makes one answer of a digest rendered in parts; the platform
 // layer splits it again where its limits require.
-func joinReplies(parts []bot.Reply) bot.Reply {
-	var r bot.Reply
+func joinReplies(parts []jinqiu.Reply) jinqiu.Reply {
+	var r jinqiu.Reply
 	var texts, mds []string
 	for _, p := range parts {
 		texts = append(texts, p.Text)

@@ -8,13 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
 	"jinqiu/bot"
-	"jinqiu/config"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
 )
@@ -52,8 +52,8 @@ type Handlers struct {
 	DB       *storage.DB
 	State    state.Store
 	Loc      *time.Location                        // configured zone
-	Admins   []storage.Identity                    // bureau admins (config bureau.admins)
-	Schedule func(branchID string) config.Schedule // meeting schedule per branch
+	Admins   []jinqiu.Identity                     // bureau admins (config bureau.admins)
+	Schedule func(branchID string) jinqiu.Schedule // meeting schedule per branch
 	// Since is when the bot started keeping records (zero: no bound): no
 	// meeting is recorded as held before it.
 	Since time.Time
@@ -62,13 +62,13 @@ type Handlers struct {
 	// WeeklyDigest, if set, renders the full weekly digest for 周报 (the
 	// scheduler's own): branchID "" is the whole district; the names of
 	// inactive members only when private (their secretary, in a single chat).
-	WeeklyDigest func(ctx context.Context, platform string, week time.Time, branchID string, private bool) ([]bot.Reply, error)
+	WeeklyDigest func(ctx context.Context, platform jinqiu.Platform, week time.Time, branchID string, private bool) ([]jinqiu.Reply, error)
 }
 
 // Handle answers one message (already verified and deduplicated). Errors
 // are internal (database down, ...): the pipeline apologises and the
 // platform retries; a person's mistakes are replies, not errors.
-func (h *Handlers) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+func (h *Handlers) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, error) {
 	if m.UserID == "" {
 		// No stable id (a DingTalk external contact, a WeCom message
 		// without from.userid): whoever it is must not act as anyone,
@@ -77,7 +77,7 @@ func (h *Handlers) Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
 	}
 	sc, err := h.scene(ctx, m)
 	if err != nil {
-		return bot.Reply{}, fmt.Errorf("handle: %w", err)
+		return jinqiu.Reply{}, fmt.Errorf("handle: %w", err)
 	}
 	rq := requestOf(Parse(m.Text, sc.now))
 	if r, ok, err := h.continueDialogue(ctx, sc, rq); ok || err != nil {
@@ -85,36 +85,36 @@ func (h *Handlers) Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
 	}
 	r, err := h.dispatch(ctx, sc, rq)
 	if err != nil {
-		return bot.Reply{}, fmt.Errorf("handle %s: %w", rq.intent, err)
+		return jinqiu.Reply{}, fmt.Errorf("handle %s: %w", rq.intent, err)
 	}
 	return r, nil
 }
 
 // scene is who writes where: the facts every rule needs.
 type scene struct {
-	msg    bot.Message
-	actor  storage.Actor
-	now    time.Time      // in the configured zone
-	group  storage.Group  // zero when the chat is not a configured group
-	branch storage.Branch // the group's branch; ID "" in a bureau group, a single chat or an unknown group
-	member storage.Member // ID 0 when the person is unknown
-	secOf  []string       // branches where the person is secretary
-	admin  bool           // bureau admin
-	w      words          // how dates are written for this person now
+	msg    jinqiu.Message
+	actor  jinqiu.Actor
+	now    time.Time     // in the configured zone
+	group  jinqiu.Group  // zero when the chat is not a configured group
+	branch jinqiu.Branch // the group's branch; ID "" in a bureau group, a single chat or an unknown group
+	member jinqiu.Member // ID 0 when the person is unknown
+	secOf  []string      // branches where the person is secretary
+	admin  bool          // bureau admin
+	w      words         // how dates are written for this person now
 }
 
-func (h *Handlers) scene(ctx context.Context, m bot.Message) (*scene, error) {
+func (h *Handlers) scene(ctx context.Context, m jinqiu.Message) (*scene, error) {
 	now := h.now()
 	sc := &scene{
 		w:     words{year: now.Year()},
 		msg:   m,
-		actor: storage.Actor{Platform: m.Platform, UserID: m.UserID, MsgID: m.MsgID},
+		actor: jinqiu.Actor{Platform: m.Platform, UserID: m.UserID, MsgID: m.MsgID},
 		now:   now,
-		admin: m.UserID != "" && slices.Contains(h.Admins, storage.Identity{Platform: m.Platform, UserID: m.UserID}),
+		admin: m.UserID != "" && slices.Contains(h.Admins, jinqiu.Identity{Platform: m.Platform, UserID: m.UserID}),
 	}
 	// Only a group chat has a group's scope: a single chat that names a
 	// group's chat id is still a single chat.
-	if m.ChatID != "" && m.ChatType == bot.ChatGroup {
+	if m.ChatID != "" && m.ChatType == jinqiu.ChatGroup {
 		g, err := h.DB.GroupByChat(ctx, m.Platform, m.ChatID)
 		switch {
 		case err == nil:
@@ -137,7 +137,7 @@ func (h *Handlers) scene(ctx context.Context, m bot.Message) (*scene, error) {
 	case !errors.Is(err, storage.ErrNotFound):
 		return nil, err
 	}
-	if sc.secOf, err = h.DB.SecretaryOf(ctx, storage.Identity{Platform: m.Platform, UserID: m.UserID}); err != nil {
+	if sc.secOf, err = h.DB.SecretaryOf(ctx, jinqiu.Identity{Platform: m.Platform, UserID: m.UserID}); err != nil {
 		return nil, err
 	}
 	return sc, nil
@@ -151,7 +151,7 @@ func (sc *scene) name() string {
 	return sc.member.DisplayName
 }
 
-func (h *Handlers) dispatch(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) dispatch(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	switch rq.intent {
 	case IntentHelp:
 		return text(sayHelp()), nil
@@ -207,11 +207,11 @@ func (h *Handlers) now() time.Time {
 	return now().In(h.loc()).Truncate(time.Second)
 }
 
-func (h *Handlers) schedule(branchID string) config.Schedule {
+func (h *Handlers) schedule(branchID string) jinqiu.Schedule {
 	if h.Schedule != nil {
 		return h.Schedule(branchID)
 	}
-	return config.DefaultSchedule()
+	return jinqiu.DefaultSchedule()
 }
 
 func (h *Handlers) log() *slog.Logger {
@@ -230,13 +230,13 @@ func calendarDay(t time.Time) time.Time {
 
 // ---- replies ---------------------------------------------------------------------
 
-func text(s string) bot.Reply { return bot.Reply{Text: s} }
+func text(s string) jinqiu.Reply { return jinqiu.Reply{Text: s} }
 
 // list renders a list reply: plain text always, and markdown (a bold head)
 // where the platform renders it (WeCom; DingTalk text stays plain, since
 // its markdown needs blank lines between lines).
-func (sc *scene) list(head string, body []string) bot.Reply {
-	r := bot.Reply{Text: lines(append([]string{head}, body...)...)}
+func (sc *scene) list(head string, body []string) jinqiu.Reply {
+	r := jinqiu.Reply{Text: lines(append([]string{head}, body...)...)}
 	if sc.msg.Platform == bot.WeCom {
 		r.Markdown = "**" + head + "**\n" + strings.Join(body, "\n")
 	}
@@ -248,14 +248,14 @@ func (sc *scene) list(head string, body []string) bot.Reply {
 // notices returns the outbox rows that push text to every group of a
 // branch on the platform of the people it @-mentions. key names the event:
 // with the group it makes the dedup key.
-func notices(groups []storage.Group, key, platform string, userIDs []string, text string) []storage.Outbound {
+func notices(groups []jinqiu.Group, key string, platform jinqiu.Platform, userIDs []string, text string) []storage.Outbound {
 	var out []storage.Outbound
 	for _, g := range groups {
 		if g.Platform != platform {
 			continue
 		}
-		out = append(out, bot.GroupOutbound(bot.DedupKey(key, g.Platform, g.ChatID), g.Platform, g.ChatID,
-			bot.Reply{Text: text, Mentions: userIDs}, storage.AtMostOnce))
+		out = append(out, bot.GroupOutbound(bot.DedupKey(key, string(g.Platform), g.ChatID), g.Platform, g.ChatID,
+			jinqiu.Reply{Text: text, Mentions: userIDs}, storage.AtMostOnce))
 	}
 	return out
 }

@@ -3,12 +3,12 @@ package handlers
 import (
 	"context"
 	"errors"
+	"jinqiu"
 	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
-	"jinqiu/bot"
 	"jinqiu/storage"
 )
 
@@ -44,7 +44,7 @@ func CheckHours(centihours int, on, today time.Time) HoursProblem {
 	return HoursOK
 }
 
-func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	branchID, refusal := sc.asMember()
 	if refusal != "" {
 		return text(refusal), nil
@@ -76,14 +76,14 @@ func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (bot.
 		return text(sc.w.sayHoursDayLimit(on, dl.Used, dl.Limit)), nil
 	}
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	return text(sc.w.sayHoursReported(r)), nil
 }
 
 // decide approves (approve) or rejects a pending report of the branch, and
 // tells the member in the group with an @mention.
-func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bool) (bot.Reply, error) {
+func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bool) (jinqiu.Reply, error) {
 	s, refusal := sc.asManager()
 	if refusal != "" {
 		return text(refusal), nil
@@ -98,7 +98,7 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 		}
 		pending, err := h.DB.PendingReports(ctx, s.branch, listLimit)
 		if err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 		if len(pending) == 0 {
 			return text(sayNothingPending()), nil
@@ -121,9 +121,9 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 		return text(sayReportNotFound(rq.report)), nil
 	}
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
-	if r.State != storage.HoursPending {
+	if r.State != jinqiu.HoursPending {
 		return text(sayReportDecided(r)), nil
 	}
 	// The reason comes with the command (驳回 17 时长填错了) or, asked for
@@ -136,13 +136,13 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	}
 	groups, err := h.DB.Groups(ctx, r.BranchID)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	reason := ""
 	if !approve {
 		reason = rq.note
 	}
-	r, err = h.DB.DecideHours(ctx, sc.actor, sc.msg.UserName, r.BranchID, r.ID, approve, reason, func(r storage.HoursReport, m storage.Member) []storage.Outbound {
+	r, err = h.DB.DecideHours(ctx, sc.actor, sc.msg.UserName, r.BranchID, r.ID, approve, reason, func(r jinqiu.HoursReport, m jinqiu.Member) []storage.Outbound {
 		r.MemberName = m.DisplayName
 		notice := sc.w.sayApprovedNotice(r)
 		if !approve {
@@ -156,11 +156,11 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	case errors.Is(err, storage.ErrDecided):
 		return text(sayReportDecided(r)), nil
 	case err != nil:
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	pending, err := h.DB.PendingReports(ctx, r.BranchID, 100)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	if approve {
 		return text(sc.w.sayApproved(r, len(pending))), nil
@@ -168,18 +168,18 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	return text(sayRejected(r, len(pending))), nil
 }
 
-func (h *Handlers) myStats(ctx context.Context, sc *scene) (bot.Reply, error) {
+func (h *Handlers) myStats(ctx context.Context, sc *scene) (jinqiu.Reply, error) {
 	if sc.member.ID == 0 || !sc.member.Registered() {
 		return text(sayNeedRegister(sc.branch.ID != "")), nil
 	}
 	y := sc.now.Year()
 	s, err := h.DB.MemberStats(ctx, sc.member.ID, calendarDay(sc.now), time.Date(y, 1, 1, 0, 0, 0, 0, h.loc()))
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	if len(mine) > listLimit {
 		mine = mine[:listLimit]

@@ -2,16 +2,14 @@ package handlers
 
 import (
 	"context"
-	"slices"
+	"jinqiu"
 	"time"
 	"unicode/utf8"
 
-	"jinqiu/bot"
-	"jinqiu/config"
 	"jinqiu/storage"
 )
 
-func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	s, refusal := sc.asManager()
 	if refusal != "" {
 		return text(refusal), nil
@@ -19,7 +17,7 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (bo
 	if s.all {
 		return text(sayAskInBranchGroup()), nil
 	}
-	if !slices.Contains(storage.MeetingKinds, rq.kind) {
+	if !rq.kind.Valid() {
 		return text(sayMeetingNeedKind()), nil
 	}
 	today := calendarDay(sc.now)
@@ -40,7 +38,7 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (bo
 		BranchID: s.branch, Kind: rq.kind, HeldOn: on, Topic: rq.topic,
 	})
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	if already {
 		return text(sc.w.sayMeetingRecordedAlready(m)), nil
@@ -50,68 +48,37 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (bo
 
 // meetingItem is one kind of meeting in a status report.
 type meetingItem struct {
-	Kind    string
+	jinqiu.Due
 	Done    bool
 	HeldOn  time.Time // the latest meeting of the kind in its period, when Done
-	DueBy   time.Time // the last day of the period, or the configured day of 主题党日
-	Overdue bool      // the configured day has passed and it is not done
-}
-
-// MeetingPeriod returns the first day of the period containing today and
-// the first day after it (calendar days), for a schedule period; ok is
-// false for "off" or an unknown period.
-func MeetingPeriod(period string, today time.Time) (from, to time.Time, ok bool) {
-	y, m, _ := today.Date()
-	switch period {
-	case config.PeriodMonthly:
-		from = time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
-		return from, from.AddDate(0, 1, 0), true
-	case config.PeriodQuarterly:
-		from = time.Date(y, m-(m-1)%3, 1, 0, 0, 0, 0, time.UTC)
-		return from, from.AddDate(0, 3, 0), true
-	case config.PeriodYearly:
-		from = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-		return from, from.AddDate(1, 0, 0), true
-	}
-	return from, to, false
+	Overdue bool      // its deadline has passed and it is not done
 }
 
 // meetingStatus says, for each kind the schedule requires, whether it was
-// held in the current period (month, quarter or year) of today (a calendar
-// day), and by when it is due. held are the branch's meetings since the
-// start of the year at least.
-func meetingStatus(s config.Schedule, today time.Time, held []storage.Meeting) []meetingItem {
-	periods := map[string]string{
-		storage.MeetingBranchAssembly: s.BranchAssembly,
-		storage.MeetingCommittee:      s.Committee,
-		storage.MeetingGroup:          s.Group,
-		storage.MeetingLecture:        s.Lecture,
-		storage.MeetingThemeDay:       s.ThemeDay,
-	}
+// held in the period (month, quarter or year) that contains today (a
+// calendar day), and by when it is due: the calendar of the reminders and
+// the digest. held are the branch's meetings since the start of the year
+// at least.
+func meetingStatus(s jinqiu.Schedule, today time.Time, held []jinqiu.Meeting) []meetingItem {
 	var items []meetingItem
-	for _, kind := range storage.MeetingKinds {
-		from, to, ok := MeetingPeriod(periods[kind], today)
+	for _, kind := range jinqiu.MeetingKinds() {
+		due, ok := s.DueOn(kind, today)
 		if !ok {
 			continue
 		}
-		it := meetingItem{Kind: kind, DueBy: to.AddDate(0, 0, -1)}
+		it := meetingItem{Due: due}
 		for _, m := range held {
-			if m.Kind == kind && !m.HeldOn.Before(from) && m.HeldOn.Before(to) && !m.HeldOn.Before(it.HeldOn) {
+			if m.Kind == kind && !m.HeldOn.Before(due.From) && m.HeldOn.Before(due.To) && !m.HeldOn.Before(it.HeldOn) {
 				it.Done, it.HeldOn = true, m.HeldOn
 			}
 		}
-		if kind == storage.MeetingThemeDay && periods[kind] == config.PeriodMonthly {
-			if rule, err := config.ParseDayRule(s.ThemeDayOn); err == nil {
-				it.DueBy = rule.In(today.Year(), today.Month(), time.UTC)
-				it.Overdue = !it.Done && today.After(it.DueBy)
-			}
-		}
+		it.Overdue = !it.Done && due.Overdue(today)
 		items = append(items, it)
 	}
 	return items
 }
 
-func (h *Handlers) meetingStatus(ctx context.Context, sc *scene) (bot.Reply, error) {
+func (h *Handlers) meetingStatus(ctx context.Context, sc *scene) (jinqiu.Reply, error) {
 	s, refusal := sc.asManager()
 	if refusal != "" {
 		return text(refusal), nil
@@ -122,29 +89,29 @@ func (h *Handlers) meetingStatus(ctx context.Context, sc *scene) (bot.Reply, err
 	if !s.all {
 		b, err := h.DB.Branch(ctx, s.branch)
 		if err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 		held, err := h.DB.Meetings(ctx, s.branch, yearFrom, tomorrow)
 		if err != nil {
-			return bot.Reply{}, err
+			return jinqiu.Reply{}, err
 		}
 		return sc.list(sc.w.sayMeetingStatus(b, today, meetingStatus(h.schedule(b.ID), today, held))), nil
 	}
 	bs, err := h.DB.Branches(ctx)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	all, err := h.DB.AllMeetings(ctx, yearFrom, tomorrow)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
-	byBranch := map[string][]storage.Meeting{}
+	byBranch := map[string][]jinqiu.Meeting{}
 	for _, m := range all {
 		byBranch[m.BranchID] = append(byBranch[m.BranchID], m)
 	}
 	var behind []string
 	for _, b := range bs {
-		var due []string
+		var due []jinqiu.MeetingKind
 		for _, it := range meetingStatus(h.schedule(b.ID), today, byBranch[b.ID]) {
 			if !it.Done {
 				due = append(due, it.Kind)

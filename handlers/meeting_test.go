@@ -1,48 +1,30 @@
 package handlers
 
 import (
+	"jinqiu"
 	"strings"
 	"testing"
 	"time"
 
-	"jinqiu/config"
 	"jinqiu/storage"
 	"jinqiu/storage/storagetest"
 )
 
 func twDay(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
 
-func TestMeetingPeriod(t *testing.T) {
-	for _, c := range []struct {
-		period   string
-		today    time.Time
-		from, to time.Time
-		ok       bool
-	}{
-		{config.PeriodMonthly, twDay(11, 27), twDay(11, 1), twDay(12, 1), true},
-		{config.PeriodQuarterly, twDay(11, 27), twDay(10, 1), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), true},
-		{config.PeriodQuarterly, twDay(3, 31), twDay(1, 1), twDay(4, 1), true},
-		{config.PeriodQuarterly, twDay(4, 1), twDay(4, 1), twDay(7, 1), true},
-		{config.PeriodYearly, twDay(11, 27), twDay(1, 1), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), true},
-		{config.PeriodOff, twDay(11, 27), time.Time{}, time.Time{}, false},
-	} {
-		from, to, ok := MeetingPeriod(c.period, c.today)
-		if !from.Equal(c.from) || !to.Equal(c.to) || ok != c.ok {
-			t.Errorf("MeetingPeriod(%s, %s) = %s, %s, %v", c.period, c.today.Format(time.DateOnly), from, to, ok)
-		}
-	}
-}
-
 // TestMeetingStatusSchedules: which kinds are done and which due, per
 // schedule, on Friday 2026-11-27 (4th quarter; 主题党日 on the first Friday,
 // 11-06, by default).
 func TestMeetingStatusSchedules(t *testing.T) {
-	held := func(kind string, on time.Time) storage.Meeting { return storage.Meeting{Kind: kind, HeldOn: on} }
-	def := config.DefaultSchedule()
-	custom := def
-	custom.Committee, custom.Group, custom.BranchAssembly, custom.ThemeDayOn = config.PeriodQuarterly, config.PeriodOff, config.PeriodYearly, "28"
+	held := func(kind jinqiu.MeetingKind, on time.Time) jinqiu.Meeting {
+		return jinqiu.Meeting{Kind: kind, HeldOn: on}
+	}
+	def := jinqiu.DefaultSchedule()
+	custom := jinqiu.DefaultSchedule()
+	custom.Every[jinqiu.Committee], custom.Every[jinqiu.PartyGroup], custom.Every[jinqiu.BranchAssembly] = jinqiu.Quarterly, jinqiu.Off, jinqiu.Yearly
+	custom.ThemeDay = jinqiu.DayRule{Day: 28}
 	type item struct {
-		kind           string
+		kind           jinqiu.MeetingKind
 		done           bool
 		due            time.Time
 		overdue        bool
@@ -50,39 +32,39 @@ func TestMeetingStatusSchedules(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name     string
-		schedule config.Schedule
-		held     []storage.Meeting
+		schedule jinqiu.Schedule
+		held     []jinqiu.Meeting
 		want     []item
 	}{
 		{"nothing held", def, nil, []item{
-			{storage.MeetingBranchAssembly, false, twDay(12, 31), false, time.Time{}},
-			{storage.MeetingCommittee, false, twDay(11, 30), false, time.Time{}},
-			{storage.MeetingGroup, false, twDay(11, 30), false, time.Time{}},
-			{storage.MeetingLecture, false, twDay(12, 31), false, time.Time{}},
-			{storage.MeetingThemeDay, false, twDay(11, 6), true, time.Time{}},
+			{jinqiu.BranchAssembly, false, twDay(12, 31), false, time.Time{}},
+			{jinqiu.Committee, false, twDay(11, 30), false, time.Time{}},
+			{jinqiu.PartyGroup, false, twDay(11, 30), false, time.Time{}},
+			{jinqiu.Lecture, false, twDay(12, 31), false, time.Time{}},
+			{jinqiu.ThemeDay, false, twDay(11, 6), true, time.Time{}},
 		}},
-		{"some held, some in earlier periods", def, []storage.Meeting{
-			held(storage.MeetingCommittee, twDay(10, 20)), // last month: does not count
-			held(storage.MeetingCommittee, twDay(11, 18)),
-			held(storage.MeetingLecture, twDay(10, 30)), // this quarter
-			held(storage.MeetingGroup, twDay(9, 30)),    // last quarter and month
-			held(storage.MeetingThemeDay, twDay(11, 6)),
-			held(storage.MeetingBranchAssembly, twDay(11, 3)),
+		{"some held, some in earlier periods", def, []jinqiu.Meeting{
+			held(jinqiu.Committee, twDay(10, 20)), // last month: does not count
+			held(jinqiu.Committee, twDay(11, 18)),
+			held(jinqiu.Lecture, twDay(10, 30)),   // this quarter
+			held(jinqiu.PartyGroup, twDay(9, 30)), // last quarter and month
+			held(jinqiu.ThemeDay, twDay(11, 6)),
+			held(jinqiu.BranchAssembly, twDay(11, 3)),
 		}, []item{
-			{storage.MeetingBranchAssembly, true, twDay(12, 31), false, twDay(11, 3)},
-			{storage.MeetingCommittee, true, twDay(11, 30), false, twDay(11, 18)},
-			{storage.MeetingGroup, false, twDay(11, 30), false, time.Time{}},
-			{storage.MeetingLecture, true, twDay(12, 31), false, twDay(10, 30)},
-			{storage.MeetingThemeDay, true, twDay(11, 6), false, twDay(11, 6)},
+			{jinqiu.BranchAssembly, true, twDay(12, 31), false, twDay(11, 3)},
+			{jinqiu.Committee, true, twDay(11, 30), false, twDay(11, 18)},
+			{jinqiu.PartyGroup, false, twDay(11, 30), false, time.Time{}},
+			{jinqiu.Lecture, true, twDay(12, 31), false, twDay(10, 30)},
+			{jinqiu.ThemeDay, true, twDay(11, 6), false, twDay(11, 6)},
 		}},
-		{"custom schedule", custom, []storage.Meeting{
-			held(storage.MeetingCommittee, twDay(10, 2)),
-			held(storage.MeetingBranchAssembly, twDay(3, 2)),
+		{"custom schedule", custom, []jinqiu.Meeting{
+			held(jinqiu.Committee, twDay(10, 2)),
+			held(jinqiu.BranchAssembly, twDay(3, 2)),
 		}, []item{
-			{storage.MeetingBranchAssembly, true, twDay(12, 31), false, twDay(3, 2)},
-			{storage.MeetingCommittee, true, twDay(12, 31), false, twDay(10, 2)},
-			{storage.MeetingLecture, false, twDay(12, 31), false, time.Time{}},
-			{storage.MeetingThemeDay, false, twDay(11, 28), false, time.Time{}}, // the 28th is tomorrow
+			{jinqiu.BranchAssembly, true, twDay(12, 31), false, twDay(3, 2)},
+			{jinqiu.Committee, true, twDay(12, 31), false, twDay(10, 2)},
+			{jinqiu.Lecture, false, twDay(12, 31), false, time.Time{}},
+			{jinqiu.ThemeDay, false, twDay(11, 28), false, time.Time{}}, // the 28th is tomorrow
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -92,7 +74,7 @@ func TestMeetingStatusSchedules(t *testing.T) {
 			}
 			for i, w := range c.want {
 				g := got[i]
-				if g.Kind != w.kind || g.Done != w.done || !g.DueBy.Equal(w.due) || g.Overdue != w.overdue || !g.HeldOn.Equal(w.heldOnWhenDone) {
+				if g.Kind != w.kind || g.Done != w.done || !g.Deadline.Equal(w.due) || g.Overdue != w.overdue || !g.HeldOn.Equal(w.heldOnWhenDone) {
 					t.Errorf("%s = %+v, want %+v", w.kind, g, w)
 				}
 			}
@@ -105,15 +87,15 @@ func TestMeetingStatusSchedules(t *testing.T) {
 func TestMeetingsThroughHandle(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		w := newTestWorld(t, db, nil)
-		w.h.Schedule = func(branch string) config.Schedule {
-			s := config.DefaultSchedule()
+		w.h.Schedule = func(branch string) jinqiu.Schedule {
+			s := jinqiu.DefaultSchedule()
 			if branch == twB { // B only owes a yearly branch assembly
-				s.Committee, s.Group, s.Lecture, s.ThemeDay, s.BranchAssembly = config.PeriodOff, config.PeriodOff, config.PeriodOff, config.PeriodOff, config.PeriodYearly
+				s.Every = map[jinqiu.MeetingKind]jinqiu.Period{jinqiu.BranchAssembly: jinqiu.Yearly}
 			}
 			return s
 		}
 		r := w.say(twChatA, twSecA, "已开 支部委员会 11月18号")
-		m, _, _ := db.RecordMeeting(twCtx, storage.Actor{}, "", storage.NewMeeting{BranchID: twA, Kind: storage.MeetingCommittee, HeldOn: twDay(11, 18)})
+		m, _, _ := db.RecordMeeting(twCtx, jinqiu.Actor{}, "", storage.NewMeeting{BranchID: twA, Kind: jinqiu.Committee, HeldOn: twDay(11, 18)})
 		if r.Text != twWords.sayMeetingRecorded(m) {
 			t.Errorf("record = %q", r.Text)
 		}

@@ -3,16 +3,16 @@ package handlers
 import (
 	"context"
 	"errors"
+	"jinqiu"
 	"strings"
 
-	"jinqiu/bot"
 	"jinqiu/storage"
 )
 
 // register binds the person to the branch of the group (报到), or, outside
 // a branch's group, to the community they name. Naming another community
 // in a branch's group is a guess that needs a yes.
-func (h *Handlers) register(ctx context.Context, sc *scene, rq request) (bot.Reply, error) {
+func (h *Handlers) register(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	if sc.branch.ID != "" {
 		if rq.community != "" && !strings.Contains(sc.branch.Name, rq.community) {
 			return h.ask(ctx, sc, dialogue{Intent: IntentRegister, Branch: sc.branch.ID, Confirm: true}, sayRegisterConfirm(sc.branch)), nil
@@ -27,21 +27,21 @@ func (h *Handlers) register(ctx context.Context, sc *scene, rq request) (bot.Rep
 		return text(sayRegisterNoSuchCommunity(rq.community)), nil
 	}
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	return h.registerIn(ctx, sc, b.ID)
 }
 
 // registerIn records the registration: a repeat is idempotent, a move to
 // another branch is a new registration row (the old one stays).
-func (h *Handlers) registerIn(ctx context.Context, sc *scene, branchID string) (bot.Reply, error) {
+func (h *Handlers) registerIn(ctx context.Context, sc *scene, branchID string) (jinqiu.Reply, error) {
 	b, err := h.DB.Branch(ctx, branchID)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	reg, err := h.DB.Register(ctx, sc.actor, sc.msg.UserName, b.ID, sc.now)
 	if err != nil {
-		return bot.Reply{}, err
+		return jinqiu.Reply{}, err
 	}
 	switch {
 	case reg.Already:

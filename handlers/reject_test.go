@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"jinqiu"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ func TestRejectWithReason(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.State != storage.HoursRejected || rep.Reason != "时长填错了" {
+			if rep.State != jinqiu.HoursRejected || rep.Reason != "时长填错了" {
 				t.Errorf("report = %+v, want rejected with reason 时长填错了", rep)
 			}
 			if r.Text != sayRejected(rep, 2) {
@@ -60,10 +61,10 @@ func TestRejectWithReason(t *testing.T) {
 			// A reject with its own number and reason is a new command, not
 			// the reason for p2.
 			w.say(twChatA, twSecA, fmt.Sprintf("不通过 %d 理由不足", p3))
-			if rep, _ := w.db.HoursReport(twCtx, twA, p3); rep.State != storage.HoursRejected || rep.Reason != "理由不足" {
+			if rep, _ := w.db.HoursReport(twCtx, twA, p3); rep.State != jinqiu.HoursRejected || rep.Reason != "理由不足" {
 				t.Errorf("p3 = %+v, want rejected with 理由不足", rep)
 			}
-			if rep, _ := w.db.HoursReport(twCtx, twA, p2); rep.State != storage.HoursPending || rep.Reason != "" {
+			if rep, _ := w.db.HoursReport(twCtx, twA, p2); rep.State != jinqiu.HoursPending || rep.Reason != "" {
 				t.Errorf("p2 = %+v, want still pending", rep)
 			}
 		})

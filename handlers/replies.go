@@ -8,6 +8,7 @@ package handlers
 
 import (
 	"fmt"
+	"jinqiu"
 	"strconv"
 	"strings"
 	"time"
@@ -47,14 +48,14 @@ func sayHours(ch int) string {
 	return s
 }
 
-func sayCapacity(a storage.Activity) string {
+func sayCapacity(a jinqiu.Activity) string {
 	if a.Unlimited() {
 		return "不限"
 	}
 	return strconv.Itoa(a.Capacity) + "人"
 }
 
-func sayPlaces(a storage.Activity) string {
+func sayPlaces(a jinqiu.Activity) string {
 	switch {
 	case a.Unlimited():
 		return "名额不限"
@@ -66,7 +67,7 @@ func sayPlaces(a storage.Activity) string {
 }
 
 // sayActivity is one line about an activity: 3号【清理楼道】11月28日 周六 09:00 枣行社区.
-func (w words) sayActivity(a storage.Activity, loc *time.Location) string {
+func (w words) sayActivity(a jinqiu.Activity, loc *time.Location) string {
 	s := fmt.Sprintf("%d号【%s】%s", a.ID, inert(a.Title), w.sayWhen(a.StartsAt.In(loc)))
 	if a.Place != "" {
 		s += " " + inert(a.Place)
@@ -74,29 +75,29 @@ func (w words) sayActivity(a storage.Activity, loc *time.Location) string {
 	return s
 }
 
-var sayKinds = map[string]string{
-	storage.MeetingBranchAssembly: "支部党员大会",
-	storage.MeetingCommittee:      "支委会",
-	storage.MeetingGroup:          "党小组会",
-	storage.MeetingLecture:        "党课",
-	storage.MeetingThemeDay:       "主题党日",
+var sayKinds = map[jinqiu.MeetingKind]string{
+	jinqiu.BranchAssembly: "支部党员大会",
+	jinqiu.Committee:      "支委会",
+	jinqiu.PartyGroup:     "党小组会",
+	jinqiu.Lecture:        "党课",
+	jinqiu.ThemeDay:       "主题党日",
 }
 
-func sayKind(k string) string {
+func sayKind(k jinqiu.MeetingKind) string {
 	if s, ok := sayKinds[k]; ok {
 		return s
 	}
-	return k
+	return string(k)
 }
 
 var sayReportStates = map[string]string{
-	storage.HoursPending:  "待审核",
-	storage.HoursApproved: "已通过",
-	storage.HoursRejected: "已驳回",
-	storage.HoursVoid:     "已作废",
+	jinqiu.HoursPending:  "待审核",
+	jinqiu.HoursApproved: "已通过",
+	jinqiu.HoursRejected: "已驳回",
+	jinqiu.HoursVoid:     "已作废",
 }
 
-func (w words) sayReport(r storage.HoursReport) string {
+func (w words) sayReport(r jinqiu.HoursReport) string {
 	s := fmt.Sprintf("%d号 %s %s %s小时", r.ID, inert(r.MemberName), w.sayDay(r.ServedOn), sayHours(r.Centihours))
 	if r.Note != "" {
 		s += " " + inert(r.Note)
@@ -172,21 +173,21 @@ func sayAskInBranchGroup() string {
 
 // ---- register ------------------------------------------------------------------
 
-func (w words) sayRegistered(name string, b storage.Branch, on time.Time) string {
+func (w words) sayRegistered(name string, b jinqiu.Branch, on time.Time) string {
 	return lines(
 		fmt.Sprintf("欢迎您%s！已在【%s】报到（%s）。", nameComma(name), b.Name, w.sayDay(on)),
 		"查看活动请发送：活动",
 	)
 }
 
-func sayRegisteredAlready(b storage.Branch) string {
+func sayRegisteredAlready(b jinqiu.Branch) string {
 	return lines(
 		fmt.Sprintf("您已经在【%s】报到过了，不用再报。", b.Name),
 		"查看活动请发送：活动",
 	)
 }
 
-func sayRegisterMoved(b storage.Branch) string {
+func sayRegisterMoved(b jinqiu.Branch) string {
 	return lines(
 		fmt.Sprintf("已为您改到【%s】报到，原来的记录都保留着。", b.Name),
 		"查看活动请发送：活动",
@@ -204,7 +205,7 @@ func sayRegisterNoSuchCommunity(place string) string {
 	)
 }
 
-func sayRegisterConfirm(b storage.Branch) string {
+func sayRegisterConfirm(b jinqiu.Branch) string {
 	return lines(
 		fmt.Sprintf("本群是【%s】的群。您要在【%s】报到吗？", b.Name, b.Name),
 		"确认请回复：是；不报请回复：算了",
@@ -220,7 +221,7 @@ func nameComma(name string) string {
 
 // ---- activities ----------------------------------------------------------------
 
-func (w words) sayActivityList(b storage.Branch, acts []storage.Activity, loc *time.Location) (head string, body []string) {
+func (w words) sayActivityList(b jinqiu.Branch, acts []jinqiu.Activity, loc *time.Location) (head string, body []string) {
 	if len(acts) == 0 {
 		return fmt.Sprintf("【%s】近期还没有活动。", b.Name), []string{"书记发布活动请发送：发布活动 标题 时间 地点 名额N"}
 	}
@@ -245,7 +246,7 @@ func sayPublishPast() string {
 	)
 }
 
-func (w words) sayPublished(a storage.Activity, loc *time.Location) string {
+func (w words) sayPublished(a jinqiu.Activity, loc *time.Location) string {
 	place := inert(a.Place)
 	if place == "" {
 		place = "未填"
@@ -339,14 +340,14 @@ func sayActivityCancelledAlready(id int64) string {
 	)
 }
 
-func sayActivityStarted(a storage.Activity) string {
+func sayActivityStarted(a jinqiu.Activity) string {
 	return lines(
 		fmt.Sprintf("%d号【%s】已经开始，不能再取消了。", a.ID, inert(a.Title)),
 		"查看活动请发送：活动",
 	)
 }
 
-func sayActivityCancelled(a storage.Activity, told int) string {
+func sayActivityCancelled(a jinqiu.Activity, told int) string {
 	return lines(
 		fmt.Sprintf("已取消 %d号【%s】，已在群里通知 %d 位报名的人。", a.ID, inert(a.Title), told),
 		"发布新活动请发送：发布活动 标题 时间 地点 名额N",
@@ -354,14 +355,14 @@ func sayActivityCancelled(a storage.Activity, told int) string {
 }
 
 // sayCancelNotice goes to the group with an @mention of every signee.
-func (w words) sayCancelNotice(a storage.Activity, loc *time.Location) string {
+func (w words) sayCancelNotice(a jinqiu.Activity, loc *time.Location) string {
 	return lines(
 		fmt.Sprintf("通知：%d号活动【%s】（%s）取消了，给您添麻烦了。", a.ID, inert(a.Title), w.sayWhen(a.StartsAt.In(loc))),
 		"查看其他活动请发送：活动",
 	)
 }
 
-func (w words) sayRoster(a storage.Activity, es []storage.RosterEntry, loc *time.Location) (head string, body []string) {
+func (w words) sayRoster(a jinqiu.Activity, es []storage.RosterEntry, loc *time.Location) (head string, body []string) {
 	var confirmed, waiting []string
 	checked := 0
 	for _, e := range es {
@@ -369,7 +370,7 @@ func (w words) sayRoster(a storage.Activity, es []storage.RosterEntry, loc *time
 		if n == "" {
 			n = "（未留名）"
 		}
-		if e.State == storage.SignupConfirmed {
+		if e.State == jinqiu.SignupConfirmed {
 			if e.CheckedIn {
 				n += "✓"
 				checked++
@@ -398,7 +399,7 @@ func (w words) sayRoster(a storage.Activity, es []storage.RosterEntry, loc *time
 
 // ---- sign-up -------------------------------------------------------------------
 
-func (w words) saySignedUp(name string, a storage.Activity, loc *time.Location) string {
+func (w words) saySignedUp(name string, a jinqiu.Activity, loc *time.Location) string {
 	return lines(
 		fmt.Sprintf("%s报名成功：%s。", namePrefix(name), w.sayActivity(a, loc)),
 		fmt.Sprintf("到场后请发送：签到 %d", a.ID),
@@ -406,21 +407,21 @@ func (w words) saySignedUp(name string, a storage.Activity, loc *time.Location) 
 	)
 }
 
-func sayWaiting(a storage.Activity, pos int) string {
+func sayWaiting(a jinqiu.Activity, pos int) string {
 	return lines(
 		fmt.Sprintf("%d号【%s】名额已满，您在候补第%d位，有人取消时会在群里@您。", a.ID, inert(a.Title), pos),
 		fmt.Sprintf("不想等了请发送：取消报名 %d", a.ID),
 	)
 }
 
-func (w words) saySignedUpAlready(a storage.Activity, loc *time.Location) string {
+func (w words) saySignedUpAlready(a jinqiu.Activity, loc *time.Location) string {
 	return lines(
 		fmt.Sprintf("您已经报过名了：%s。", w.sayActivity(a, loc)),
 		fmt.Sprintf("到场后请发送：签到 %d", a.ID),
 	)
 }
 
-func saySignupClosed(a storage.Activity) string {
+func saySignupClosed(a jinqiu.Activity) string {
 	return lines(
 		fmt.Sprintf("%d号【%s】报名已经截止了。", a.ID, inert(a.Title)),
 		"查看其他活动请发送：活动",
@@ -443,14 +444,14 @@ func sayPick(question string, opts []string, stop string) string {
 	return lines(append(append([]string{question}, opts...), "请回复编号，如："+firstNumber(opts)+"；"+stop)...)
 }
 
-func (w words) sayConfirmSignup(a storage.Activity, loc *time.Location) string {
+func (w words) sayConfirmSignup(a jinqiu.Activity, loc *time.Location) string {
 	return lines(
 		fmt.Sprintf("是报名 %s 吗？", w.sayActivity(a, loc)),
 		"确认请回复：是；不报请回复：算了",
 	)
 }
 
-func sayCancelledSignup(a storage.Activity) string {
+func sayCancelledSignup(a jinqiu.Activity) string {
 	return lines(
 		fmt.Sprintf("已为您取消 %d号【%s】的报名。", a.ID, inert(a.Title)),
 		fmt.Sprintf("想再报名请发送：报名 %d", a.ID),
@@ -475,7 +476,7 @@ func sayPickCancelSignup(opts []string) string {
 	return sayPick("请问要取消哪个活动的报名？", opts, "不取消了请回复：算了")
 }
 
-func (w words) sayConfirmCancelSignup(a storage.Activity, loc *time.Location) string {
+func (w words) sayConfirmCancelSignup(a jinqiu.Activity, loc *time.Location) string {
 	return lines(
 		fmt.Sprintf("是取消 %s 的报名吗？", w.sayActivity(a, loc)),
 		"确认请回复：是；不取消了请回复：算了",
@@ -483,7 +484,7 @@ func (w words) sayConfirmCancelSignup(a storage.Activity, loc *time.Location) st
 }
 
 // sayPromoted goes to the group with an @mention of the person promoted.
-func (w words) sayPromoted(name string, a storage.Activity, loc *time.Location) string {
+func (w words) sayPromoted(name string, a jinqiu.Activity, loc *time.Location) string {
 	return lines(
 		fmt.Sprintf("%s有人取消了报名，您已从候补转为正式报名：%s。", namePrefix(name), w.sayActivity(a, loc)),
 		fmt.Sprintf("到场后请发送：签到 %d", a.ID),
@@ -500,7 +501,7 @@ func namePrefix(name string) string {
 
 // ---- check-in -------------------------------------------------------------------
 
-func sayCheckedIn(name string, a storage.Activity, credited int) string {
+func sayCheckedIn(name string, a jinqiu.Activity, credited int) string {
 	ls := []string{fmt.Sprintf("%s签到成功：%d号【%s】。", namePrefix(name), a.ID, inert(a.Title))}
 	if credited > 0 {
 		ls = append(ls, fmt.Sprintf("已为您记服务时长 %s 小时。", sayHours(credited)))
@@ -508,35 +509,35 @@ func sayCheckedIn(name string, a storage.Activity, credited int) string {
 	return lines(append(ls, "查看记录请发送：我的")...)
 }
 
-func sayCheckedInAlready(a storage.Activity) string {
+func sayCheckedInAlready(a jinqiu.Activity) string {
 	return lines(
 		fmt.Sprintf("您已经签到过了：%d号【%s】。", a.ID, inert(a.Title)),
 		"查看记录请发送：我的",
 	)
 }
 
-func (w words) sayCheckinTooEarly(a storage.Activity, opens time.Time, loc *time.Location) string {
+func (w words) sayCheckinTooEarly(a jinqiu.Activity, opens time.Time, loc *time.Location) string {
 	return lines(
 		fmt.Sprintf("%s 开始，%s 以后才能签到。", w.sayActivity(a, loc), sayClock(opens.In(loc))),
 		fmt.Sprintf("到时请发送：签到 %d", a.ID),
 	)
 }
 
-func sayCheckinClosed(a storage.Activity) string {
+func sayCheckinClosed(a jinqiu.Activity) string {
 	return lines(
 		fmt.Sprintf("%d号【%s】已经结束，签到已关闭。", a.ID, inert(a.Title)),
 		"补记时长请发送：时长 小时数 做了什么",
 	)
 }
 
-func sayCheckinFull(a storage.Activity) string {
+func sayCheckinFull(a jinqiu.Activity) string {
 	return lines(
 		fmt.Sprintf("%d号【%s】名额已满，不能现场签到。", a.ID, inert(a.Title)),
 		"查看其他活动请发送：活动",
 	)
 }
 
-func sayCheckinWaiting(a storage.Activity, pos int) string {
+func sayCheckinWaiting(a jinqiu.Activity, pos int) string {
 	return lines(
 		fmt.Sprintf("您在 %d号【%s】候补第%d位，还没有名额，暂时不能签到。", a.ID, inert(a.Title), pos),
 		"有名额时会在群里@您；查看记录请发送：我的",
@@ -563,7 +564,7 @@ func sayHoursNeedNumber() string {
 	)
 }
 
-func (w words) sayHoursReported(r storage.HoursReport) string {
+func (w words) sayHoursReported(r jinqiu.HoursReport) string {
 	note := ""
 	if r.Note != "" {
 		note = "（" + inert(r.Note) + "）"
@@ -610,7 +611,7 @@ func sayReportNotFound(id int64) string {
 	)
 }
 
-func sayReportDecided(r storage.HoursReport) string {
+func sayReportDecided(r jinqiu.HoursReport) string {
 	return lines(
 		fmt.Sprintf("%d号时长记录已经审核过了（%s）。", r.ID, sayReportStates[r.State]),
 		"查看待审核的请发送：通过",
@@ -631,21 +632,21 @@ func sayPickReport(approve bool, opts []string) string {
 	return sayPick("待审核的时长（回复编号即驳回）：", opts, "不处理请回复：算了")
 }
 
-func (w words) sayConfirmApprove(r storage.HoursReport) string {
+func (w words) sayConfirmApprove(r jinqiu.HoursReport) string {
 	return lines(
 		fmt.Sprintf("是通过 %s 吗？", w.sayReport(r)),
 		"确认请回复：是；不处理请回复：算了",
 	)
 }
 
-func (w words) sayRejectAskReason(r storage.HoursReport) string {
+func (w words) sayRejectAskReason(r jinqiu.HoursReport) string {
 	return lines(
 		fmt.Sprintf("要驳回 %s，请回复驳回的原因，如：日期不对", w.sayReport(r)),
 		"不驳回了请回复：算了",
 	)
 }
 
-func (w words) sayApproved(r storage.HoursReport, stillPending int) string {
+func (w words) sayApproved(r jinqiu.HoursReport, stillPending int) string {
 	next := "待审核的都处理完了。查看活动请发送：活动"
 	if stillPending > 0 {
 		next = fmt.Sprintf("还有 %d 条待审核，请发送：通过", stillPending)
@@ -653,7 +654,7 @@ func (w words) sayApproved(r storage.HoursReport, stillPending int) string {
 	return lines(fmt.Sprintf("已通过：%s。", w.sayReport(r)), next)
 }
 
-func sayRejected(r storage.HoursReport, stillPending int) string {
+func sayRejected(r jinqiu.HoursReport, stillPending int) string {
 	next := "待审核的都处理完了。查看活动请发送：活动"
 	if stillPending > 0 {
 		next = fmt.Sprintf("还有 %d 条待审核，请发送：通过", stillPending)
@@ -662,7 +663,7 @@ func sayRejected(r storage.HoursReport, stillPending int) string {
 }
 
 // sayApprovedNotice goes to the group with an @mention of the member.
-func (w words) sayApprovedNotice(r storage.HoursReport) string {
+func (w words) sayApprovedNotice(r jinqiu.HoursReport) string {
 	return lines(
 		fmt.Sprintf("%s您%s的 %s 小时服务时长已通过审核，谢谢您！", namePrefix(r.MemberName), w.sayDay(r.ServedOn), sayHours(r.Centihours)),
 		"查看记录请发送：我的",
@@ -670,7 +671,7 @@ func (w words) sayApprovedNotice(r storage.HoursReport) string {
 }
 
 // sayRejectedNotice goes to the group with an @mention of the member.
-func (w words) sayRejectedNotice(r storage.HoursReport) string {
+func (w words) sayRejectedNotice(r jinqiu.HoursReport) string {
 	return lines(
 		fmt.Sprintf("%s您%s的 %s 小时服务时长没有通过审核，原因：%s。", namePrefix(r.MemberName), w.sayDay(r.ServedOn), sayHours(r.Centihours), inert(r.Reason)),
 		"如有疑问请联系支部书记；重新上报请发送：时长 小时数 做了什么",
@@ -691,7 +692,7 @@ func (w words) sayMyStats(name string, s storage.MemberStats, mine []storage.MyS
 		var ss []string
 		for _, m := range mine {
 			t := fmt.Sprintf("%d号【%s】%s", m.ID, inert(m.Title), w.sayWhen(m.StartsAt.In(loc)))
-			if m.SignupState == storage.SignupWaiting {
+			if m.SignupState == jinqiu.SignupWaiting {
 				t += fmt.Sprintf("（候补第%d位）", m.Position)
 			}
 			ss = append(ss, t)
@@ -720,7 +721,7 @@ func (w words) sayMeetingFuture(on time.Time) string {
 	)
 }
 
-func (w words) sayMeetingRecorded(m storage.Meeting) string {
+func (w words) sayMeetingRecorded(m jinqiu.Meeting) string {
 	topic := ""
 	if m.Topic != "" {
 		topic = "，主题：" + inert(m.Topic)
@@ -731,14 +732,14 @@ func (w words) sayMeetingRecorded(m storage.Meeting) string {
 	)
 }
 
-func (w words) sayMeetingRecordedAlready(m storage.Meeting) string {
+func (w words) sayMeetingRecordedAlready(m jinqiu.Meeting) string {
 	return lines(
 		fmt.Sprintf("%s的%s已经记录过了。", w.sayDay(m.HeldOn), sayKind(m.Kind)),
 		"查看开会情况请发送：三会一课",
 	)
 }
 
-func (w words) sayMeetingStatus(b storage.Branch, today time.Time, items []meetingItem) (head string, body []string) {
+func (w words) sayMeetingStatus(b jinqiu.Branch, today time.Time, items []meetingItem) (head string, body []string) {
 	head = fmt.Sprintf("【%s】%d月（第%d季度）三会一课：", b.Name, today.Month(), (int(today.Month())+2)/3)
 	var done, due []string
 	for _, it := range items {
@@ -746,9 +747,9 @@ func (w words) sayMeetingStatus(b storage.Branch, today time.Time, items []meeti
 			done = append(done, fmt.Sprintf("%s（%s）", sayKind(it.Kind), w.sayDay(it.HeldOn)))
 			continue
 		}
-		when := w.sayDay(it.DueBy) + "前"
+		when := w.sayDay(it.Deadline) + "前"
 		if it.Overdue {
-			when = w.sayDay(it.DueBy) + "，已过期"
+			when = w.sayDay(it.Deadline) + "，已过期"
 		}
 		due = append(due, fmt.Sprintf("%s（%s）", sayKind(it.Kind), when))
 	}
@@ -780,7 +781,7 @@ func sayMeetingOverview(today time.Time, total int, behind []string) (head strin
 	return head, append(body, "查看某个支部请在该支部群里发送：三会一课")
 }
 
-func sayMeetingBehind(name string, kinds []string) string {
+func sayMeetingBehind(name string, kinds []jinqiu.MeetingKind) string {
 	var ks []string
 	for _, k := range kinds {
 		ks = append(ks, sayKind(k))
@@ -802,7 +803,7 @@ func (w words) sayPeriod(week bool, offset int, from, to time.Time) string {
 	return fmt.Sprintf("%s（%s–%s）", name, w.sayDay(from), w.sayDay(last))
 }
 
-func sayBranchDigest(period string, b storage.BranchActivity, held []string) (head string, body []string) {
+func sayBranchDigest(period string, b storage.BranchActivity, held []jinqiu.MeetingKind) (head string, body []string) {
 	meetings := "本期没有会议记录"
 	if len(held) > 0 {
 		var ks []string
@@ -819,11 +820,11 @@ func sayBranchDigest(period string, b storage.BranchActivity, held []string) (he
 }
 
 // Programme lines as the bureau reports them.
-var sayLines = map[string]string{"community": "城市（社区治理）", "rural": "乡镇（乡村振兴）"}
+var sayLines = map[jinqiu.BranchKind]string{jinqiu.Community: "城市（社区治理）", jinqiu.Rural: "乡镇（乡村振兴）"}
 
-func sayBureauDigest(period string, byLine map[string]storage.BranchActivity, counts map[string]int) (head string, body []string) {
+func sayBureauDigest(period string, byLine map[jinqiu.BranchKind]storage.BranchActivity, counts map[jinqiu.BranchKind]int) (head string, body []string) {
 	head = fmt.Sprintf("全区%s：", period)
-	for _, k := range []string{"community", "rural"} {
+	for _, k := range jinqiu.Lines() {
 		b, ok := byLine[k]
 		if !ok {
 			continue
@@ -879,7 +880,7 @@ func sayPickCancelActivity(opts []string) string {
 	return sayPick("请问要取消哪个活动？", opts, "不取消了请回复：算了")
 }
 
-func (w words) sayConfirmCancelActivity(a storage.Activity, loc *time.Location) string {
+func (w words) sayConfirmCancelActivity(a jinqiu.Activity, loc *time.Location) string {
 	return lines(
 		fmt.Sprintf("是取消活动 %s 吗？报名的人会收到通知。", w.sayActivity(a, loc)),
 		"确认请回复：是；不取消了请回复：算了",

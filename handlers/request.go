@@ -1,6 +1,9 @@
 package handlers
 
-import "time"
+import (
+	"jinqiu"
+	"time"
+)
 
 // request is a parsed command in the form the rules use: ids as int64,
 // days as calendar days (see calendarDay), zero for "not given". It is the
@@ -20,7 +23,7 @@ type request struct {
 	place     string
 	capacity  int
 	badCap    string // a capacity written but not one, as written
-	kind      string
+	kind      jinqiu.MeetingKind
 	topic     string
 	period    string // week | month
 	offset    int
@@ -41,7 +44,7 @@ func requestOf(c Command) request {
 		place:     c.Place,
 		capacity:  c.Capacity,
 		badCap:    c.BadCapacity,
-		kind:      c.Kind,
+		kind:      jinqiu.MeetingKind(c.Kind),
 		topic:     c.Topic,
 		period:    c.Period,
 	}

@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"context"
+	"jinqiu"
 	"slices"
-
-	"jinqiu/bot"
-	"jinqiu/storage"
 )
 
 // Roles and scope.
@@ -79,7 +77,7 @@ func (sc *scene) viewBranch() (string, string) {
 }
 
 // activity looks an activity up within the scope.
-func (h *Handlers) scopedActivity(ctx context.Context, s scope, id int64) (storage.Activity, error) {
+func (h *Handlers) scopedActivity(ctx context.Context, s scope, id int64) (jinqiu.Activity, error) {
 	if s.all {
 		return h.DB.ActivityAnyBranch(ctx, id)
 	}
@@ -87,7 +85,7 @@ func (h *Handlers) scopedActivity(ctx context.Context, s scope, id int64) (stora
 }
 
 // report looks an hours report up within the scope.
-func (h *Handlers) scopedReport(ctx context.Context, s scope, id int64) (storage.HoursReport, error) {
+func (h *Handlers) scopedReport(ctx context.Context, s scope, id int64) (jinqiu.HoursReport, error) {
 	if s.all {
 		return h.DB.HoursReportAnyBranch(ctx, id)
 	}
@@ -100,7 +98,7 @@ func (h *Handlers) scopedReport(ctx context.Context, s scope, id int64) (storage
 // scope asManager has checked). Never in a bureau group or a group the bot
 // does not know, where others read along.
 func (sc *scene) mayReadNames() bool {
-	if sc.msg.ChatType == bot.ChatSingle {
+	if sc.msg.ChatType == jinqiu.ChatSingle {
 		return sc.admin || len(sc.secOf) > 0
 	}
 	return sc.branch.ID != ""

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"jinqiu"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ func TestScenario(t *testing.T) {
 		w.register(twChatA, twSecA)
 		w.register(twChatB, "mb")
 		w.register(twChatB, twSecB)
-		if r := w.say(twChatA, "m1", "报到"); r.Text != sayRegisteredAlready(storage.Branch{Name: twNameA}) {
+		if r := w.say(twChatA, "m1", "报到"); r.Text != sayRegisteredAlready(jinqiu.Branch{Name: twNameA}) {
 			t.Errorf("repeat 报到 = %q", r.Text)
 		}
 
@@ -65,7 +66,7 @@ func TestScenario(t *testing.T) {
 			t.Fatalf("outbox = %+v, want one promotion of m3 to chat A", q)
 		}
 		_, roster, _ := db.Roster(twCtx, twA, act.ID)
-		if len(roster) != 2 || roster[0].UserID != "m2" || roster[1].UserID != "m3" || roster[1].State != storage.SignupConfirmed {
+		if len(roster) != 2 || roster[0].UserID != "m2" || roster[1].UserID != "m3" || roster[1].State != jinqiu.SignupConfirmed {
 			t.Errorf("roster = %+v", roster)
 		}
 

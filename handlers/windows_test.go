@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"jinqiu"
 	"testing"
 	"time"
 
@@ -126,7 +127,7 @@ func TestSignupClosed(t *testing.T) {
 	w := newTestWorld(t, storagetest.Open(t, storage.SQLite), nil)
 	w.register(twChatA, "m1")
 	start := w.clock().Add(3 * time.Hour)
-	act, err := w.db.PublishActivity(twCtx, storage.Actor{UserID: twSecA}, "", storage.NewActivity{
+	act, err := w.db.PublishActivity(twCtx, jinqiu.Actor{UserID: twSecA}, "", storage.NewActivity{
 		BranchID: twA, Title: "植树", StartsAt: start, EndsAt: start.Add(DefaultDuration), Deadline: start.Add(-time.Hour), Capacity: 5})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"jinqiu"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,7 +60,7 @@ func newTestWorld(tb testing.TB, db *storage.DB, store state.Store) *testWorld {
 		store = w.mem
 	}
 	db.Now = w.clock
-	w.h = &Handlers{DB: db, State: store, Loc: w.now.Location(), Admins: []storage.Identity{{Platform: bot.WeCom, UserID: twAdmin}}, Now: w.clock}
+	w.h = &Handlers{DB: db, State: store, Loc: w.now.Location(), Admins: []jinqiu.Identity{{Platform: bot.WeCom, UserID: twAdmin}}, Now: w.clock}
 	w.sync()
 	return w
 }
@@ -67,11 +68,11 @@ func newTestWorld(tb testing.TB, db *storage.DB, store state.Store) *testWorld {
 func (w *testWorld) sync() {
 	w.tb.Helper()
 	err := w.db.SyncConfig(twCtx, []storage.BranchSpec{
-		{Branch: storage.Branch{ID: twA, Name: twNameA, Town: "城关街道", Kind: "community"},
-			Secretaries: []storage.Identity{{Platform: bot.WeCom, UserID: twSecA}}, Groups: []storage.Group{{Platform: bot.WeCom, ChatID: twChatA}, {Platform: bot.DingTalk, ChatID: twChatA}}},
-		{Branch: storage.Branch{ID: twB, Name: twNameB, Town: "王庄镇", Kind: "rural"},
-			Secretaries: []storage.Identity{{Platform: bot.WeCom, UserID: twSecB}}, Groups: []storage.Group{{Platform: bot.WeCom, ChatID: twChatB}, {Platform: bot.DingTalk, ChatID: twChatB}}},
-	}, []storage.Group{{Platform: bot.WeCom, ChatID: twChatBur}})
+		{Branch: jinqiu.Branch{ID: twA, Name: twNameA, Town: "城关街道", Kind: "community"},
+			Secretaries: []jinqiu.Identity{{Platform: bot.WeCom, UserID: twSecA}}, Groups: []jinqiu.Group{{Platform: bot.WeCom, ChatID: twChatA}, {Platform: bot.DingTalk, ChatID: twChatA}}},
+		{Branch: jinqiu.Branch{ID: twB, Name: twNameB, Town: "王庄镇", Kind: "rural"},
+			Secretaries: []jinqiu.Identity{{Platform: bot.WeCom, UserID: twSecB}}, Groups: []jinqiu.Group{{Platform: bot.WeCom, ChatID: twChatB}, {Platform: bot.DingTalk, ChatID: twChatB}}},
+	}, []jinqiu.Group{{Platform: bot.WeCom, ChatID: twChatBur}})
 	if err != nil {
 		w.tb.Fatal(err)
 	}
@@ -95,13 +96,13 @@ func (w *testWorld) advance(d time.Duration) { w.setNow(w.clock().Add(d)) }
 func twName(user string) string { return "名" + user }
 
 // say sends text from user in chat through Handle, as `jinqiu say` does.
-func (w *testWorld) say(chat, user, text string) bot.Reply {
+func (w *testWorld) say(chat, user, text string) jinqiu.Reply {
 	w.tb.Helper()
 	return w.sayOn(bot.WeCom, chat, user, text)
 }
 
 // sayOn sends from a person of the given platform.
-func (w *testWorld) sayOn(platform, chat, user, text string) bot.Reply {
+func (w *testWorld) sayOn(platform jinqiu.Platform, chat, user, text string) jinqiu.Reply {
 	w.tb.Helper()
 	m := w.message(chat, user, text)
 	m.Platform = platform
@@ -112,15 +113,15 @@ func (w *testWorld) sayOn(platform, chat, user, text string) bot.Reply {
 	return r
 }
 
-func (w *testWorld) message(chat, user, text string) bot.Message {
-	return bot.Message{
+func (w *testWorld) message(chat, user, text string) jinqiu.Message {
+	return jinqiu.Message{
 		Platform: bot.WeCom, Robot: "jinqiu", MsgID: fmt.Sprintf("msg-%d", w.seq.Add(1)),
 		ChatID: chat, ChatType: "group", UserID: user, UserName: twName(user), Text: "@金秋助手 " + text, SentAt: w.clock(),
 	}
 }
 
 // register makes user a member of the branch of chat through 报到.
-func (w *testWorld) register(chat, user string) storage.Member {
+func (w *testWorld) register(chat, user string) jinqiu.Member {
 	w.tb.Helper()
 	w.say(chat, user, "报到")
 	m, err := w.db.Member(twCtx, bot.WeCom, user)
@@ -131,7 +132,7 @@ func (w *testWorld) register(chat, user string) storage.Member {
 }
 
 // publish has the secretary publish an activity and returns it.
-func (w *testWorld) publish(chat, secretary, text string) storage.Activity {
+func (w *testWorld) publish(chat, secretary, text string) jinqiu.Activity {
 	w.tb.Helper()
 	r := w.say(chat, secretary, text)
 	var id int64
@@ -223,7 +224,7 @@ func (w *testWorld) outbox() []twQueued {
 type twQueued struct {
 	Key   string
 	Chat  string
-	Reply bot.Reply
+	Reply jinqiu.Reply
 }
 
 func (w *testWorld) count(q string, args ...any) int {

@@ -3,9 +3,9 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"jinqiu"
 	"time"
 
-	"jinqiu/config"
 	"jinqiu/storage"
 )
 
@@ -67,7 +67,7 @@ func (f *Figures) add(g Figures) {
 // BranchFigures is one branch in a digest.
 type BranchFigures struct {
 	ID, Name, Town string
-	Kind           string // community (城市) | rural (乡镇)
+	Kind           jinqiu.BranchKind
 	Figures
 	// Overdue names the meetings the branch missed, e.g. "10月支委会".
 	Overdue []string
@@ -82,18 +82,20 @@ type Town struct {
 
 // Line is one of the programme's two lines: 城市 (community) or 乡镇 (rural).
 type Line struct {
-	Kind, Name string
+	Kind jinqiu.BranchKind
+	Name string
 	Figures
 }
 
 // Compliance is how many branches held a meeting kind in the current
 // period, and which ones are overdue.
 type Compliance struct {
-	Kind, Name string // storage.Meeting*, 支委会
-	Freq       string // config.Period*
-	Period     string // 11月, 第四季度, 2026年
-	Done, Due  int
-	Overdue    []Overdue
+	Kind      jinqiu.MeetingKind
+	Name      string // 支委会
+	Freq      jinqiu.Period
+	Period    string // 11月, 第四季度, 2026年
+	Done, Due int
+	Overdue   []Overdue
 }
 
 // Overdue is a branch that missed a meeting's deadline.
@@ -137,7 +139,10 @@ func (d Digest) Public() Digest {
 }
 
 // Line kinds and their names.
-var lineNames = []struct{ kind, name string }{{"community", "城市（社区）"}, {"rural", "乡镇（农村）"}}
+var lineNames = []struct {
+	kind jinqiu.BranchKind
+	name string
+}{{jinqiu.Community, "城市（社区）"}, {jinqiu.Rural, "乡镇（农村）"}}
 
 // Digest computes the digest of the week that contains weekStart (any
 // instant of it: it is moved to Monday 00:00 in the zone), of the whole
@@ -147,8 +152,8 @@ var lineNames = []struct{ kind, name string }{{"community", "城市（社区）"
 func (x *Digester) Digest(ctx context.Context, weekStart time.Time, branchID string) (Digest, error) {
 	p := x.Planner
 	loc := p.Loc
-	from := WeekStart(weekStart, loc)
-	to := addDays(from, 7)
+	from := jinqiu.WeekStart(weekStart, loc)
+	to := jinqiu.AddDays(from, 7)
 	now := time.Now()
 	if x.Now != nil {
 		now = x.Now()
@@ -160,7 +165,7 @@ func (x *Digester) Digest(ctx context.Context, weekStart time.Time, branchID str
 	if asOf.Before(from) {
 		asOf = from
 	}
-	ref := midnight(asOf.Add(-time.Nanosecond), loc) // the last day counted
+	ref := jinqiu.Midnight(asOf.Add(-time.Nanosecond), loc) // the last day counted
 	if ref.Before(from) {
 		ref = from
 	}
@@ -176,21 +181,21 @@ func (x *Digester) Digest(ctx context.Context, weekStart time.Time, branchID str
 
 	spans, index := x.meetingSpans(ref)
 	st, err := x.DB.DigestStats(ctx, storage.DigestRange{
-		From: from, To: asOf, FromDay: from, ToDay: addDays(ref, 1),
-		InactiveSince: inactiveSince, InactiveSinceDay: midnight(inactiveSince, loc),
+		From: from, To: asOf, FromDay: from, ToDay: jinqiu.AddDays(ref, 1),
+		InactiveSince: inactiveSince, InactiveSinceDay: jinqiu.Midnight(inactiveSince, loc),
 		BranchID: branchID, Top: top, Meetings: spans, Names: branchID != "",
 	})
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest: %w", err)
 	}
-	y, w := addDays(from, 3).ISOWeek()
+	y, w := jinqiu.AddDays(from, 3).ISOWeek()
 	d := Digest{From: from, To: to, AsOf: asOf, Year: y, Week: w, BranchID: branchID, InactiveDays: days}
 
-	comp := map[[2]string]*Compliance{}
-	var compOrder [][2]string
+	comp := map[spanKey]*Compliance{}
+	var compOrder []spanKey
 	towns := map[string]*Town{}
 	var townOrder []string
-	lines := map[string]*Line{}
+	lines := map[jinqiu.BranchKind]*Line{}
 	names := map[string]string{}
 	for _, b := range st.Branches {
 		names[b.ID] = b.Name
@@ -199,15 +204,15 @@ func (x *Digester) Digest(ctx context.Context, weekStart time.Time, branchID str
 			Branches: 1, Members: b.Members, NewMembers: b.NewMembers, ActiveMembers: b.ActiveMembers,
 			Activities: b.Activities, Signups: b.Signups, Attended: b.Attended, Centihours: b.Centihours, Inactive: b.Inactive,
 		}}
-		for _, kind := range storage.MeetingKinds {
-			freq := pb.Frequency(kind)
-			if freq == config.PeriodOff || freq == "" {
+		for _, kind := range jinqiu.MeetingKinds() {
+			cur, ok := pb.Schedule.DueOn(kind, ref)
+			if !ok {
 				continue
 			}
-			cf, ct := PeriodOf(freq, ref)
-			pf, pt := PeriodOf(freq, addDays(cf, -1))
+			freq, cf := cur.Period, cur.From
+			prev, _ := pb.Schedule.DueOn(kind, jinqiu.AddDays(cf, -1))
 			held := st.Held[index[spanKey{kind, freq, false}]][b.ID]
-			key := [2]string{kind, freq}
+			key := spanKey{kind: kind, freq: freq}
 			c := comp[key]
 			if c == nil {
 				c = &Compliance{Kind: kind, Name: KindName(kind), Freq: freq, Period: sayPeriod(freq, cf)}
@@ -226,15 +231,15 @@ func (x *Digester) Digest(ctx context.Context, weekStart time.Time, branchID str
 			// period went by without one.
 			// A deadline that passed before the bot was installed is not
 			// held against anyone: nobody could have recorded the meeting.
-			if dl := pb.Deadline(kind, cf, ct); !asOf.Before(addDays(dl, 1)) {
-				if addDays(dl, 1).Before(x.Since) {
+			if dl := cur.Deadline; !asOf.Before(jinqiu.AddDays(dl, 1)) {
+				if jinqiu.AddDays(dl, 1).Before(x.Since) {
 					continue
 				}
 				c.Overdue = append(c.Overdue, Overdue{BranchID: b.ID, Branch: b.Name, Town: b.Town, Period: sayPeriod(freq, cf), Deadline: dl})
 				bf.Overdue = append(bf.Overdue, sayPeriod(freq, cf)+KindName(kind))
-			} else if pdl := pb.Deadline(kind, pf, pt); !st.Held[index[spanKey{kind, freq, true}]][b.ID] && !addDays(pdl, 1).Before(x.Since) {
-				c.Overdue = append(c.Overdue, Overdue{BranchID: b.ID, Branch: b.Name, Town: b.Town, Period: sayPeriod(freq, pf), Deadline: pdl})
-				bf.Overdue = append(bf.Overdue, sayPeriod(freq, pf)+KindName(kind))
+			} else if pdl := prev.Deadline; !st.Held[index[spanKey{kind, freq, true}]][b.ID] && !jinqiu.AddDays(pdl, 1).Before(x.Since) {
+				c.Overdue = append(c.Overdue, Overdue{BranchID: b.ID, Branch: b.Name, Town: b.Town, Period: sayPeriod(freq, prev.From), Deadline: pdl})
+				bf.Overdue = append(bf.Overdue, sayPeriod(freq, prev.From)+KindName(kind))
 			}
 		}
 		t := towns[b.Town]
@@ -278,8 +283,9 @@ func (x *Digester) Digest(ctx context.Context, weekStart time.Time, branchID str
 }
 
 type spanKey struct {
-	kind, freq string
-	previous   bool
+	kind     jinqiu.MeetingKind
+	freq     jinqiu.Period
+	previous bool
 }
 
 // meetingSpans returns the (kind, period) spans whose holders the digest
@@ -287,25 +293,25 @@ type spanKey struct {
 // period containing ref (up to ref) and the one before.
 func (x *Digester) meetingSpans(ref time.Time) ([]storage.MeetingSpan, map[spanKey]int) {
 	p := x.Planner
-	scheds := []config.Schedule{p.Default}
+	scheds := []jinqiu.Schedule{p.Default}
 	for _, b := range p.Branches {
 		scheds = append(scheds, b.Schedule)
 	}
 	index := map[spanKey]int{}
 	var spans []storage.MeetingSpan
-	for _, kind := range storage.MeetingKinds {
+	for _, kind := range jinqiu.MeetingKinds() {
 		for _, s := range scheds {
-			f := Frequency(s, kind)
-			if f == config.PeriodOff || f == "" {
+			f := s.Period(kind)
+			if f == jinqiu.Off {
 				continue
 			}
 			if _, ok := index[spanKey{kind, f, false}]; ok {
 				continue
 			}
-			cf, _ := PeriodOf(f, ref)
-			pf, pt := PeriodOf(f, addDays(cf, -1))
+			cf, _ := jinqiu.PeriodOf(f, ref)
+			pf, pt := jinqiu.PeriodOf(f, jinqiu.AddDays(cf, -1))
 			index[spanKey{kind, f, false}] = len(spans)
-			spans = append(spans, storage.MeetingSpan{Kind: kind, FromDay: cf, ToDay: addDays(ref, 1)})
+			spans = append(spans, storage.MeetingSpan{Kind: kind, FromDay: cf, ToDay: jinqiu.AddDays(ref, 1)})
 			index[spanKey{kind, f, true}] = len(spans)
 			spans = append(spans, storage.MeetingSpan{Kind: kind, FromDay: pf, ToDay: pt})
 		}

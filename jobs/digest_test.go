@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"fmt"
+	"jinqiu"
 	"strings"
 	"testing"
 	"time"
@@ -62,10 +63,10 @@ func seedWeek(t *testing.T, w *world) {
 	w.hours(t, zhao, "b", sh(11, 26, 0, 0), 500, "pending") // active, but no hours
 	w.hours(t, old, "a", sh(9, 15, 0, 0), 100, "approved")  // 75 days before the week ends: inactive
 
-	w.meeting(t, "a", storage.MeetingCommittee, sh(11, 10, 0, 0))
-	w.meeting(t, "a", storage.MeetingThemeDay, sh(11, 6, 0, 0))
-	w.meeting(t, "a", storage.MeetingBranchAssembly, sh(10, 9, 0, 0))
-	w.meeting(t, "c", storage.MeetingCommittee, sh(10, 20, 0, 0)) // last month's, not this one's
+	w.meeting(t, "a", jinqiu.Committee, sh(11, 10, 0, 0))
+	w.meeting(t, "a", jinqiu.ThemeDay, sh(11, 6, 0, 0))
+	w.meeting(t, "a", jinqiu.BranchAssembly, sh(10, 9, 0, 0))
+	w.meeting(t, "c", jinqiu.Committee, sh(10, 20, 0, 0)) // last month's, not this one's
 }
 
 func TestDigestWeekFigures(t *testing.T) {
@@ -75,7 +76,7 @@ func TestDigestWeekFigures(t *testing.T) {
 		w := newWorld(t, db, digestYAML, after)
 		seedWeek(t, w)
 		x := &jobs.Digester{DB: db, Planner: w.plan, Now: w.clock.Now}
-		week, _ := jobs.ParseWeek("2026-W48", shanghai)
+		week, _ := jinqiu.ParseWeek("2026-W48", shanghai)
 		d, err := x.Digest(ctx, week.Add(50*time.Hour), "") // any instant of the week
 		if err != nil {
 			t.Fatal(err)
@@ -103,7 +104,7 @@ func TestDigestWeekFigures(t *testing.T) {
 		if len(d.InactiveNames) != 0 {
 			t.Errorf("the district digest names inactive members: %v", d.InactiveNames)
 		}
-		comp := map[string]string{}
+		comp := map[jinqiu.MeetingKind]string{}
 		for _, c := range d.Meetings {
 			var od []string
 			for _, o := range c.Overdue {
@@ -111,12 +112,12 @@ func TestDigestWeekFigures(t *testing.T) {
 			}
 			comp[c.Kind] = fmt.Sprintf("%s %d/%d %v", c.Period, c.Done, c.Due, od)
 		}
-		for k, v := range map[string]string{
-			storage.MeetingCommittee:      "11月 1/3 [b:10月]", // c held October's, a November's
-			storage.MeetingThemeDay:       "11月 1/2 [b:11月]", // 11-06 is past
-			storage.MeetingBranchAssembly: "第四季度 1/2 [b:第三季度]",
-			storage.MeetingGroup:          "11月 0/2 [a:10月 b:10月]",
-			storage.MeetingLecture:        "第四季度 0/2 [a:第三季度 b:第三季度]",
+		for k, v := range map[jinqiu.MeetingKind]string{
+			jinqiu.Committee:      "11月 1/3 [b:10月]", // c held October's, a November's
+			jinqiu.ThemeDay:       "11月 1/2 [b:11月]", // 11-06 is past
+			jinqiu.BranchAssembly: "第四季度 1/2 [b:第三季度]",
+			jinqiu.PartyGroup:     "11月 0/2 [a:10月 b:10月]",
+			jinqiu.Lecture:        "第四季度 0/2 [a:第三季度 b:第三季度]",
 		} {
 			if comp[k] != v {
 				t.Errorf("%s: %s, want %s", k, comp[k], v)
@@ -135,7 +136,7 @@ func TestDigestWeekFigures(t *testing.T) {
 		for _, c := range di.Meetings {
 			for _, o := range c.Overdue {
 				overdue++
-				if c.Kind != storage.MeetingThemeDay || o.BranchID != "b" {
+				if c.Kind != jinqiu.ThemeDay || o.BranchID != "b" {
 					t.Errorf("installed 11-01, still overdue: %s %s %s", c.Kind, o.BranchID, o.Period)
 				}
 			}
@@ -212,7 +213,7 @@ func TestDigestSentToTheBureauOnMonday(t *testing.T) {
 func TestDigestRenderLimits(t *testing.T) {
 	for _, n := range []int{3, 250, 2000} {
 		d := bigDigest(n)
-		check := func(platform string, parts []string, limit int) {
+		check := func(platform jinqiu.Platform, parts []string, limit int) {
 			if len(parts) == 0 {
 				t.Fatalf("%s: no parts", platform)
 			}
@@ -267,7 +268,7 @@ func TestDigestRenderLimits(t *testing.T) {
 }
 
 func bigDigest(n int) jobs.Digest {
-	week, _ := jobs.ParseWeek("2026-W48", shanghai)
+	week, _ := jinqiu.ParseWeek("2026-W48", shanghai)
 	d := jobs.Digest{From: week, To: week.AddDate(0, 0, 7), AsOf: week.AddDate(0, 0, 7), Year: 2026, Week: 48, InactiveDays: 60}
 	for i := 0; i < n; i++ {
 		f := jobs.Figures{Branches: 1, Members: 30, NewMembers: i % 3, ActiveMembers: 12, Activities: 2, Signups: 25, Attended: 20, Centihours: 1234, MeetingsDone: 1, MeetingsDue: 5}
@@ -282,7 +283,7 @@ func bigDigest(n int) jobs.Digest {
 	for i := 0; i < 10; i++ {
 		d.Top = append(d.Top, jobs.TopVolunteer{Name: fmt.Sprint("志愿者", i), Branch: "某支部", Centihours: 1000 - i})
 	}
-	d.Meetings = []jobs.Compliance{{Kind: storage.MeetingCommittee, Name: "支委会", Period: "11月", Done: 1, Due: n}}
+	d.Meetings = []jobs.Compliance{{Kind: jinqiu.Committee, Name: "支委会", Period: "11月", Done: 1, Due: n}}
 	for i := 0; i < n/2; i++ {
 		d.Meetings[0].Overdue = append(d.Meetings[0].Overdue, jobs.Overdue{Branch: fmt.Sprintf("第%d个社区临时党支部", i), Period: "10月"})
 	}

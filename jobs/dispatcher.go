@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"log/slog"
 	"math/rand/v2"
 	"net/http/httptrace"
@@ -39,7 +40,7 @@ var (
 type Dispatcher struct {
 	DB      *storage.DB
 	State   state.Store
-	Senders map[string]bot.Sender // by platform
+	Senders map[jinqiu.Platform]jinqiu.Sender // by platform
 	Groups  map[string]config.Group
 	// RobotKeys are the robots' own webhooks (WeCom group robots), by
 	// GroupKey(platform, robot name).
@@ -64,7 +65,7 @@ type Dispatcher struct {
 }
 
 // GroupKey is the key of Groups.
-func GroupKey(platform, chatID string) string { return platform + "/" + chatID }
+func GroupKey(platform jinqiu.Platform, chatID string) string { return string(platform) + "/" + chatID }
 
 // RobotKeysOf indexes the webhook keys of the configured robots.
 func RobotKeysOf(cfg *config.Config) map[string]string {
@@ -82,11 +83,11 @@ func GroupsOf(cfg *config.Config) map[string]config.Group {
 	m := map[string]config.Group{}
 	for _, b := range cfg.Branches {
 		for _, g := range b.Groups {
-			m[GroupKey(g.Platform, g.ChatID)] = g
+			m[GroupKey(jinqiu.Platform(g.Platform), g.ChatID)] = g
 		}
 	}
 	for _, g := range cfg.Bureau.Groups {
-		m[GroupKey(g.Platform, g.ChatID)] = g
+		m[GroupKey(jinqiu.Platform(g.Platform), g.ChatID)] = g
 	}
 	return m
 }
@@ -171,7 +172,7 @@ func (d *Dispatcher) send(ctx context.Context, row storage.OutboxRow) {
 	}
 	sender := d.Senders[addr.Platform]
 	if sender == nil {
-		d.park(ctx, log, row, "no sender for platform "+addr.Platform)
+		d.park(ctx, log, row, "no sender for platform "+string(addr.Platform))
 		return
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.sendTimeout())
@@ -180,30 +181,30 @@ func (d *Dispatcher) send(ctx context.Context, row storage.OutboxRow) {
 	cancel()
 	marked()
 	if err == nil {
-		outboxSent.WithLabelValues(row.Platform, "sent").Inc()
+		outboxSent.WithLabelValues(string(row.Platform), "sent").Inc()
 		d.settle(ctx, log, d.DB.MarkSent(ctx, row.ID, d.Owner))
 		return
 	}
-	var se *bot.SendError
+	var se *jinqiu.SendError
 	errors.As(err, &se)
-	switch bot.Classify(err) {
-	case bot.Throttled:
-		outboxSent.WithLabelValues(row.Platform, "throttled").Inc()
+	switch jinqiu.Classify(err) {
+	case jinqiu.Throttled:
+		outboxSent.WithLabelValues(string(row.Platform), "throttled").Inc()
 		pause := time.Minute
 		if se != nil && se.RetryAfter > 0 {
 			pause = se.RetryAfter
 		}
 		log.Warn("robot throttled by the platform", "pause", pause, "error", err)
 		d.settle(ctx, log, d.DB.MarkRetry(ctx, row.ID, d.Owner, now.Add(pause), err.Error(), false))
-	case bot.Permanent:
+	case jinqiu.Permanent:
 		log.Error("outbox send refused permanently: check the robot's configuration", "error", err)
 		d.park(ctx, log, row, err.Error())
-	case bot.Ambiguous:
+	case jinqiu.Ambiguous:
 		if row.Policy == storage.AtLeastOnce {
 			d.retry(ctx, log, row, err)
 			return
 		}
-		outboxSent.WithLabelValues(row.Platform, "ambiguous").Inc()
+		outboxSent.WithLabelValues(string(row.Platform), "ambiguous").Inc()
 		log.Warn("outbox send outcome unknown; not resending", "error", err)
 		d.settle(ctx, log, d.DB.MarkAmbiguous(ctx, row.ID, d.Owner, err.Error()))
 	default:
@@ -263,13 +264,13 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, row storage.Ou
 		d.park(ctx, log, row, fmt.Sprintf("gave up after %d attempts: %v", row.Attempts, err))
 		return
 	}
-	outboxSent.WithLabelValues(row.Platform, "retry").Inc()
+	outboxSent.WithLabelValues(string(row.Platform), "retry").Inc()
 	d.settle(ctx, log, d.DB.MarkRetry(ctx, row.ID, d.Owner, time.Now().Add(Backoff(row.Attempts)), err.Error(), true))
 }
 
 func (d *Dispatcher) park(ctx context.Context, log *slog.Logger, row storage.OutboxRow, why string) {
 	outboxParked.Inc()
-	outboxSent.WithLabelValues(row.Platform, "dead").Inc()
+	outboxSent.WithLabelValues(string(row.Platform), "dead").Inc()
 	log.Error("outbox row parked", "attempts", row.Attempts, "reason", why)
 	d.settle(ctx, log, d.DB.MarkDead(ctx, row.ID, d.Owner, why))
 }
@@ -283,13 +284,13 @@ func (d *Dispatcher) settle(_ context.Context, log *slog.Logger, err error) {
 
 // target resolves where a row goes: its reply URL, or the configured
 // webhook of its group (looked up now, so keys never sit in the database).
-func (d *Dispatcher) target(row storage.OutboxRow, a bot.Address) (bot.Target, error) {
+func (d *Dispatcher) target(row storage.OutboxRow, a bot.Address) (jinqiu.Target, error) {
 	if a.Late != nil {
 		return *a.Late, nil
 	}
 	if a.Robot != "" {
 		// The robot's own webhook; the group's, failing that.
-		t := bot.Target{Platform: a.Platform, Robot: row.Robot, Kind: bot.KindWebhook, ChatID: a.ChatID, URL: d.RobotKeys[GroupKey(a.Platform, a.Robot)]}
+		t := jinqiu.Target{Platform: a.Platform, Robot: row.Robot, Kind: jinqiu.KindWebhook, ChatID: a.ChatID, URL: d.RobotKeys[GroupKey(a.Platform, a.Robot)]}
 		if t.URL == "" {
 			t.URL = d.Groups[GroupKey(a.Platform, a.ChatID)].WebhookKey
 		}
@@ -300,9 +301,9 @@ func (d *Dispatcher) target(row storage.OutboxRow, a bot.Address) (bot.Target, e
 	}
 	g, ok := d.Groups[GroupKey(a.Platform, a.ChatID)]
 	if !ok {
-		return bot.Target{}, fmt.Errorf("group %s/%s is not configured", a.Platform, a.ChatID)
+		return jinqiu.Target{}, fmt.Errorf("group %s/%s is not configured", a.Platform, a.ChatID)
 	}
-	t := bot.Target{Platform: a.Platform, Robot: row.Robot, Kind: bot.KindWebhook}
+	t := jinqiu.Target{Platform: a.Platform, Robot: row.Robot, Kind: jinqiu.KindWebhook}
 	switch a.Platform {
 	case bot.WeCom:
 		t.URL = g.WebhookKey

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"testing"
@@ -49,7 +50,7 @@ func newRig(t *testing.T, db *storage.DB, groups int) *rig {
 	r.d = &jobs.Dispatcher{
 		DB: db, State: state.NewMemory(), Groups: gm, Owner: "t1",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Senders: map[string]bot.Sender{
+		Senders: map[jinqiu.Platform]jinqiu.Sender{
 			bot.WeCom:    wecom.NewSender(we.URL, client),
 			bot.DingTalk: dingtalk.NewSender(dt.URL, client),
 		},
@@ -58,9 +59,9 @@ func newRig(t *testing.T, db *storage.DB, groups int) *rig {
 	return r
 }
 
-func (r *rig) push(t *testing.T, key, platform, chat, text string) {
+func (r *rig) push(t *testing.T, key string, platform jinqiu.Platform, chat, text string) {
 	t.Helper()
-	o := bot.GroupOutbound(key, platform, chat, bot.Reply{Text: text, Mentions: []string{"u1"}}, storage.AtMostOnce)
+	o := bot.GroupOutbound(key, platform, chat, jinqiu.Reply{Text: text, Mentions: []string{"u1"}}, storage.AtMostOnce)
 	if err := r.db.Enqueue(ctx, o); err != nil {
 		t.Fatal(err)
 	}

@@ -2,30 +2,29 @@ package jobs
 
 import (
 	"fmt"
+	"jinqiu"
 	"strings"
 	"time"
 
 	"jinqiu/bot"
-	"jinqiu/config"
-	"jinqiu/storage"
 )
 
 // KindName is the Chinese name of a meeting kind, as secretaries type it
 // after 已开会.
-func KindName(kind string) string {
+func KindName(kind jinqiu.MeetingKind) string {
 	switch kind {
-	case storage.MeetingBranchAssembly:
+	case jinqiu.BranchAssembly:
 		return "支部党员大会"
-	case storage.MeetingCommittee:
+	case jinqiu.Committee:
 		return "支委会"
-	case storage.MeetingGroup:
+	case jinqiu.PartyGroup:
 		return "党小组会"
-	case storage.MeetingLecture:
+	case jinqiu.Lecture:
 		return "党课"
-	case storage.MeetingThemeDay:
+	case jinqiu.ThemeDay:
 		return "主题党日"
 	}
-	return kind
+	return string(kind)
 }
 
 var weekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
@@ -42,11 +41,11 @@ func Weekday(t time.Time) string { return weekdays[t.Weekday()] }
 func sayClock(t time.Time) string { return fmt.Sprintf("%d:%02d", t.Hour(), t.Minute()) }
 
 // sayPeriod names a period: "11月", "第四季度", "2026年".
-func sayPeriod(freq string, from time.Time) string {
+func sayPeriod(freq jinqiu.Period, from time.Time) string {
 	switch freq {
-	case config.PeriodQuarterly:
+	case jinqiu.Quarterly:
 		return "第" + [...]string{"一", "二", "三", "四"}[(int(from.Month())-1)/3] + "季度"
-	case config.PeriodYearly:
+	case jinqiu.Yearly:
 		return fmt.Sprintf("%d年", from.Year())
 	}
 	return fmt.Sprintf("%d月", from.Month())
@@ -54,7 +53,7 @@ func sayPeriod(freq string, from time.Time) string {
 
 // meetingReminder is the reminder of the meetings a branch has not yet
 // recorded, sent on day today. Every reply names the command to send next.
-func meetingReminder(branchName string, due []MeetingDue, today time.Time, mentions []string) bot.Reply {
+func meetingReminder(branchName string, due []MeetingDue, today time.Time, mentions []string) jinqiu.Reply {
 	lines := []string{fmt.Sprintf("【组织生活提醒】%s：", branchName)}
 	var kinds []string
 	for _, m := range due {
@@ -66,15 +65,15 @@ func meetingReminder(branchName string, due []MeetingDue, today time.Time, menti
 		case 1:
 			when = "明天截止"
 		}
-		if m.Kind == storage.MeetingThemeDay {
+		if m.Kind == jinqiu.ThemeDay {
 			switch left {
 			case 0:
-				lines = append(lines, fmt.Sprintf("· 今天是%s主题党日，请按时开展。", sayPeriod(m.Freq, m.From)))
+				lines = append(lines, fmt.Sprintf("· 今天是%s主题党日，请按时开展。", sayPeriod(m.Period, m.From)))
 			default:
-				lines = append(lines, fmt.Sprintf("· %s主题党日定于%s，%s，请提前做好准备。", sayPeriod(m.Freq, m.From), sayDay(m.Deadline), strings.TrimSuffix(when, "截止")))
+				lines = append(lines, fmt.Sprintf("· %s主题党日定于%s，%s，请提前做好准备。", sayPeriod(m.Period, m.From), sayDay(m.Deadline), strings.TrimSuffix(when, "截止")))
 			}
 		} else {
-			lines = append(lines, fmt.Sprintf("· %s：%s尚未记录，请于%s前召开，%s。", KindName(m.Kind), sayPeriod(m.Freq, m.From), sayDay(m.Deadline), when))
+			lines = append(lines, fmt.Sprintf("· %s：%s尚未记录，请于%s前召开，%s。", KindName(m.Kind), sayPeriod(m.Period, m.From), sayDay(m.Deadline), when))
 		}
 		kinds = append(kinds, KindName(m.Kind))
 	}
@@ -83,18 +82,18 @@ func meetingReminder(branchName string, due []MeetingDue, today time.Time, menti
 		next += "（其他会议同样发送“已开会 会议名称”）"
 	}
 	lines = append(lines, next)
-	return bot.Reply{Text: strings.Join(lines, "\n"), Mentions: mentions}
+	return jinqiu.Reply{Text: strings.Join(lines, "\n"), Mentions: mentions}
 }
 
 // activityReminder reminds the signees of an activity: those on the
 // group's platform are @-mentioned, the others named.
-func activityReminder(a ActivityFire, loc *time.Location, now time.Time, mentions, others []string) bot.Reply {
+func activityReminder(a ActivityFire, loc *time.Location, now time.Time, mentions, others []string) jinqiu.Reply {
 	start := a.StartsAt.In(loc)
 	when := sayDay(start) + " " + sayClock(start)
-	switch day := midnight(start, loc); {
-	case day.Equal(addDays(midnight(now, loc), 1)):
+	switch day := jinqiu.Midnight(start, loc); {
+	case day.Equal(jinqiu.AddDays(jinqiu.Midnight(now, loc), 1)):
 		when = "明天 " + sayClock(start)
-	case day.Equal(midnight(now, loc)):
+	case day.Equal(jinqiu.Midnight(now, loc)):
 		when = "今天 " + sayClock(start)
 	}
 	head := "【活动提醒】"
@@ -112,7 +111,7 @@ func activityReminder(a ActivityFire, loc *time.Location, now time.Time, mention
 	lines = append(lines,
 		"已报名的各位请准时参加。",
 		fmt.Sprintf("到场后请发送：签到 %d；去不了请发送：取消报名 %d", a.ID, a.ID))
-	return bot.Reply{Text: strings.Join(lines, "\n"), Mentions: mentions}
+	return jinqiu.Reply{Text: strings.Join(lines, "\n"), Mentions: mentions}
 }
 
 func limitNames(ns []string, n int) []string {

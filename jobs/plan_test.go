@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"fmt"
+	"jinqiu"
 	"sort"
 	"strings"
 	"testing"
@@ -57,7 +58,20 @@ func mustConfig(tb testing.TB, yaml string) *config.Config {
 
 func mustPlanner(tb testing.TB, cfg *config.Config) *jobs.Planner {
 	tb.Helper()
-	p, err := jobs.NewPlanner(cfg)
+	// As cmd/jinqiu reads the configuration.
+	st := jobs.Settings{
+		Loc:             cfg.Location,
+		Default:         cfg.Jobs.Schedule.Calendar(),
+		EveningBefore:   config.Clock(cfg.Jobs.Activity.EveningBefore),
+		LeadTime:        cfg.Jobs.Activity.LeadTime.D(),
+		ActivityCatchUp: cfg.Jobs.Activity.CatchUp.D(),
+		DigestCron:      cfg.Jobs.Digest.Cron,
+		DigestCatchUp:   cfg.Jobs.Digest.CatchUp.D(),
+	}
+	for _, b := range cfg.Branches {
+		st.Branches = append(st.Branches, jobs.PlanBranch{ID: b.ID, Name: b.Name, Schedule: cfg.ScheduleOf(b.ID).Calendar()})
+	}
+	p, err := jobs.NewPlanner(st)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -272,7 +286,7 @@ func TestRemindPlanActivitiesAndDigest(t *testing.T) {
 		if s.Weekday() != time.Monday || s.Hour() != 9 || s.Minute() != 0 || f.Slot.UTC().Hour() != 1 {
 			t.Fatalf("digest slot %s", f.Slot)
 		}
-		if !f.Week.Equal(jobs.WeekStart(s, shanghai).AddDate(0, 0, -7)) {
+		if !f.Week.Equal(jinqiu.WeekStart(s, shanghai).AddDate(0, 0, -7)) {
 			t.Fatalf("digest at %s covers %s", s, f.Week)
 		}
 	}
@@ -290,7 +304,7 @@ func TestDigestWeeks(t *testing.T) {
 		{"2027-W53", ""},
 		{"2026-48", ""},
 	} {
-		got, err := jobs.ParseWeek(tc.in, shanghai)
+		got, err := jinqiu.ParseWeek(tc.in, shanghai)
 		switch {
 		case tc.in == "2026-w53":
 			// 2026-12-31 is a Thursday: ISO 2026 has 53 weeks.
@@ -310,11 +324,11 @@ func TestDigestWeeks(t *testing.T) {
 	// Sunday 23:59:59 in Shanghai is still last week, though it is Sunday
 	// afternoon in UTC and Sunday morning in New York.
 	sun := time.Date(2026, 11, 29, 23, 59, 59, 0, shanghai)
-	if got := jobs.WeekStart(sun.UTC(), shanghai); got.Format("2006-01-02") != "2026-11-23" {
+	if got := jinqiu.WeekStart(sun.UTC(), shanghai); got.Format("2006-01-02") != "2026-11-23" {
 		t.Errorf("week of %s = %s", sun, got)
 	}
 	mon := time.Date(2026, 11, 30, 0, 0, 1, 0, shanghai)
-	if got := jobs.WeekStart(mon.UTC(), shanghai); got.Format("2006-01-02") != "2026-11-30" {
+	if got := jinqiu.WeekStart(mon.UTC(), shanghai); got.Format("2006-01-02") != "2026-11-30" {
 		t.Errorf("week of %s = %s", mon, got)
 	}
 }

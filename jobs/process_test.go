@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"jinqiu"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -286,7 +287,7 @@ func TestProcessFanOutTwoReplicas(t *testing.T) {
 	// The shared budget: 5 messages to one robot from two replicas.
 	chat := run + "-c000"
 	for i := 0; i < 5; i++ {
-		o := bot.GroupOutbound(fmt.Sprintf("%s|burst|%d", run, i), bot.WeCom, chat, bot.Reply{Text: fmt.Sprint("第", i+1, "条")}, storage.AtMostOnce)
+		o := bot.GroupOutbound(fmt.Sprintf("%s|burst|%d", run, i), bot.WeCom, chat, jinqiu.Reply{Text: fmt.Sprint("第", i+1, "条")}, storage.AtMostOnce)
 		if err := db.Enqueue(context.Background(), o); err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"fmt"
+	"jinqiu"
 	"strconv"
 	"strings"
 
@@ -37,17 +38,17 @@ func RenderDingTalk(d Digest) (title string, parts []string) {
 
 // DigestReplies returns d as the replies to push to a group of the
 // platform (bot.WeCom or bot.DingTalk), one per message.
-func DigestReplies(platform string, d Digest) []bot.Reply {
-	var out []bot.Reply
+func DigestReplies(platform jinqiu.Platform, d Digest) []jinqiu.Reply {
+	var out []jinqiu.Reply
 	if platform == bot.DingTalk {
 		title, parts := RenderDingTalk(d)
 		for _, p := range parts {
-			out = append(out, bot.Reply{Markdown: p, Title: title, Text: p})
+			out = append(out, jinqiu.Reply{Markdown: p, Title: title, Text: p})
 		}
 		return out
 	}
 	for _, p := range RenderWeCom(d) {
-		out = append(out, bot.Reply{Markdown: p, Text: p})
+		out = append(out, jinqiu.Reply{Markdown: p, Text: p})
 	}
 	return out
 }
@@ -103,7 +104,7 @@ func renderLines(d Digest, sep string) string {
 	var ls []string
 	add := func(format string, args ...any) { ls = append(ls, fmt.Sprintf(format, args...)) }
 	add("## %s", digestTitle(d))
-	span := fmt.Sprintf("%d月%d日—%d月%d日", d.From.Month(), d.From.Day(), addDays(d.To, -1).Month(), addDays(d.To, -1).Day())
+	span := fmt.Sprintf("%d月%d日—%d月%d日", d.From.Month(), d.From.Day(), jinqiu.AddDays(d.To, -1).Month(), jinqiu.AddDays(d.To, -1).Day())
 	if d.AsOf.Before(d.To) {
 		span += fmt.Sprintf("（截至%d月%d日 %s）", d.AsOf.In(d.From.Location()).Month(), d.AsOf.In(d.From.Location()).Day(), sayClock(d.AsOf.In(d.From.Location())))
 	}

@@ -2,10 +2,9 @@ package jobs
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"log/slog"
 	"sort"
 	"strconv"
@@ -119,10 +118,10 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	p := s.Planner
 	var meetingCatchUp time.Duration
 	for _, b := range p.Branches {
-		meetingCatchUp = max(meetingCatchUp, b.Schedule.CatchUp.D())
+		meetingCatchUp = max(meetingCatchUp, b.Schedule.CatchUp)
 	}
 	fires := p.MeetingFires(since(meetingCatchUp), now)
-	aFrom := since(p.Activity.CatchUp.D())
+	aFrom := since(p.ActivityCatchUp())
 	acts, err := s.DB.UpcomingActivities(dbctx, p.ActivityRanges(aFrom, now)...)
 	if err != nil {
 		return res, fmt.Errorf("tick: %w", err)
@@ -270,7 +269,7 @@ func (s *Scheduler) claim(ctx context.Context, f Fire, now time.Time) (rows int,
 
 // fan returns the function that builds a fire's outbox rows inside the
 // claim transaction, as if sent at now.
-func (s *Scheduler) fan(ctx context.Context, f Fire, now time.Time, keep func(storage.Group) bool) (func(context.Context, *storage.Tx) ([]storage.Outbound, error), error) {
+func (s *Scheduler) fan(ctx context.Context, f Fire, now time.Time, keep func(jinqiu.Group) bool) (func(context.Context, *storage.Tx) ([]storage.Outbound, error), error) {
 	switch f.Family {
 	case FamilyMeetings:
 		return func(ctx context.Context, tx *storage.Tx) ([]storage.Outbound, error) {
@@ -296,7 +295,7 @@ func (s *Scheduler) fan(ctx context.Context, f Fire, now time.Time, keep func(st
 }
 
 // pushable reports whether the group has a webhook to push to.
-func (s *Scheduler) pushable(g storage.Group) bool {
+func (s *Scheduler) pushable(g jinqiu.Group) bool {
 	if s.Groups == nil {
 		return true
 	}
@@ -310,11 +309,11 @@ func (s *Scheduler) pushable(g storage.Group) bool {
 	return c.WebhookKey != ""
 }
 
-func (s *Scheduler) fanMeetings(ctx context.Context, tx *storage.Tx, f Fire, now time.Time, keep func(storage.Group) bool) ([]storage.Outbound, error) {
+func (s *Scheduler) fanMeetings(ctx context.Context, tx *storage.Tx, f Fire, now time.Time, keep func(jinqiu.Group) bool) ([]storage.Outbound, error) {
 	var due []MeetingDue
 	last := false
 	for _, m := range f.Meetings {
-		if !now.Before(addDays(m.Deadline, 1)) {
+		if !now.Before(jinqiu.AddDays(m.Deadline, 1)) {
 			continue // its day is over
 		}
 		held, err := tx.MeetingHeld(ctx, f.BranchID, m.Kind, m.From, m.To)
@@ -333,7 +332,7 @@ func (s *Scheduler) fanMeetings(ctx context.Context, tx *storage.Tx, f Fire, now
 	if err != nil {
 		return nil, err
 	}
-	var secretaries []storage.Identity
+	var secretaries []jinqiu.Identity
 	if last {
 		if secretaries, err = tx.SecretariesOf(ctx, f.BranchID); err != nil {
 			return nil, err
@@ -356,13 +355,13 @@ func (s *Scheduler) fanMeetings(ctx context.Context, tx *storage.Tx, f Fire, now
 				mentions = append(mentions, who.UserID)
 			}
 		}
-		r := meetingReminder(name, due, midnight(now, s.Planner.Loc), mentions)
+		r := meetingReminder(name, due, jinqiu.Midnight(now, s.Planner.Loc), mentions)
 		out = append(out, bot.GroupOutbound(dedupKey(f, g, 0), g.Platform, g.ChatID, r, storage.AtMostOnce))
 	}
 	return out, nil
 }
 
-func (s *Scheduler) fanActivity(ctx context.Context, tx *storage.Tx, f Fire, now time.Time, keep func(storage.Group) bool) ([]storage.Outbound, error) {
+func (s *Scheduler) fanActivity(ctx context.Context, tx *storage.Tx, f Fire, now time.Time, keep func(jinqiu.Group) bool) ([]storage.Outbound, error) {
 	a, signees, err := tx.ReminderActivity(ctx, f.Activity.ID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
@@ -397,7 +396,7 @@ func (s *Scheduler) fanActivity(ctx context.Context, tx *storage.Tx, f Fire, now
 	return out, nil
 }
 
-func (s *Scheduler) fanDigest(ctx context.Context, tx *storage.Tx, f Fire, d Digest, keep func(storage.Group) bool) ([]storage.Outbound, error) {
+func (s *Scheduler) fanDigest(ctx context.Context, tx *storage.Tx, f Fire, d Digest, keep func(jinqiu.Group) bool) ([]storage.Outbound, error) {
 	groups, err := tx.GroupsOf(ctx, "")
 	if err != nil {
 		return nil, err
@@ -415,18 +414,14 @@ func (s *Scheduler) fanDigest(ctx context.Context, tx *storage.Tx, f Fire, d Dig
 	return out, nil
 }
 
-// dedupKey is job|slot|platform|chat[|part], within the column's 191
-// characters (a long chat id is hashed).
-func dedupKey(f Fire, g storage.Group, part int) string {
-	k := f.Job + "|" + f.Slot.UTC().Format(time.RFC3339) + "|" + g.Platform + "|" + g.ChatID
+// dedupKey is job|slot|platform|chat[|part], within the column (a long one
+// is hashed, as every outbox key is).
+func dedupKey(f Fire, g jinqiu.Group, part int) string {
+	parts := []string{f.Job, f.Slot.UTC().Format(time.RFC3339), string(g.Platform), g.ChatID}
 	if part > 0 {
-		k += "|" + strconv.Itoa(part)
+		parts = append(parts, strconv.Itoa(part))
 	}
-	if len(k) > 191 {
-		h := sha1.Sum([]byte(k))
-		k = k[:150] + "|" + hex.EncodeToString(h[:])
-	}
-	return k
+	return bot.DedupKey(parts...)
 }
 
 // Planned is what a fire would send: for the dry run.
@@ -460,7 +455,7 @@ func (s *Scheduler) DryRun(ctx context.Context, from, to time.Time) ([]Planned, 
 	var out []Planned
 	for _, f := range p.Due(from, to, acts) {
 		pl := Planned{Fire: f, Recorded: recorded[f.Key()], NoWebhook: map[string]bool{}}
-		fan, err := s.fan(ctx, f, f.Slot, func(g storage.Group) bool {
+		fan, err := s.fan(ctx, f, f.Slot, func(g jinqiu.Group) bool {
 			if !s.pushable(g) {
 				pl.NoWebhook[GroupKey(g.Platform, g.ChatID)] = true
 			}
@@ -563,7 +558,7 @@ func (f Fire) Describe() string {
 	case FamilyMeetings:
 		var ks []string
 		for _, m := range f.Meetings {
-			ks = append(ks, fmt.Sprintf("%s%s（截止%s，提前%d天）", sayPeriod(m.Freq, m.From), KindName(m.Kind), sayDay(m.Deadline), m.Lead))
+			ks = append(ks, fmt.Sprintf("%s%s（截止%s，提前%d天）", sayPeriod(m.Period, m.From), KindName(m.Kind), sayDay(m.Deadline), m.Lead))
 		}
 		return "会议提醒：" + strings.Join(ks, "、")
 	case FamilyActivity:
@@ -573,7 +568,7 @@ func (f Fire) Describe() string {
 		}
 		return fmt.Sprintf("活动%s：%d号「%s」", k, f.Activity.ID, bot.Inert(f.Activity.Title))
 	case FamilyDigest:
-		y, w := addDays(f.Week, 3).ISOWeek()
+		y, w := jinqiu.AddDays(f.Week, 3).ISOWeek()
 		return fmt.Sprintf("周报：%d年第%d周", y, w)
 	}
 	return f.Job

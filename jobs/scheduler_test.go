@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"fmt"
+	"jinqiu"
 	"sort"
 	"strings"
 	"sync"
@@ -55,18 +56,19 @@ func TestRemindYearFollowsTheRecords(t *testing.T) {
 	s := w.scheduler("r1")
 
 	type rec struct {
-		branch, kind string
-		on           time.Time
+		branch string
+		kind   jinqiu.MeetingKind
+		on     time.Time
 	}
 	var recs []rec
 	for k, days := range recordPlan() {
 		bk := strings.Fields(k)
 		for _, d := range days {
-			recs = append(recs, rec{bk[0], bk[1], d})
+			recs = append(recs, rec{bk[0], jinqiu.MeetingKind(bk[1]), d})
 		}
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].on.Before(recs[j].on) })
-	recorded := func(branch, kind string, from, to, by time.Time) bool {
+	recorded := func(branch string, kind jinqiu.MeetingKind, from, to, by time.Time) bool {
 		for _, r := range recs {
 			if r.branch == branch && r.kind == kind && !r.on.Before(from) && r.on.Before(to) && !r.on.Add(12*time.Hour).After(by) {
 				return true
@@ -98,7 +100,7 @@ func TestRemindYearFollowsTheRecords(t *testing.T) {
 		var kinds []string
 		last := false
 		for _, m := range f.Meetings {
-			from, to := jobs.PeriodOf(m.Freq, m.Deadline)
+			from, to := jinqiu.PeriodOf(m.Period, m.Deadline)
 			if recorded(f.BranchID, m.Kind, from, to, f.Slot) {
 				continue
 			}
@@ -119,8 +121,8 @@ func TestRemindYearFollowsTheRecords(t *testing.T) {
 	for _, m := range w.outbox(t) {
 		var kinds []string
 		for _, l := range strings.Split(m.reply.Text, "\n") {
-			for _, k := range storage.MeetingKinds {
-				if strings.HasPrefix(l, "· "+jobs.KindName(k)+"：") || (k == storage.MeetingThemeDay && strings.HasPrefix(l, "· ") && strings.Contains(l, "主题党日")) {
+			for _, k := range jinqiu.MeetingKinds() {
+				if strings.HasPrefix(l, "· "+jobs.KindName(k)+"：") || (k == jinqiu.ThemeDay && strings.HasPrefix(l, "· ") && strings.Contains(l, "主题党日")) {
 					kinds = append(kinds, jobs.KindName(k))
 				}
 			}
@@ -295,7 +297,7 @@ branches:
 	if _, err := s.Tick(ctx); err != nil { // a run before the outage: the database shows it
 		t.Fatal(err)
 	}
-	w.meeting(t, "a", storage.MeetingBranchAssembly, time.Date(2026, 11, 2, 0, 0, 0, 0, shanghai))
+	w.meeting(t, "a", jinqiu.BranchAssembly, time.Date(2026, 11, 2, 0, 0, 0, 0, shanghai))
 	w.clock.Set(time.Date(2026, 11, 30, 12, 0, 0, 0, shanghai)) // 28th, 29th and 30th 09:00 were missed
 	r, err := w.scheduler("r2").Tick(ctx)
 	if err != nil {

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"encoding/json"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"strings"
 	"sync"
@@ -48,15 +49,15 @@ func newWorld(t testing.TB, db *storage.DB, yaml string, now time.Time) *world {
 	db.Now = w.clock.Now
 	var specs []storage.BranchSpec
 	for _, b := range cfg.Branches {
-		s := storage.BranchSpec{Branch: storage.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: b.Kind}, Secretaries: identities(b.Secretaries)}
+		s := storage.BranchSpec{Branch: jinqiu.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: jinqiu.BranchKind(b.Kind)}, Secretaries: config.Identities(b.Secretaries)}
 		for _, g := range b.Groups {
-			s.Groups = append(s.Groups, storage.Group{Platform: g.Platform, ChatID: g.ChatID, Robot: g.Robot})
+			s.Groups = append(s.Groups, jinqiu.Group{Platform: g.Platform, ChatID: g.ChatID, Robot: g.Robot})
 		}
 		specs = append(specs, s)
 	}
-	var bureau []storage.Group
+	var bureau []jinqiu.Group
 	for _, g := range cfg.Bureau.Groups {
-		bureau = append(bureau, storage.Group{Platform: g.Platform, ChatID: g.ChatID, Robot: g.Robot})
+		bureau = append(bureau, jinqiu.Group{Platform: g.Platform, ChatID: g.ChatID, Robot: g.Robot})
 	}
 	if err := db.SyncConfig(ctx, specs, bureau); err != nil {
 		t.Fatal(err)
@@ -121,7 +122,7 @@ func (w *world) hours(t testing.TB, member int64, branch string, on time.Time, c
 		member, branch, on.Format("2006-01-02"), centihours, state, ts(on))
 }
 
-func (w *world) meeting(t testing.TB, branch, kind string, on time.Time) {
+func (w *world) meeting(t testing.TB, branch string, kind jinqiu.MeetingKind, on time.Time) {
 	t.Helper()
 	w.exec(t, "INSERT INTO meetings (branch_id, kind, held_on, recorder_id, created_at) VALUES (?, ?, ?, 0, ?)",
 		branch, kind, on.Format("2006-01-02"), ts(on))
@@ -133,7 +134,7 @@ type sent struct {
 	job   string
 	slot  time.Time
 	chat  string
-	reply bot.Reply
+	reply jinqiu.Reply
 	row   storage.OutboxRow
 }
 
@@ -151,7 +152,7 @@ func (w *world) outbox(t testing.TB) []sent {
 		}
 		parts := strings.Split(r.DedupKey, "|")
 		slot, _ := time.Parse(time.RFC3339, parts[1])
-		out = append(out, sent{key: r.DedupKey, job: parts[0], slot: slot, chat: a.Platform + "/" + a.ChatID, reply: rep, row: r})
+		out = append(out, sent{key: r.DedupKey, job: parts[0], slot: slot, chat: string(a.Platform) + "/" + a.ChatID, reply: rep, row: r})
 	}
 	return out
 }
@@ -159,12 +160,4 @@ func (w *world) outbox(t testing.TB) []sent {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-func identities(ss []string) []storage.Identity {
-	var out []storage.Identity
-	for _, id := range config.Identities(ss) {
-		out = append(out, storage.Identity{Platform: id.Platform, UserID: id.UserID})
-	}
-	return out
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"jinqiu"
 	"net/http"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"jinqiu/storage"
 )
 
 // hostZones are the host time zones the figure runs under: the
@@ -147,7 +146,7 @@ func testTZServe(t *testing.T) {
 	from, until := night.AddDate(0, 0, -8), night.AddDate(0, 0, 7)
 	eveLine := night.AddDate(0, 0, -1).Format(time.DateOnly) + " 18:00 "
 	signee := w.addMember(t, b, robotDing, "tz-signee", "早起的人")
-	if _, err := w.open(t).SignUp(context.Background(), storage.Actor{Platform: "dingtalk", UserID: signee.UserID, MsgID: "prep-tz"}, b.ID, early.ID, signee.ID); err != nil {
+	if _, err := w.open(t).SignUp(context.Background(), jinqiu.Actor{Platform: "dingtalk", UserID: signee.UserID, MsgID: "prep-tz"}, b.ID, early.ID, signee.ID); err != nil {
 		t.Fatal(err)
 	}
 	// The plan holds this week's digest "as of now", which counts rows

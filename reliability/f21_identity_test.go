@@ -3,6 +3,7 @@ package reliability
 import (
 	"context"
 	"fmt"
+	"jinqiu"
 	"strings"
 	"testing"
 	"time"
@@ -36,10 +37,10 @@ func testF21(t *testing.T, driver string) {
 	// a single chat) and a WeCom member with a sign-up and a report.
 	mem := w.addMember(t, b, robotAIBot, "u-real", "真党员")
 	act := w.addActivity(t, b, "清理楼道", time.Now().Add(10*time.Minute), time.Now().Add(2*time.Hour), 5)
-	if _, err := w.open(t).SignUp(context.Background(), storage.Actor{Platform: "wecom", UserID: mem.UserID, MsgID: "prep-s"}, b.ID, act.ID, mem.ID); err != nil {
+	if _, err := w.open(t).SignUp(context.Background(), jinqiu.Actor{Platform: "wecom", UserID: mem.UserID, MsgID: "prep-s"}, b.ID, act.ID, mem.ID); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := w.open(t).ReportHours(context.Background(), storage.Actor{Platform: "wecom", UserID: mem.UserID, MsgID: "prep-h"},
+	rep, err := w.open(t).ReportHours(context.Background(), jinqiu.Actor{Platform: "wecom", UserID: mem.UserID, MsgID: "prep-h"},
 		storage.NewReport{MemberID: mem.ID, BranchID: b.ID, ServedOn: time.Now().In(shanghai), Centihours: 100, Note: "真的服务"}, 1200)
 	if err != nil {
 		t.Fatal(err)

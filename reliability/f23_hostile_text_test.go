@@ -3,6 +3,7 @@ package reliability
 import (
 	"context"
 	"fmt"
+	"jinqiu"
 	"regexp"
 	"strings"
 	"testing"
@@ -125,7 +126,7 @@ func TestF23HostileText(t *testing.T) {
 		if i%2 == 1 {
 			via = robotGroup
 		}
-		mb := member{Platform: map[string]string{robotDing: "dingtalk", robotGroup: "wecom"}[via], Via: via, UserID: fmt.Sprintf("h%02d", i), Name: name, Branch: b}
+		mb := member{Platform: map[string]jinqiu.Platform{robotDing: "dingtalk", robotGroup: "wecom"}[via], Via: via, UserID: fmt.Sprintf("h%02d", i), Name: name, Branch: b}
 		say(w.message(t, via, b, mb.UserID, name, "报到"))
 		members = append(members, mb)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jinqiu"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -510,8 +511,8 @@ func randAESKey() string {
 // ---- members and activities, prepared through storage ----------------------------
 
 type member struct {
-	Platform string // wecom or dingtalk (the member's platform)
-	Via      string // the robot they write through: robotAIBot, robotGroup or robotDing
+	Platform jinqiu.Platform // wecom or dingtalk (the member's platform)
+	Via      string          // the robot they write through: robotAIBot, robotGroup or robotDing
 	UserID   string
 	Name     string
 	Branch   *branch
@@ -521,11 +522,11 @@ type member struct {
 // addMember registers a person in a branch, as 报到 would.
 func (w *world) addMember(t testing.TB, b *branch, via, userID, name string) member {
 	t.Helper()
-	platform := "wecom"
+	platform := jinqiu.Platform("wecom")
 	if via == robotDing {
 		platform = "dingtalk"
 	}
-	reg, err := w.open(t).Register(context.Background(), storage.Actor{Platform: platform, UserID: userID, MsgID: "prep-" + userID}, name, b.ID, time.Now())
+	reg, err := w.open(t).Register(context.Background(), jinqiu.Actor{Platform: platform, UserID: userID, MsgID: "prep-" + userID}, name, b.ID, time.Now())
 	if err != nil {
 		t.Fatalf("register %s: %v", userID, err)
 	}
@@ -533,9 +534,9 @@ func (w *world) addMember(t testing.TB, b *branch, via, userID, name string) mem
 }
 
 // addActivity publishes an activity in a branch.
-func (w *world) addActivity(t testing.TB, b *branch, title string, starts, ends time.Time, capacity int) storage.Activity {
+func (w *world) addActivity(t testing.TB, b *branch, title string, starts, ends time.Time, capacity int) jinqiu.Activity {
 	t.Helper()
-	act, err := w.open(t).PublishActivity(context.Background(), storage.Actor{Platform: "wecom", UserID: b.Secretaries[0], MsgID: "prep"}, "书记",
+	act, err := w.open(t).PublishActivity(context.Background(), jinqiu.Actor{Platform: "wecom", UserID: b.Secretaries[0], MsgID: "prep"}, "书记",
 		storage.NewActivity{BranchID: b.ID, Title: title, Place: "社区广场", StartsAt: starts, EndsAt: ends, Capacity: capacity})
 	if err != nil {
 		t.Fatalf("publish %s: %v", title, err)

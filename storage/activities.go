@@ -5,14 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
+	"jinqiu"
 	"time"
-)
-
-// Activity states.
-const (
-	ActivityOpen      = "open"
-	ActivityCancelled = "cancelled"
 )
 
 // Errors about activities that a person should hear about.
@@ -26,58 +20,6 @@ var (
 	// ErrOnWaitingList: the person waits for a place and may not check in.
 	ErrOnWaitingList = errors.New("on the waiting list")
 )
-
-// Activity is an event a branch organises. Capacity 0 means no limit.
-// Taken counts confirmed places; NextSeq numbers sign-ups in arrival order.
-type Activity struct {
-	ID             int64        `db:"id"`
-	BranchID       string       `db:"branch_id"`
-	Title          string       `db:"title"`
-	Place          string       `db:"place"`
-	StartsAt       time.Time    `db:"starts_at"`
-	EndsAt         time.Time    `db:"ends_at"`
-	SignupDeadline sql.NullTime `db:"signup_deadline"`
-	Capacity       int          `db:"capacity"`
-	Taken          int          `db:"taken"`
-	NextSeq        int64        `db:"next_seq"`
-	State          string       `db:"state"`
-	CreatedBy      int64        `db:"created_by"`
-	CreatedAt      time.Time    `db:"created_at"`
-	CreditedAt     sql.NullTime `db:"credited_at"`
-}
-
-// Unlimited reports whether the activity takes any number of people.
-func (a Activity) Unlimited() bool { return a.Capacity <= 0 }
-
-// Left returns the places left (0 when full); meaningless if Unlimited.
-func (a Activity) Left() int {
-	if a.Taken >= a.Capacity {
-		return 0
-	}
-	return a.Capacity - a.Taken
-}
-
-// HasRoom reports whether one more person can be confirmed.
-func (a Activity) HasRoom() bool { return a.Unlimited() || a.Taken < a.Capacity }
-
-// SignupClosesAt is when sign-up ends: the deadline if set, else the start.
-func (a Activity) SignupClosesAt() time.Time {
-	if a.SignupDeadline.Valid && a.SignupDeadline.Time.Before(a.StartsAt) {
-		return a.SignupDeadline.Time
-	}
-	return a.StartsAt
-}
-
-// Centihours is the activity's duration in hundredths of an hour, the
-// hours credited to each person who signed up and checked in.
-func (a Activity) Centihours() int {
-	return int((a.EndsAt.Sub(a.StartsAt)*100 + time.Hour/2) / time.Hour)
-}
-
-// Object is the activity's name in the audit log.
-func (a Activity) Object() string { return activityObject(a.ID) }
-
-func activityObject(id int64) string { return "activity:" + strconv.FormatInt(id, 10) }
 
 const activityCols = "id, branch_id, title, place, starts_at, ends_at, signup_deadline, capacity, taken, next_seq, state, created_by, created_at, credited_at"
 
@@ -96,8 +38,8 @@ type NewActivity struct {
 // PublishActivity creates an activity in its branch on behalf of a (whose
 // display name is name), and audits it. ErrNotFound if the branch does not
 // exist.
-func (db *DB) PublishActivity(ctx context.Context, a Actor, name string, n NewActivity) (Activity, error) {
-	var act Activity
+func (db *DB) PublishActivity(ctx context.Context, a jinqiu.Actor, name string, n NewActivity) (jinqiu.Activity, error) {
+	var act jinqiu.Activity
 	err := db.update(ctx, func(tx *Tx) error {
 		if _, err := tx.branch(ctx, n.BranchID); err != nil {
 			return err
@@ -112,7 +54,7 @@ func (db *DB) PublishActivity(ctx context.Context, a Actor, name string, n NewAc
 		id, err := tx.insertID(ctx, `INSERT INTO activities (branch_id, title, place, starts_at, ends_at, signup_deadline, capacity, taken, next_seq, state, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
 			n.BranchID, truncateUTF8(n.Title, 191), truncateUTF8(n.Place, 191), utc(n.StartsAt), utc(n.EndsAt), nullTime(n.Deadline),
-			n.Capacity, ActivityOpen, by.ID, tx.Now)
+			n.Capacity, jinqiu.ActivityOpen, by.ID, tx.Now)
 		if err != nil {
 			return fmt.Errorf("publish activity: %w", err)
 		}
@@ -126,8 +68,8 @@ func (db *DB) PublishActivity(ctx context.Context, a Actor, name string, n NewAc
 
 // Activity returns the activity of the branch with the given id. An id of
 // another branch is ErrNotFound, exactly like an id that does not exist.
-func (db *DB) Activity(ctx context.Context, branchID string, id int64) (Activity, error) {
-	var act Activity
+func (db *DB) Activity(ctx context.Context, branchID string, id int64) (jinqiu.Activity, error) {
+	var act jinqiu.Activity
 	err := db.view(ctx, func(tx *Tx) error {
 		var err error
 		act, err = tx.activity(ctx, branchID, id, false)
@@ -138,8 +80,8 @@ func (db *DB) Activity(ctx context.Context, branchID string, id int64) (Activity
 
 // ActivityAnyBranch returns the activity with the given id whatever its
 // branch: only for callers entitled to every branch (the bureau).
-func (db *DB) ActivityAnyBranch(ctx context.Context, id int64) (Activity, error) {
-	var act Activity
+func (db *DB) ActivityAnyBranch(ctx context.Context, id int64) (jinqiu.Activity, error) {
+	var act jinqiu.Activity
 	err := db.q(ctx).GetContext(ctx, &act, "SELECT "+activityCols+" FROM activities WHERE id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return act, ErrNotFound
@@ -150,8 +92,8 @@ func (db *DB) ActivityAnyBranch(ctx context.Context, id int64) (Activity, error)
 // activity reads an activity of a branch; lock takes the row lock that
 // serialises every change to the activity's places (on SQLite the write
 // transaction already holds the database lock).
-func (tx *Tx) activity(ctx context.Context, branchID string, id int64, lock bool) (Activity, error) {
-	var act Activity
+func (tx *Tx) activity(ctx context.Context, branchID string, id int64, lock bool) (jinqiu.Activity, error) {
+	var act jinqiu.Activity
 	q := "SELECT " + activityCols + " FROM activities WHERE id = ? AND branch_id = ?"
 	if lock && tx.dialect == MySQL {
 		q += " FOR UPDATE"
@@ -168,10 +110,10 @@ func (tx *Tx) activity(ctx context.Context, branchID string, id int64, lock bool
 
 // BranchActivities returns the open activities of a branch that have not
 // ended at now, soonest first, at most limit.
-func (db *DB) BranchActivities(ctx context.Context, branchID string, now time.Time, limit int) ([]Activity, error) {
-	var acts []Activity
+func (db *DB) BranchActivities(ctx context.Context, branchID string, now time.Time, limit int) ([]jinqiu.Activity, error) {
+	var acts []jinqiu.Activity
 	err := db.q(ctx).SelectContext(ctx, &acts, "SELECT "+activityCols+" FROM activities WHERE branch_id = ? AND state = ? AND ends_at > ? ORDER BY starts_at, id LIMIT ?",
-		branchID, ActivityOpen, utc(now), limit)
+		branchID, jinqiu.ActivityOpen, utc(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("branch activities: %w", err)
 	}
@@ -180,10 +122,10 @@ func (db *DB) BranchActivities(ctx context.Context, branchID string, now time.Ti
 
 // ActivitiesBetween returns the open activities of a branch that overlap
 // [from, to], soonest first: the candidates for a check-in.
-func (db *DB) ActivitiesBetween(ctx context.Context, branchID string, from, to time.Time) ([]Activity, error) {
-	var acts []Activity
+func (db *DB) ActivitiesBetween(ctx context.Context, branchID string, from, to time.Time) ([]jinqiu.Activity, error) {
+	var acts []jinqiu.Activity
 	err := db.q(ctx).SelectContext(ctx, &acts, "SELECT "+activityCols+" FROM activities WHERE branch_id = ? AND state = ? AND starts_at <= ? AND ends_at >= ? ORDER BY starts_at, id",
-		branchID, ActivityOpen, utc(to), utc(from))
+		branchID, jinqiu.ActivityOpen, utc(to), utc(from))
 	if err != nil {
 		return nil, fmt.Errorf("activities between: %w", err)
 	}
@@ -196,28 +138,28 @@ func (db *DB) ActivitiesBetween(ctx context.Context, branchID string, from, to t
 // waiting), so that they are told exactly when the cancellation commits.
 // ErrNotFound for an id of another branch; ErrActivityCancelled if it was
 // already cancelled.
-func (db *DB) CancelActivity(ctx context.Context, a Actor, branchID string, id int64, notify func(Activity, []Member) []Outbound) (Activity, []Member, error) {
-	var act Activity
-	var signees []Member
+func (db *DB) CancelActivity(ctx context.Context, a jinqiu.Actor, branchID string, id int64, notify func(jinqiu.Activity, []jinqiu.Member) []Outbound) (jinqiu.Activity, []jinqiu.Member, error) {
+	var act jinqiu.Activity
+	var signees []jinqiu.Member
 	err := db.update(ctx, func(tx *Tx) error {
 		var err error
 		signees = nil
 		if act, err = tx.activity(ctx, branchID, id, true); err != nil {
 			return err
 		}
-		if act.State == ActivityCancelled {
+		if act.State == jinqiu.ActivityCancelled {
 			return ErrActivityCancelled
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE activities SET state = ? WHERE id = ?", ActivityCancelled, id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE activities SET state = ? WHERE id = ?", jinqiu.ActivityCancelled, id); err != nil {
 			return fmt.Errorf("cancel activity: %w", err)
 		}
-		act.State = ActivityCancelled
+		act.State = jinqiu.ActivityCancelled
 		if err := tx.SelectContext(ctx, &signees, "SELECT m.id, m.platform, m.user_id, m.display_name, COALESCE(m.branch_id, '') AS branch_id, m.registered_at FROM signups s JOIN members m ON m.id = s.member_id WHERE s.activity_id = ? AND s.state IN (?, ?) ORDER BY s.seq",
-			id, SignupConfirmed, SignupWaiting); err != nil {
+			id, jinqiu.SignupConfirmed, jinqiu.SignupWaiting); err != nil {
 			return fmt.Errorf("cancel activity: signees: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE hours_reports SET state = ?, reason = ?, decided_at = ? WHERE activity_id = ? AND state = ?",
-			HoursVoid, "activity cancelled", tx.Now, id, HoursApproved); err != nil {
+			jinqiu.HoursVoid, "activity cancelled", tx.Now, id, jinqiu.HoursApproved); err != nil {
 			return fmt.Errorf("cancel activity: void hours: %w", err)
 		}
 		if notify != nil {

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"errors"
 	"fmt"
+	"jinqiu"
 	"testing"
 	"time"
 
@@ -14,12 +15,12 @@ import (
 // Shanghai.
 var t0 = time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 
-func actor(user, msg string) storage.Actor {
-	return storage.Actor{Platform: "wecom", UserID: user, MsgID: msg}
+func actor(user, msg string) jinqiu.Actor {
+	return jinqiu.Actor{Platform: "wecom", UserID: user, MsgID: msg}
 }
 
 // mustMember registers user in branch and returns the member.
-func mustMember(t *testing.T, db *storage.DB, user, branch string) storage.Member {
+func mustMember(t *testing.T, db *storage.DB, user, branch string) jinqiu.Member {
 	t.Helper()
 	r, err := db.Register(ctx, actor(user, "reg-"+user), "名"+user, branch, t0)
 	if err != nil {
@@ -29,7 +30,7 @@ func mustMember(t *testing.T, db *storage.DB, user, branch string) storage.Membe
 }
 
 // mustActivity publishes an activity starting in from t0, lasting 2 h.
-func mustActivity(t *testing.T, db *storage.DB, branch string, in time.Duration, capacity int) storage.Activity {
+func mustActivity(t *testing.T, db *storage.DB, branch string, in time.Duration, capacity int) jinqiu.Activity {
 	t.Helper()
 	start := t0.Add(in)
 	a, err := db.PublishActivity(ctx, actor("sec1", fmt.Sprintf("pub-%s-%d", branch, in)), "书记", storage.NewActivity{
@@ -74,7 +75,7 @@ func TestPublishAndScopedRead(t *testing.T) {
 		if !got.SignupDeadline.Valid || !got.SignupDeadline.Time.Equal(deadline) || !got.SignupClosesAt().Equal(deadline) {
 			t.Errorf("deadline = %+v", got.SignupDeadline)
 		}
-		if got.Capacity != 20 || got.Taken != 0 || got.State != storage.ActivityOpen || got.Centihours() != 200 || got.CreatedBy == 0 {
+		if got.Capacity != 20 || got.Taken != 0 || got.State != jinqiu.ActivityOpen || got.Centihours() != 200 || got.CreatedBy == 0 {
 			t.Errorf("activity = %+v", got)
 		}
 		if _, err := db.Activity(ctx, "b2", a.ID); !errors.Is(err, storage.ErrNotFound) {
@@ -150,7 +151,7 @@ func TestCancelActivityTellsSigneesAndVoidsCredit(t *testing.T) {
 			t.Fatalf("cancel from other branch: %v", err)
 		}
 		var told []string
-		_, signees, err := db.CancelActivity(ctx, actor("sec1", "c1"), "b1", a.ID, func(act storage.Activity, ms []storage.Member) []storage.Outbound {
+		_, signees, err := db.CancelActivity(ctx, actor("sec1", "c1"), "b1", a.ID, func(act jinqiu.Activity, ms []jinqiu.Member) []storage.Outbound {
 			for _, m := range ms {
 				told = append(told, m.UserID)
 			}
@@ -165,7 +166,7 @@ func TestCancelActivityTellsSigneesAndVoidsCredit(t *testing.T) {
 		if _, err := db.OutboxByKey(ctx, fmt.Sprintf("cancel|%d", a.ID)); err != nil {
 			t.Errorf("notice not queued: %v", err)
 		}
-		if n := count(t, db, "SELECT COUNT(*) FROM hours_reports WHERE activity_id = ? AND state = ?", a.ID, storage.HoursVoid); n != 1 {
+		if n := count(t, db, "SELECT COUNT(*) FROM hours_reports WHERE activity_id = ? AND state = ?", a.ID, jinqiu.HoursVoid); n != 1 {
 			t.Errorf("void credits = %d, want 1", n)
 		}
 		if _, _, err := db.CancelActivity(ctx, actor("sec1", "c2"), "b1", a.ID, nil); !errors.Is(err, storage.ErrActivityCancelled) {

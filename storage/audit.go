@@ -3,23 +3,9 @@ package storage
 import (
 	"context"
 	"fmt"
+	"jinqiu"
 	"time"
 )
-
-// Actor is who asked for a change, and through which message: every change
-// is audited with it.
-type Actor struct {
-	Platform string
-	UserID   string
-	MsgID    string
-}
-
-func (a Actor) String() string {
-	if a.Platform == "" {
-		return a.UserID
-	}
-	return a.Platform + ":" + a.UserID
-}
 
 // AuditEntry is one row of the audit log.
 type AuditEntry struct {
@@ -32,7 +18,7 @@ type AuditEntry struct {
 	At     time.Time `db:"at"`
 }
 
-func (tx *Tx) audit(ctx context.Context, a Actor, action, object, detail string) error {
+func (tx *Tx) audit(ctx context.Context, a jinqiu.Actor, action, object, detail string) error {
 	if len(detail) > 1000 {
 		detail = truncateUTF8(detail, 1000)
 	}

@@ -5,45 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"slices"
 )
 
-// Branch is a party branch: a community (城市) or a village (乡镇).
-type Branch struct {
-	ID   string `db:"id"`
-	Name string `db:"name"`
-	Town string `db:"town"`
-	Kind string `db:"kind"` // community | rural
-}
-
-// Group is a chat the bot is in. BranchID is empty for a bureau group.
-type Group struct {
-	ID       int64  `db:"id"`
-	Platform string `db:"platform"`
-	ChatID   string `db:"chat_id"`
-	BranchID string `db:"branch_id"`
-	Robot    string `db:"robot"`
-}
-
-// Roles a person holds in a branch.
-const (
-	RoleSecretary = "secretary"
-)
-
-// Identity is a person on a platform: who they are is the pair, compared
-// byte for byte. The same user id on another platform is another person.
-type Identity struct {
-	Platform string `db:"platform"`
-	UserID   string `db:"user_id"`
-}
-
-func (i Identity) String() string { return i.Platform + ":" + i.UserID }
-
 // BranchSpec is a branch as configured, with its groups and secretaries.
 type BranchSpec struct {
-	Branch
-	Secretaries []Identity
-	Groups      []Group
+	jinqiu.Branch
+	Secretaries []jinqiu.Identity
+	Groups      []jinqiu.Group
 }
 
 // SyncConfig makes the database agree with the configuration: branches and
@@ -52,36 +22,36 @@ type BranchSpec struct {
 // Records that refer to a branch are never deleted. What is already as
 // configured is not written again: a restart with an unchanged
 // configuration costs three reads, however large the province.
-func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroups []Group) error {
+func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroups []jinqiu.Group) error {
 	defer db.cache.clear()
 	return db.update(ctx, func(tx *Tx) error {
-		var haveB []Branch
+		var haveB []jinqiu.Branch
 		if err := tx.SelectContext(ctx, &haveB, "SELECT id, name, town, kind FROM branches"); err != nil {
 			return fmt.Errorf("sync branches: %w", err)
 		}
-		branchOf := map[string]Branch{}
+		branchOf := map[string]jinqiu.Branch{}
 		for _, b := range haveB {
 			branchOf[b.ID] = b
 		}
-		var haveG []Group
+		var haveG []jinqiu.Group
 		if err := tx.SelectContext(ctx, &haveG, "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups"); err != nil {
 			return fmt.Errorf("sync groups: %w", err)
 		}
-		groupOf := map[string]Group{}
+		groupOf := map[string]jinqiu.Group{}
 		for _, g := range haveG {
-			groupOf[g.Platform+"\x00"+g.ChatID] = g
+			groupOf[string(g.Platform)+"\x00"+g.ChatID] = g
 		}
 		var haveR []struct {
 			ID       int64  `db:"id"`
 			BranchID string `db:"branch_id"`
-			Identity
+			jinqiu.Identity
 		}
-		if err := tx.SelectContext(ctx, &haveR, "SELECT id, branch_id, platform, user_id FROM branch_roles WHERE source = 'config' AND role = ?", RoleSecretary); err != nil {
+		if err := tx.SelectContext(ctx, &haveR, "SELECT id, branch_id, platform, user_id FROM branch_roles WHERE source = 'config' AND role = ?", jinqiu.RoleSecretary); err != nil {
 			return fmt.Errorf("sync roles: %w", err)
 		}
 
-		syncGroup := func(g Group) error {
-			old, ok := groupOf[g.Platform+"\x00"+g.ChatID]
+		syncGroup := func(g jinqiu.Group) error {
+			old, ok := groupOf[string(g.Platform)+"\x00"+g.ChatID]
 			switch {
 			case !ok:
 				_, err := tx.ExecContext(ctx, "INSERT INTO chat_groups (platform, chat_id, branch_id, robot, updated_at) VALUES (?, ?, ?, ?, ?)",
@@ -144,7 +114,7 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 				if have[b.ID+"\x00"+who.String()] {
 					continue
 				}
-				if err := tx.grantRole(ctx, b.ID, who, RoleSecretary, "config"); err != nil {
+				if err := tx.grantRole(ctx, b.ID, who, jinqiu.RoleSecretary, "config"); err != nil {
 					return err
 				}
 			}
@@ -153,7 +123,7 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 	})
 }
 
-func (tx *Tx) grantRole(ctx context.Context, branchID string, who Identity, role, source string) error {
+func (tx *Tx) grantRole(ctx context.Context, branchID string, who jinqiu.Identity, role, source string) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO branch_roles (branch_id, platform, user_id, role, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 		branchID, who.Platform, who.UserID, role, source, tx.Now)
 	if err != nil && !isDuplicate(err) {
@@ -164,13 +134,13 @@ func (tx *Tx) grantRole(ctx context.Context, branchID string, who Identity, role
 
 // GrantSecretary makes who a secretary of branchID on the bureau's
 // authority, and audits it.
-func (db *DB) GrantSecretary(ctx context.Context, a Actor, branchID string, who Identity) error {
+func (db *DB) GrantSecretary(ctx context.Context, a jinqiu.Actor, branchID string, who jinqiu.Identity) error {
 	defer db.cache.clear()
 	return db.update(ctx, func(tx *Tx) error {
 		if _, err := tx.branch(ctx, branchID); err != nil {
 			return err
 		}
-		if err := tx.grantRole(ctx, branchID, who, RoleSecretary, "grant"); err != nil {
+		if err := tx.grantRole(ctx, branchID, who, jinqiu.RoleSecretary, "grant"); err != nil {
 			return err
 		}
 		return tx.audit(ctx, a, "grant_secretary", "branch:"+branchID, who.String())
@@ -180,11 +150,11 @@ func (db *DB) GrantSecretary(ctx context.Context, a Actor, branchID string, who 
 // RevokeSecretary withdraws a secretary role granted by the bureau, and
 // audits it. A role from the configuration is changed there, not here:
 // ErrNotFound if there is no granted role to withdraw.
-func (db *DB) RevokeSecretary(ctx context.Context, a Actor, branchID string, who Identity) error {
+func (db *DB) RevokeSecretary(ctx context.Context, a jinqiu.Actor, branchID string, who jinqiu.Identity) error {
 	defer db.cache.clear()
 	return db.update(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM branch_roles WHERE branch_id = ? AND platform = ? AND user_id = ? AND role = ? AND source = 'grant'",
-			branchID, who.Platform, who.UserID, RoleSecretary)
+			branchID, who.Platform, who.UserID, jinqiu.RoleSecretary)
 		if err != nil {
 			return fmt.Errorf("revoke secretary: %w", err)
 		}
@@ -196,16 +166,16 @@ func (db *DB) RevokeSecretary(ctx context.Context, a Actor, branchID string, who
 }
 
 // Branch returns the branch with the given id, or ErrNotFound.
-func (db *DB) Branch(ctx context.Context, id string) (Branch, error) {
+func (db *DB) Branch(ctx context.Context, id string) (jinqiu.Branch, error) {
 	v, err := db.cache.get("b|"+id, func() (any, error) {
 		return (&Tx{querier: db.x, dialect: db.dialect}).branch(ctx, id)
 	})
-	b, _ := v.(Branch)
+	b, _ := v.(jinqiu.Branch)
 	return b, err
 }
 
-func (tx *Tx) branch(ctx context.Context, id string) (Branch, error) {
-	var b Branch
+func (tx *Tx) branch(ctx context.Context, id string) (jinqiu.Branch, error) {
+	var b jinqiu.Branch
 	err := tx.GetContext(ctx, &b, "SELECT id, name, town, kind FROM branches WHERE id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, ErrNotFound
@@ -214,30 +184,30 @@ func (tx *Tx) branch(ctx context.Context, id string) (Branch, error) {
 }
 
 // Branches returns every branch, ordered by town and id.
-func (db *DB) Branches(ctx context.Context) ([]Branch, error) {
-	var bs []Branch
+func (db *DB) Branches(ctx context.Context) ([]jinqiu.Branch, error) {
+	var bs []jinqiu.Branch
 	err := db.q(ctx).SelectContext(ctx, &bs, "SELECT id, name, town, kind FROM branches ORDER BY town, id")
 	return bs, err
 }
 
 // GroupByChat returns the group with the given platform chat id, or
 // ErrNotFound.
-func (db *DB) GroupByChat(ctx context.Context, platform, chatID string) (Group, error) {
-	v, err := db.cache.get("g|"+platform+"|"+chatID, func() (any, error) {
-		var g Group
+func (db *DB) GroupByChat(ctx context.Context, platform jinqiu.Platform, chatID string) (jinqiu.Group, error) {
+	v, err := db.cache.get("g|"+string(platform)+"|"+chatID, func() (any, error) {
+		var g jinqiu.Group
 		err := db.q(ctx).GetContext(ctx, &g, "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE platform = ? AND chat_id = ?", platform, chatID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return g, ErrNotFound
 		}
 		return g, err
 	})
-	g, _ := v.(Group)
+	g, _ := v.(jinqiu.Group)
 	return g, err
 }
 
 // Groups returns the groups of a branch; branchID "" returns the bureau's.
-func (db *DB) Groups(ctx context.Context, branchID string) ([]Group, error) {
-	var gs []Group
+func (db *DB) Groups(ctx context.Context, branchID string) ([]jinqiu.Group, error) {
+	var gs []jinqiu.Group
 	q := "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE branch_id = ? ORDER BY id"
 	args := []any{branchID}
 	if branchID == "" {
@@ -250,13 +220,13 @@ func (db *DB) Groups(ctx context.Context, branchID string) ([]Group, error) {
 
 // SecretaryOf returns the ids of the branches where who is a secretary.
 // An empty user id is nobody's.
-func (db *DB) SecretaryOf(ctx context.Context, who Identity) ([]string, error) {
+func (db *DB) SecretaryOf(ctx context.Context, who jinqiu.Identity) ([]string, error) {
 	if who.Platform == "" || who.UserID == "" {
 		return nil, nil
 	}
-	v, err := db.cache.get("s|"+who.Platform+"|"+who.UserID, func() (any, error) {
+	v, err := db.cache.get("s|"+string(who.Platform)+"|"+who.UserID, func() (any, error) {
 		var ids []string
-		err := db.x.SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE platform = ? AND user_id = ? AND role = ? ORDER BY branch_id", who.Platform, who.UserID, RoleSecretary)
+		err := db.x.SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE platform = ? AND user_id = ? AND role = ? ORDER BY branch_id", who.Platform, who.UserID, jinqiu.RoleSecretary)
 		return ids, err
 	})
 	ids, _ := v.([]string)
@@ -264,9 +234,9 @@ func (db *DB) SecretaryOf(ctx context.Context, who Identity) ([]string, error) {
 }
 
 // Secretaries returns a branch's secretaries.
-func (db *DB) Secretaries(ctx context.Context, branchID string) ([]Identity, error) {
-	var ids []Identity
-	err := db.q(ctx).SelectContext(ctx, &ids, "SELECT platform, user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY platform, user_id", branchID, RoleSecretary)
+func (db *DB) Secretaries(ctx context.Context, branchID string) ([]jinqiu.Identity, error) {
+	var ids []jinqiu.Identity
+	err := db.q(ctx).SelectContext(ctx, &ids, "SELECT platform, user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY platform, user_id", branchID, jinqiu.RoleSecretary)
 	return ids, err
 }
 

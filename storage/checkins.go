@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"strconv"
 	"time"
 )
 
 // CheckinResult is the outcome of a check-in (签到).
 type CheckinResult struct {
-	Activity Activity
+	Activity jinqiu.Activity
 	Already  bool // checked in before; nothing changed
 	WalkIn   bool // had not signed up and took one of the places left
 	// Credited is the hours (in centihours) credited by this check-in: the
@@ -28,7 +29,7 @@ type CheckinResult struct {
 // on (activity, member) make a repeat change nothing. The caller checks
 // the time window. ErrNotFound for an id of another branch;
 // ErrActivityCancelled.
-func (db *DB) CheckIn(ctx context.Context, a Actor, branchID string, activityID, memberID int64, servedOn time.Time) (CheckinResult, error) {
+func (db *DB) CheckIn(ctx context.Context, a jinqiu.Actor, branchID string, activityID, memberID int64, servedOn time.Time) (CheckinResult, error) {
 	var r CheckinResult
 	err := db.update(ctx, func(tx *Tx) error {
 		r = CheckinResult{}
@@ -37,7 +38,7 @@ func (db *DB) CheckIn(ctx context.Context, a Actor, branchID string, activityID,
 			return err
 		}
 		r.Activity = act
-		if act.State != ActivityOpen {
+		if act.State != jinqiu.ActivityOpen {
 			return ErrActivityCancelled
 		}
 		var n int
@@ -50,8 +51,8 @@ func (db *DB) CheckIn(ctx context.Context, a Actor, branchID string, activityID,
 		}
 		s, err := tx.signup(ctx, activityID, memberID)
 		switch {
-		case err == nil && s.State == SignupConfirmed:
-		case err == nil && s.State == SignupWaiting:
+		case err == nil && s.State == jinqiu.SignupConfirmed:
+		case err == nil && s.State == jinqiu.SignupWaiting:
 			r.Position, err = tx.position(ctx, s)
 			if err != nil {
 				return err
@@ -95,14 +96,14 @@ var errAlready = errors.New("already done")
 // credit records the activity's duration as approved hours of the member,
 // once: the unique key (activity_id, member_id) of hours_reports is the
 // guard. It returns the centihours credited, 0 if they were already.
-func (tx *Tx) credit(ctx context.Context, a Actor, act Activity, memberID int64, servedOn time.Time) (int, error) {
+func (tx *Tx) credit(ctx context.Context, a jinqiu.Actor, act jinqiu.Activity, memberID int64, servedOn time.Time) (int, error) {
 	ch := act.Centihours()
 	if ch <= 0 {
 		return 0, nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO hours_reports (member_id, branch_id, served_on, centihours, note, state, activity_id, decided_at, created_at, msg_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		memberID, act.BranchID, day(servedOn), ch, truncateUTF8(act.Title, 500), HoursApproved, act.ID, tx.Now, tx.Now, a.MsgID)
+		memberID, act.BranchID, day(servedOn), ch, truncateUTF8(act.Title, 500), jinqiu.HoursApproved, act.ID, tx.Now, tx.Now, a.MsgID)
 	if isDuplicate(err) {
 		return 0, nil
 	}

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"errors"
+	"jinqiu"
 	"testing"
 	"time"
 
@@ -27,11 +28,11 @@ func TestCheckInCreditsOnce(t *testing.T) {
 		if err != nil || !r.Already || r.Credited != 0 {
 			t.Fatalf("repeat = %+v, %v", r, err)
 		}
-		var rep storage.HoursReport
+		var rep jinqiu.HoursReport
 		if err := db.X().Get(&rep, "SELECT h.id, h.member_id, '' AS member_name, h.branch_id, h.served_on, h.centihours, h.note, h.state, h.activity_id, h.approver_id, h.decided_at, h.reason, h.created_at, h.msg_id FROM hours_reports h WHERE activity_id = ?", a.ID); err != nil {
 			t.Fatal(err)
 		}
-		if rep.State != storage.HoursApproved || rep.Centihours != 200 || rep.ServedOn.Format(time.DateOnly) != "2026-11-27" || rep.MsgID != "k1" || !rep.ActivityID.Valid {
+		if rep.State != jinqiu.HoursApproved || rep.Centihours != 200 || rep.ServedOn.Format(time.DateOnly) != "2026-11-27" || rep.MsgID != "k1" || !rep.ActivityID.Valid {
 			t.Errorf("credit = %+v", rep)
 		}
 		if n := count(t, db, "SELECT COUNT(*) FROM checkins WHERE activity_id = ?", a.ID); n != 1 {

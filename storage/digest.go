@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"sync"
 	"time"
 )
@@ -33,13 +34,13 @@ type DigestRange struct {
 
 // MeetingSpan is a meeting kind and a span of calendar days [FromDay, ToDay).
 type MeetingSpan struct {
-	Kind           string
+	Kind           jinqiu.MeetingKind
 	FromDay, ToDay time.Time
 }
 
 // BranchActivity is what one branch did in a digest's period.
 type BranchActivity struct {
-	Branch
+	jinqiu.Branch
 	Members       int // registered now
 	NewMembers    int // registrations (报到, moves included) on days in the period
 	ActiveMembers int // distinct members who signed up, checked in or reported hours in the period
@@ -65,7 +66,7 @@ type DigestStats struct {
 	// Held[i] is the set of branches that held a meeting in Meetings[i].
 	Held []map[string]bool
 	// Inactive are the inactive members of the branch, by name (Names only).
-	Inactive []Member
+	Inactive []jinqiu.Member
 }
 
 // digestQuery is one aggregate of the digest: its SQL and arguments, and
@@ -201,7 +202,7 @@ func (db *DB) DigestStats(ctx context.Context, r DigestRange) (DigestStats, erro
 			q += " WHERE id = ?"
 			args = append(args, r.BranchID)
 		}
-		var bs []Branch
+		var bs []jinqiu.Branch
 		if err := tx.SelectContext(ctx, &bs, q+" ORDER BY town, id", args...); err != nil {
 			return fmt.Errorf("digest branches: %w", err)
 		}

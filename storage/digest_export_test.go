@@ -10,7 +10,7 @@ func DigestSQL(r DigestRange) (names, queries []string, args [][]any) {
 	names, queries, args = append(names, "top"), append(queries, tq), append(args, ta)
 	for _, m := range r.Meetings {
 		q, a := heldSQL(r, m)
-		names, queries, args = append(names, "held "+m.Kind), append(queries, q), append(args, a)
+		names, queries, args = append(names, "held "+string(m.Kind)), append(queries, q), append(args, a)
 	}
 	return names, queries, args
 }

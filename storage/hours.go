@@ -5,16 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
+	"jinqiu"
 	"time"
-)
-
-// Hours report states.
-const (
-	HoursPending  = "pending"
-	HoursApproved = "approved"
-	HoursRejected = "rejected"
-	HoursVoid     = "void" // credited by an activity that was then cancelled
 )
 
 // ErrDecided: the report was already approved or rejected.
@@ -31,30 +23,6 @@ func (e *DayLimitError) Error() string {
 	return fmt.Sprintf("day limit: %d of %d centihours used", e.Used, e.Limit)
 }
 
-// HoursReport is volunteer time a member reported (pending until the
-// branch secretary decides) or an activity credited (approved, linked to
-// the activity). ServedOn is a calendar day: its year, month and day are
-// the day in the configured zone; its location means nothing.
-type HoursReport struct {
-	ID         int64         `db:"id"`
-	MemberID   int64         `db:"member_id"`
-	MemberName string        `db:"member_name"`
-	BranchID   string        `db:"branch_id"`
-	ServedOn   time.Time     `db:"served_on"`
-	Centihours int           `db:"centihours"`
-	Note       string        `db:"note"`
-	State      string        `db:"state"`
-	ActivityID sql.NullInt64 `db:"activity_id"`
-	ApproverID sql.NullInt64 `db:"approver_id"`
-	DecidedAt  sql.NullTime  `db:"decided_at"`
-	Reason     string        `db:"reason"`
-	CreatedAt  time.Time     `db:"created_at"`
-	MsgID      string        `db:"msg_id"`
-}
-
-// Object is the report's name in the audit log.
-func (r HoursReport) Object() string { return "hours:" + strconv.FormatInt(r.ID, 10) }
-
 const hoursSelect = `SELECT h.id, h.member_id, m.display_name AS member_name, h.branch_id, h.served_on, h.centihours, h.note, h.state,
 	h.activity_id, h.approver_id, h.decided_at, h.reason, h.created_at, h.msg_id
 	FROM hours_reports h JOIN members m ON m.id = h.member_id`
@@ -63,7 +31,7 @@ const hoursSelect = `SELECT h.id, h.member_id, m.display_name AS member_name, h.
 type NewReport struct {
 	MemberID   int64
 	BranchID   string
-	ServedOn   time.Time // the calendar day (see HoursReport)
+	ServedOn   time.Time // the calendar day (see jinqiu.HoursReport)
 	Centihours int
 	Note       string
 }
@@ -72,8 +40,8 @@ type NewReport struct {
 // pending and approved hours on that day over maxPerDay centihours
 // (*DayLimitError). The member's row is locked first, so that two reports
 // sent at once cannot pass the limit together.
-func (db *DB) ReportHours(ctx context.Context, a Actor, n NewReport, maxPerDay int) (HoursReport, error) {
-	var r HoursReport
+func (db *DB) ReportHours(ctx context.Context, a jinqiu.Actor, n NewReport, maxPerDay int) (jinqiu.HoursReport, error) {
+	var r jinqiu.HoursReport
 	err := db.update(ctx, func(tx *Tx) error {
 		lock := "SELECT id FROM members WHERE id = ?"
 		if tx.dialect == MySQL {
@@ -95,7 +63,7 @@ func (db *DB) ReportHours(ctx context.Context, a Actor, n NewReport, maxPerDay i
 		}
 		id, err = tx.insertID(ctx, `INSERT INTO hours_reports (member_id, branch_id, served_on, centihours, note, state, created_at, msg_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			n.MemberID, n.BranchID, day(n.ServedOn), n.Centihours, truncateUTF8(n.Note, 500), HoursPending, tx.Now, a.MsgID)
+			n.MemberID, n.BranchID, day(n.ServedOn), n.Centihours, truncateUTF8(n.Note, 500), jinqiu.HoursPending, tx.Now, a.MsgID)
 		if err != nil {
 			return fmt.Errorf("report hours: %w", err)
 		}
@@ -111,15 +79,15 @@ func (db *DB) ReportHours(ctx context.Context, a Actor, n NewReport, maxPerDay i
 func (tx *Tx) dayHours(ctx context.Context, memberID int64, on time.Time) (int, error) {
 	var used int
 	err := tx.GetContext(ctx, &used, "SELECT COALESCE(SUM(centihours), 0) FROM hours_reports WHERE member_id = ? AND served_on = ? AND state IN (?, ?)",
-		memberID, day(on), HoursPending, HoursApproved)
+		memberID, day(on), jinqiu.HoursPending, jinqiu.HoursApproved)
 	if err != nil {
 		return 0, fmt.Errorf("hours of the day: %w", err)
 	}
 	return used, nil
 }
 
-func (tx *Tx) report(ctx context.Context, branchID string, id int64) (HoursReport, error) {
-	var r HoursReport
+func (tx *Tx) report(ctx context.Context, branchID string, id int64) (jinqiu.HoursReport, error) {
+	var r jinqiu.HoursReport
 	err := tx.GetContext(ctx, &r, hoursSelect+" WHERE h.id = ? AND h.branch_id = ?", id, branchID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
@@ -132,8 +100,8 @@ func (tx *Tx) report(ctx context.Context, branchID string, id int64) (HoursRepor
 
 // HoursReport returns the report of the branch with the given id. An id of
 // another branch is ErrNotFound, like one that does not exist.
-func (db *DB) HoursReport(ctx context.Context, branchID string, id int64) (HoursReport, error) {
-	var r HoursReport
+func (db *DB) HoursReport(ctx context.Context, branchID string, id int64) (jinqiu.HoursReport, error) {
+	var r jinqiu.HoursReport
 	err := db.view(ctx, func(tx *Tx) error {
 		var err error
 		r, err = tx.report(ctx, branchID, id)
@@ -144,8 +112,8 @@ func (db *DB) HoursReport(ctx context.Context, branchID string, id int64) (Hours
 
 // HoursReportAnyBranch returns the report with the given id whatever its
 // branch: only for callers entitled to every branch (the bureau).
-func (db *DB) HoursReportAnyBranch(ctx context.Context, id int64) (HoursReport, error) {
-	var r HoursReport
+func (db *DB) HoursReportAnyBranch(ctx context.Context, id int64) (jinqiu.HoursReport, error) {
+	var r jinqiu.HoursReport
 	err := db.q(ctx).GetContext(ctx, &r, hoursSelect+" WHERE h.id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
@@ -155,9 +123,9 @@ func (db *DB) HoursReportAnyBranch(ctx context.Context, id int64) (HoursReport, 
 
 // PendingReports returns the branch's reports awaiting a decision, oldest
 // first, at most limit.
-func (db *DB) PendingReports(ctx context.Context, branchID string, limit int) ([]HoursReport, error) {
-	var rs []HoursReport
-	err := db.q(ctx).SelectContext(ctx, &rs, hoursSelect+" WHERE h.branch_id = ? AND h.state = ? ORDER BY h.id LIMIT ?", branchID, HoursPending, limit)
+func (db *DB) PendingReports(ctx context.Context, branchID string, limit int) ([]jinqiu.HoursReport, error) {
+	var rs []jinqiu.HoursReport
+	err := db.q(ctx).SelectContext(ctx, &rs, hoursSelect+" WHERE h.branch_id = ? AND h.state = ? ORDER BY h.id LIMIT ?", branchID, jinqiu.HoursPending, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending reports: %w", err)
 	}
@@ -169,29 +137,29 @@ func (db *DB) PendingReports(ctx context.Context, branchID string, limit int) ([
 // the same transaction writes the outbox rows that notify returns for the
 // member. ErrNotFound for an id of another branch; ErrDecided (with the
 // report as it stands) if it is no longer pending.
-func (db *DB) DecideHours(ctx context.Context, a Actor, name, branchID string, id int64, approve bool, reason string,
-	notify func(HoursReport, Member) []Outbound) (HoursReport, error) {
-	var r HoursReport
+func (db *DB) DecideHours(ctx context.Context, a jinqiu.Actor, name, branchID string, id int64, approve bool, reason string,
+	notify func(jinqiu.HoursReport, jinqiu.Member) []Outbound) (jinqiu.HoursReport, error) {
+	var r jinqiu.HoursReport
 	err := db.update(ctx, func(tx *Tx) error {
 		var err error
 		// No lock: the conditional update below decides a report once.
 		if r, err = tx.report(ctx, branchID, id); err != nil {
 			return err
 		}
-		if r.State != HoursPending {
+		if r.State != jinqiu.HoursPending {
 			return ErrDecided
 		}
 		by, err := tx.ensureMember(ctx, a.Platform, a.UserID, name)
 		if err != nil {
 			return err
 		}
-		state, action := HoursApproved, "approve_hours"
+		state, action := jinqiu.HoursApproved, "approve_hours"
 		if !approve {
-			state, action = HoursRejected, "reject_hours"
+			state, action = jinqiu.HoursRejected, "reject_hours"
 		}
 		reason = truncateUTF8(reason, 500)
 		res, err := tx.ExecContext(ctx, "UPDATE hours_reports SET state = ?, approver_id = ?, decided_at = ?, reason = ? WHERE id = ? AND state = ?",
-			state, by.ID, tx.Now, reason, id, HoursPending)
+			state, by.ID, tx.Now, reason, id, jinqiu.HoursPending)
 		if err != nil {
 			return fmt.Errorf("decide hours: %w", err)
 		}
@@ -201,7 +169,7 @@ func (db *DB) DecideHours(ctx context.Context, a Actor, name, branchID string, i
 		r.State, r.Reason = state, reason
 		r.ApproverID = sql.NullInt64{Int64: by.ID, Valid: true}
 		r.DecidedAt = sql.NullTime{Time: tx.Now, Valid: true}
-		var m Member
+		var m jinqiu.Member
 		if err := tx.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE id = ?", r.MemberID); err != nil {
 			return fmt.Errorf("decide hours: %w", err)
 		}

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"errors"
+	"jinqiu"
 	"sync"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestReportHoursDayLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.State != storage.HoursPending || r.Centihours != 950 || r.MemberName != "名u1" || r.ServedOn.Format(time.DateOnly) != "2026-11-27" || r.ActivityID.Valid {
+		if r.State != jinqiu.HoursPending || r.Centihours != 950 || r.MemberName != "名u1" || r.ServedOn.Format(time.DateOnly) != "2026-11-27" || r.ActivityID.Valid {
 			t.Errorf("report = %+v", r)
 		}
 		// 2 h credited + 9.5 h reported = 11.5 h: 0.75 h more is too much.
@@ -100,19 +101,19 @@ func TestDecideHours(t *testing.T) {
 			t.Errorf("decide from other branch: %v", err)
 		}
 		var told []string
-		notify := func(r storage.HoursReport, mem storage.Member) []storage.Outbound {
+		notify := func(r jinqiu.HoursReport, mem jinqiu.Member) []storage.Outbound {
 			told = append(told, mem.UserID+":"+r.State)
 			return []storage.Outbound{{DedupKey: "hours|" + r.State, Platform: "wecom", Robot: "r", Target: "{}", Body: "{}"}}
 		}
 		got, err := db.DecideHours(ctx, actor("sec1", "d1"), "书记", "b1", r1.ID, true, "", notify)
-		if err != nil || got.State != storage.HoursApproved || !got.ApproverID.Valid || !got.DecidedAt.Valid {
+		if err != nil || got.State != jinqiu.HoursApproved || !got.ApproverID.Valid || !got.DecidedAt.Valid {
 			t.Fatalf("approve = %+v, %v", got, err)
 		}
 		if _, err := db.DecideHours(ctx, actor("sec1", "d2"), "书记", "b1", r1.ID, false, "重复", notify); !errors.Is(err, storage.ErrDecided) {
 			t.Errorf("decide twice: %v", err)
 		}
 		got, err = db.DecideHours(ctx, actor("sec1", "d3"), "书记", "b1", r2.ID, false, "日期不对", notify)
-		if err != nil || got.State != storage.HoursRejected || got.Reason != "日期不对" {
+		if err != nil || got.State != jinqiu.HoursRejected || got.Reason != "日期不对" {
 			t.Fatalf("reject = %+v, %v", got, err)
 		}
 		if len(told) != 2 || told[0] != "u1:approved" || told[1] != "u1:rejected" {

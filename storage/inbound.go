@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"time"
 )
 
@@ -24,17 +25,17 @@ const (
 // while the reply is still owed (a DingTalk reply that the adapter posts
 // after the answer), and is 0 once nothing is owed.
 type Inbound struct {
-	ID         int64          `db:"id"`
-	Platform   string         `db:"platform"`
-	Robot      string         `db:"robot"`
-	MsgID      string         `db:"msg_id"`
-	State      string         `db:"state"`
-	Message    sql.NullString `db:"message"`
-	Reply      sql.NullString `db:"reply"`
-	Fence      int64          `db:"fence"`
-	LeaseUntil int64          `db:"lease_until_ms"` // Unix ms; 0: nothing held or owed
-	Attempts   int            `db:"attempts"`
-	ReceivedAt time.Time      `db:"received_at"`
+	ID         int64           `db:"id"`
+	Platform   jinqiu.Platform `db:"platform"`
+	Robot      string          `db:"robot"`
+	MsgID      string          `db:"msg_id"`
+	State      string          `db:"state"`
+	Message    sql.NullString  `db:"message"`
+	Reply      sql.NullString  `db:"reply"`
+	Fence      int64           `db:"fence"`
+	LeaseUntil int64           `db:"lease_until_ms"` // Unix ms; 0: nothing held or owed
+	Attempts   int             `db:"attempts"`
+	ReceivedAt time.Time       `db:"received_at"`
 }
 
 const inboundCols = "id, platform, robot, msg_id, state, message, reply, fence, lease_until_ms, attempts, received_at"
@@ -57,8 +58,9 @@ var ErrFenced = errors.New("inbound claim taken over")
 
 // NewInbound is a message to claim.
 type NewInbound struct {
-	Platform, Robot, MsgID, ChatID, UserID string
-	Message                                string // the message as JSON, to handle it again after a crash
+	Platform                     jinqiu.Platform
+	Robot, MsgID, ChatID, UserID string
+	Message                      string // the message as JSON, to handle it again after a crash
 }
 
 // ClaimInbound records a message and leases it for d. claimed is false for
@@ -205,7 +207,7 @@ func (db *DB) SettleOwed(ctx context.Context, in Inbound, rows ...Outbound) (ok 
 }
 
 // InboundByMsg returns the inbound row of a message, or ErrNotFound.
-func (db *DB) InboundByMsg(ctx context.Context, platform, robot, msgID string) (Inbound, error) {
+func (db *DB) InboundByMsg(ctx context.Context, platform jinqiu.Platform, robot, msgID string) (Inbound, error) {
 	var in Inbound
 	err := db.x.GetContext(ctx, &in, "SELECT "+inboundCols+" FROM inbound WHERE platform = ? AND robot = ? AND msg_id = ?", platform, robot, msgID)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -5,41 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"strconv"
 	"time"
 )
-
-// Meeting kinds: 三会一课 and 主题党日.
-const (
-	MeetingBranchAssembly = "branch_assembly" // 支部党员大会
-	MeetingCommittee      = "committee"       // 支委会
-	MeetingGroup          = "group"           // 党小组会
-	MeetingLecture        = "lecture"         // 党课
-	MeetingThemeDay       = "theme_day"       // 主题党日
-)
-
-// MeetingKinds are the kinds in the order they are shown.
-var MeetingKinds = []string{MeetingBranchAssembly, MeetingCommittee, MeetingGroup, MeetingLecture, MeetingThemeDay}
-
-// Meeting is a meeting a branch held. HeldOn is a calendar day (see
-// HoursReport.ServedOn).
-type Meeting struct {
-	ID         int64     `db:"id"`
-	BranchID   string    `db:"branch_id"`
-	Kind       string    `db:"kind"`
-	HeldOn     time.Time `db:"held_on"`
-	Topic      string    `db:"topic"`
-	RecorderID int64     `db:"recorder_id"`
-	CreatedAt  time.Time `db:"created_at"`
-	MsgID      string    `db:"msg_id"`
-}
 
 const meetingCols = "id, branch_id, kind, held_on, topic, recorder_id, created_at, msg_id"
 
 // NewMeeting is a meeting a secretary records.
 type NewMeeting struct {
 	BranchID string
-	Kind     string
+	Kind     jinqiu.MeetingKind
 	HeldOn   time.Time
 	Topic    string
 }
@@ -48,7 +24,7 @@ type NewMeeting struct {
 // (display name name). The same kind on the same day is one meeting: a
 // repeat changes nothing and returns the stored one with already true.
 // ErrNotFound if the branch does not exist.
-func (db *DB) RecordMeeting(ctx context.Context, a Actor, name string, n NewMeeting) (m Meeting, already bool, err error) {
+func (db *DB) RecordMeeting(ctx context.Context, a jinqiu.Actor, name string, n NewMeeting) (m jinqiu.Meeting, already bool, err error) {
 	err = db.update(ctx, func(tx *Tx) error {
 		already = false
 		if _, err := tx.branch(ctx, n.BranchID); err != nil {
@@ -80,7 +56,7 @@ func (db *DB) RecordMeeting(ctx context.Context, a Actor, name string, n NewMeet
 		if err := get(); err != nil {
 			return fmt.Errorf("record meeting: %w", err)
 		}
-		return tx.audit(ctx, a, "record_meeting", "meeting:"+strconv.FormatInt(id, 10), n.BranchID+" "+n.Kind+" "+day(n.HeldOn))
+		return tx.audit(ctx, a, "record_meeting", "meeting:"+strconv.FormatInt(id, 10), n.BranchID+" "+string(n.Kind)+" "+day(n.HeldOn))
 	})
 	if already && errors.Is(err, errAlready) {
 		// Another message recorded it first; read what it stored.
@@ -91,8 +67,8 @@ func (db *DB) RecordMeeting(ctx context.Context, a Actor, name string, n NewMeet
 
 // Meetings returns the meetings a branch held on days in [from, to), by
 // day.
-func (db *DB) Meetings(ctx context.Context, branchID string, from, to time.Time) ([]Meeting, error) {
-	var ms []Meeting
+func (db *DB) Meetings(ctx context.Context, branchID string, from, to time.Time) ([]jinqiu.Meeting, error) {
+	var ms []jinqiu.Meeting
 	err := db.q(ctx).SelectContext(ctx, &ms, "SELECT "+meetingCols+" FROM meetings WHERE branch_id = ? AND held_on >= ? AND held_on < ? ORDER BY held_on, id",
 		branchID, day(from), day(to))
 	if err != nil {
@@ -103,8 +79,8 @@ func (db *DB) Meetings(ctx context.Context, branchID string, from, to time.Time)
 
 // AllMeetings returns every branch's meetings held on days in [from, to),
 // by branch and day: for the bureau.
-func (db *DB) AllMeetings(ctx context.Context, from, to time.Time) ([]Meeting, error) {
-	var ms []Meeting
+func (db *DB) AllMeetings(ctx context.Context, from, to time.Time) ([]jinqiu.Meeting, error) {
+	var ms []jinqiu.Meeting
 	err := db.q(ctx).SelectContext(ctx, &ms, "SELECT "+meetingCols+" FROM meetings WHERE held_on >= ? AND held_on < ? ORDER BY branch_id, held_on, id",
 		day(from), day(to))
 	if err != nil {

@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"jinqiu"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ func TestRecordMeeting(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		seed(t, db)
 		fixedClock(db)
-		n := storage.NewMeeting{BranchID: "b1", Kind: storage.MeetingCommittee, HeldOn: date(2026, 11, 18), Topic: "学习会议精神"}
+		n := storage.NewMeeting{BranchID: "b1", Kind: jinqiu.Committee, HeldOn: date(2026, 11, 18), Topic: "学习会议精神"}
 		m, already, err := db.RecordMeeting(ctx, actor("sec1", "r1"), "书记", n)
 		if err != nil || already || m.HeldOn.Format(time.DateOnly) != "2026-11-18" || m.Topic != "学习会议精神" || m.RecorderID == 0 {
 			t.Fatalf("record = %+v, %v, %v", m, already, err)
@@ -22,14 +23,14 @@ func TestRecordMeeting(t *testing.T) {
 		if err != nil || !already || m2.ID != m.ID || m2.Topic != "学习会议精神" {
 			t.Fatalf("repeat = %+v, %v, %v", m2, already, err)
 		}
-		db.RecordMeeting(ctx, actor("sec1", "r3"), "书记", storage.NewMeeting{BranchID: "b1", Kind: storage.MeetingLecture, HeldOn: date(2026, 10, 30)})
-		db.RecordMeeting(ctx, actor("sec2", "r4"), "", storage.NewMeeting{BranchID: "b2", Kind: storage.MeetingGroup, HeldOn: date(2026, 11, 2)})
+		db.RecordMeeting(ctx, actor("sec1", "r3"), "书记", storage.NewMeeting{BranchID: "b1", Kind: jinqiu.Lecture, HeldOn: date(2026, 10, 30)})
+		db.RecordMeeting(ctx, actor("sec2", "r4"), "", storage.NewMeeting{BranchID: "b2", Kind: jinqiu.PartyGroup, HeldOn: date(2026, 11, 2)})
 		ms, err := db.Meetings(ctx, "b1", date(2026, 11, 1), date(2026, 12, 1))
-		if err != nil || len(ms) != 1 || ms[0].Kind != storage.MeetingCommittee {
+		if err != nil || len(ms) != 1 || ms[0].Kind != jinqiu.Committee {
 			t.Errorf("november b1 = %+v, %v", ms, err)
 		}
 		ms, err = db.Meetings(ctx, "b1", date(2026, 10, 1), date(2026, 11, 19))
-		if err != nil || len(ms) != 2 || ms[0].Kind != storage.MeetingLecture {
+		if err != nil || len(ms) != 2 || ms[0].Kind != jinqiu.Lecture {
 			t.Errorf("oct–nov 18 b1 = %+v, %v", ms, err)
 		}
 		all, err := db.AllMeetings(ctx, date(2026, 11, 1), date(2026, 12, 1))

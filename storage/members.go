@@ -5,29 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"strings"
 	"time"
 )
 
-// Member is a person the bot knows. BranchID is empty until they register
-// (报到).
-type Member struct {
-	ID           int64        `db:"id"`
-	Platform     string       `db:"platform"`
-	UserID       string       `db:"user_id"`
-	DisplayName  string       `db:"display_name"`
-	BranchID     string       `db:"branch_id"`
-	RegisteredAt sql.NullTime `db:"registered_at"`
-}
-
-// Registered reports whether the member belongs to a branch.
-func (m Member) Registered() bool { return m.BranchID != "" }
-
 const memberCols = "id, platform, user_id, display_name, COALESCE(branch_id, '') AS branch_id, registered_at"
 
 // Member returns the member with the platform user id, or ErrNotFound.
-func (db *DB) Member(ctx context.Context, platform, userID string) (Member, error) {
-	var m Member
+func (db *DB) Member(ctx context.Context, platform jinqiu.Platform, userID string) (jinqiu.Member, error) {
+	var m jinqiu.Member
 	err := db.q(ctx).GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE platform = ? AND user_id = ?", platform, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
@@ -36,8 +23,8 @@ func (db *DB) Member(ctx context.Context, platform, userID string) (Member, erro
 }
 
 // MemberByID returns the member with the given id, or ErrNotFound.
-func (db *DB) MemberByID(ctx context.Context, id int64) (Member, error) {
-	var m Member
+func (db *DB) MemberByID(ctx context.Context, id int64) (jinqiu.Member, error) {
+	var m jinqiu.Member
 	err := db.q(ctx).GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, ErrNotFound
@@ -47,8 +34,8 @@ func (db *DB) MemberByID(ctx context.Context, id int64) (Member, error) {
 
 // EnsureMember returns the member, creating an unregistered one if the
 // person is new, and keeps their display name current.
-func (db *DB) EnsureMember(ctx context.Context, platform, userID, name string) (Member, error) {
-	var m Member
+func (db *DB) EnsureMember(ctx context.Context, platform jinqiu.Platform, userID, name string) (jinqiu.Member, error) {
+	var m jinqiu.Member
 	err := db.update(ctx, func(tx *Tx) error {
 		var err error
 		m, err = tx.ensureMember(ctx, platform, userID, name)
@@ -57,8 +44,8 @@ func (db *DB) EnsureMember(ctx context.Context, platform, userID, name string) (
 	return m, err
 }
 
-func (tx *Tx) ensureMember(ctx context.Context, platform, userID, name string) (Member, error) {
-	var m Member
+func (tx *Tx) ensureMember(ctx context.Context, platform jinqiu.Platform, userID, name string) (jinqiu.Member, error) {
+	var m jinqiu.Member
 	err := tx.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE platform = ? AND user_id = ?", platform, userID)
 	if err == nil {
 		if name != "" && name != m.DisplayName {
@@ -84,12 +71,12 @@ func (tx *Tx) ensureMember(ctx context.Context, platform, userID, name string) (
 	if err != nil {
 		return m, fmt.Errorf("add member: %w", err)
 	}
-	return Member{ID: id, Platform: platform, UserID: userID, DisplayName: name}, nil
+	return jinqiu.Member{ID: id, Platform: platform, UserID: userID, DisplayName: name}, nil
 }
 
 // Registration is the outcome of 报到.
 type Registration struct {
-	Member Member
+	Member jinqiu.Member
 	// Already is true when the person was already in this branch.
 	Already bool
 	// From is the branch they moved from, if any.
@@ -99,7 +86,7 @@ type Registration struct {
 // Register binds the person to a branch (报到) on the given day. A repeat is
 // a no-op; a move to another branch is recorded as a new registration row,
 // keeping the old one.
-func (db *DB) Register(ctx context.Context, a Actor, name, branchID string, on time.Time) (Registration, error) {
+func (db *DB) Register(ctx context.Context, a jinqiu.Actor, name, branchID string, on time.Time) (Registration, error) {
 	var r Registration
 	err := db.update(ctx, func(tx *Tx) error {
 		if _, err := tx.branch(ctx, branchID); err != nil {
@@ -134,27 +121,27 @@ func (db *DB) Register(ctx context.Context, a Actor, name, branchID string, on t
 }
 
 // BranchMembers returns the registered members of a branch, by name.
-func (db *DB) BranchMembers(ctx context.Context, branchID string) ([]Member, error) {
-	var ms []Member
+func (db *DB) BranchMembers(ctx context.Context, branchID string) ([]jinqiu.Member, error) {
+	var ms []jinqiu.Member
 	err := db.q(ctx).SelectContext(ctx, &ms, "SELECT "+memberCols+" FROM members WHERE branch_id = ? ORDER BY display_name, id", branchID)
 	return ms, err
 }
 
 // FindBranchByName returns the branch whose name contains the given place
 // (e.g. 枣行社区 finds 枣行社区临时党支部); ErrNotFound if none or several do.
-func (db *DB) FindBranchByName(ctx context.Context, place string) (Branch, error) {
-	var bs []Branch
+func (db *DB) FindBranchByName(ctx context.Context, place string) (jinqiu.Branch, error) {
+	var bs []jinqiu.Branch
 	if err := db.q(ctx).SelectContext(ctx, &bs, "SELECT id, name, town, kind FROM branches ORDER BY id"); err != nil {
-		return Branch{}, err
+		return jinqiu.Branch{}, err
 	}
-	var found []Branch
+	var found []jinqiu.Branch
 	for _, b := range bs {
 		if place != "" && strings.Contains(b.Name, place) {
 			found = append(found, b)
 		}
 	}
 	if len(found) != 1 {
-		return Branch{}, ErrNotFound
+		return jinqiu.Branch{}, ErrNotFound
 	}
 	return found[0], nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"jinqiu"
 	"time"
 )
 
@@ -26,7 +27,7 @@ const (
 // storage (JSON written by the sender's side).
 type Outbound struct {
 	DedupKey  string
-	Platform  string
+	Platform  jinqiu.Platform
 	Robot     string // the rate-limit key: one budget per webhook
 	Target    string
 	Body      string
@@ -36,20 +37,20 @@ type Outbound struct {
 
 // OutboxRow is an outbox row as the dispatcher sees it.
 type OutboxRow struct {
-	ID            int64        `db:"id"`
-	DedupKey      string       `db:"dedup_key"`
-	Platform      string       `db:"platform"`
-	Robot         string       `db:"robot"`
-	Target        string       `db:"target"`
-	Body          string       `db:"body"`
-	Policy        string       `db:"policy"`
-	State         string       `db:"state"`
-	Attempts      int          `db:"attempts"`
-	NextAttemptAt time.Time    `db:"next_attempt_at"`
-	LastError     string       `db:"last_error"`
-	LeaseOwner    string       `db:"lease_owner"`
-	CreatedAt     time.Time    `db:"created_at"`
-	SentAt        sql.NullTime `db:"sent_at"`
+	ID            int64           `db:"id"`
+	DedupKey      string          `db:"dedup_key"`
+	Platform      jinqiu.Platform `db:"platform"`
+	Robot         string          `db:"robot"`
+	Target        string          `db:"target"`
+	Body          string          `db:"body"`
+	Policy        string          `db:"policy"`
+	State         string          `db:"state"`
+	Attempts      int             `db:"attempts"`
+	NextAttemptAt time.Time       `db:"next_attempt_at"`
+	LastError     string          `db:"last_error"`
+	LeaseOwner    string          `db:"lease_owner"`
+	CreatedAt     time.Time       `db:"created_at"`
+	SentAt        sql.NullTime    `db:"sent_at"`
 }
 
 const outboxCols = "id, dedup_key, platform, robot, target, body, policy, state, attempts, next_attempt_at, last_error, lease_owner, created_at, sent_at"

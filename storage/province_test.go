@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"fmt"
+	"jinqiu"
 	"os"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func provinceRange(branch string) storage.DigestRange {
 	since := to.AddDate(0, 0, -60)
 	r := storage.DigestRange{From: from, To: to, FromDay: from, ToDay: to, InactiveSince: since, InactiveSinceDay: since,
 		BranchID: branch, Top: 10, Names: branch != ""}
-	for _, k := range storage.MeetingKinds {
+	for _, k := range jinqiu.MeetingKinds() {
 		r.Meetings = append(r.Meetings,
 			storage.MeetingSpan{Kind: k, FromDay: time.Date(2026, 10, 1, 0, 0, 0, 0, from.Location()), ToDay: to},
 			storage.MeetingSpan{Kind: k, FromDay: time.Date(2026, 7, 1, 0, 0, 0, 0, from.Location()), ToDay: time.Date(2026, 10, 1, 0, 0, 0, 0, from.Location())})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"time"
 )
 
@@ -26,10 +27,10 @@ type UpcomingActivity struct {
 
 // Signee is a person with a confirmed place in an activity.
 type Signee struct {
-	MemberID    int64  `db:"member_id"`
-	Platform    string `db:"platform"`
-	UserID      string `db:"user_id"`
-	DisplayName string `db:"display_name"`
+	MemberID    int64           `db:"member_id"`
+	Platform    jinqiu.Platform `db:"platform"`
+	UserID      string          `db:"user_id"`
+	DisplayName string          `db:"display_name"`
 }
 
 // activityOpen is the state of an activity that takes place (activities.go
@@ -83,7 +84,7 @@ func (tx *Tx) ReminderActivity(ctx context.Context, id int64) (UpcomingActivity,
 
 // MeetingHeld reports whether the branch recorded a meeting of the kind on
 // a day in [fromDay, toDay) (calendar days; see HoursReport.ServedOn).
-func (tx *Tx) MeetingHeld(ctx context.Context, branchID, kind string, fromDay, toDay time.Time) (bool, error) {
+func (tx *Tx) MeetingHeld(ctx context.Context, branchID string, kind jinqiu.MeetingKind, fromDay, toDay time.Time) (bool, error) {
 	var n int
 	err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM meetings WHERE branch_id = ? AND kind = ? AND held_on >= ? AND held_on < ?",
 		branchID, kind, day(fromDay), day(toDay))
@@ -95,8 +96,8 @@ func (tx *Tx) MeetingHeld(ctx context.Context, branchID, kind string, fromDay, t
 
 // GroupsOf returns the groups of a branch, read in the transaction;
 // branchID "" returns the bureau's.
-func (tx *Tx) GroupsOf(ctx context.Context, branchID string) ([]Group, error) {
-	var gs []Group
+func (tx *Tx) GroupsOf(ctx context.Context, branchID string) ([]jinqiu.Group, error) {
+	var gs []jinqiu.Group
 	q := "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE branch_id = ? ORDER BY id"
 	args := []any{branchID}
 	if branchID == "" {
@@ -110,9 +111,9 @@ func (tx *Tx) GroupsOf(ctx context.Context, branchID string) ([]Group, error) {
 }
 
 // SecretariesOf returns a branch's secretaries, read in the transaction.
-func (tx *Tx) SecretariesOf(ctx context.Context, branchID string) ([]Identity, error) {
-	var ids []Identity
-	err := tx.SelectContext(ctx, &ids, "SELECT platform, user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY platform, user_id", branchID, RoleSecretary)
+func (tx *Tx) SecretariesOf(ctx context.Context, branchID string) ([]jinqiu.Identity, error) {
+	var ids []jinqiu.Identity
+	err := tx.SelectContext(ctx, &ids, "SELECT platform, user_id FROM branch_roles WHERE branch_id = ? AND role = ? ORDER BY platform, user_id", branchID, jinqiu.RoleSecretary)
 	if err != nil {
 		return nil, fmt.Errorf("secretaries of %q: %w", branchID, err)
 	}

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"jinqiu"
 	"testing"
 	"time"
 
@@ -57,8 +58,8 @@ func TestRemindQueries(t *testing.T) {
 		sign(m("dingtalk", "u4", "赵六"), "cancelled", 4)
 
 		mustExec(t, db, "INSERT INTO meetings (branch_id, kind, held_on, recorder_id, created_at) VALUES ('b1', 'committee', '2026-11-30', 0, ?)", created)
-		var groups []storage.Group
-		var secs []storage.Identity
+		var groups []jinqiu.Group
+		var secs []jinqiu.Identity
 		var held, notHeld bool
 		rows, err := db.Preview(ctx, func(ctx context.Context, tx *storage.Tx) ([]storage.Outbound, error) {
 			a, ss, err := tx.ReminderActivity(ctx, a1)
@@ -84,7 +85,7 @@ func TestRemindQueries(t *testing.T) {
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("preview = %v, %v", rows, err)
 		}
-		if len(groups) != 1 || groups[0].ChatID != "bureau" || len(secs) != 1 || secs[0] != (storage.Identity{Platform: "wecom", UserID: "sec1"}) || !held || notHeld {
+		if len(groups) != 1 || groups[0].ChatID != "bureau" || len(secs) != 1 || secs[0] != (jinqiu.Identity{Platform: "wecom", UserID: "sec1"}) || !held || notHeld {
 			t.Errorf("groups %v, secretaries %v, held %v/%v", groups, secs, held, notHeld)
 		}
 		// Preview writes nothing: its rows are only returned.

@@ -5,37 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"strconv"
 	"time"
 )
-
-// Sign-up states.
-const (
-	SignupConfirmed = "confirmed"
-	SignupWaiting   = "waiting"
-	SignupCancelled = "cancelled"
-)
-
-// Signup is one person's place (or place in the queue) for an activity.
-// Seq is the arrival order; the waiting list is served lowest Seq first.
-type Signup struct {
-	ID         int64     `db:"id"`
-	ActivityID int64     `db:"activity_id"`
-	MemberID   int64     `db:"member_id"`
-	State      string    `db:"state"`
-	Seq        int64     `db:"seq"`
-	CreatedAt  time.Time `db:"created_at"`
-	UpdatedAt  time.Time `db:"updated_at"`
-}
 
 const signupCols = "id, activity_id, member_id, state, seq, created_at, updated_at"
 
 // SignupResult is the outcome of a sign-up.
 type SignupResult struct {
-	Activity Activity // as it stands after the sign-up
-	State    string   // SignupConfirmed or SignupWaiting
-	Position int      // place on the waiting list, from 1; 0 when confirmed
-	Already  bool     // the person was already signed up; nothing changed
+	Activity jinqiu.Activity // as it stands after the sign-up
+	State    string          // jinqiu.SignupConfirmed or jinqiu.SignupWaiting
+	Position int             // place on the waiting list, from 1; 0 when confirmed
+	Already  bool            // the person was already signed up; nothing changed
 }
 
 // SignUp signs the member up for an open activity of the branch: confirmed
@@ -44,7 +26,7 @@ type SignupResult struct {
 // the order they take the lock. A repeat changes nothing (Already). The
 // caller checks the sign-up deadline; this checks the activity's state.
 // ErrNotFound for an id of another branch; ErrActivityCancelled.
-func (db *DB) SignUp(ctx context.Context, a Actor, branchID string, activityID, memberID int64) (SignupResult, error) {
+func (db *DB) SignUp(ctx context.Context, a jinqiu.Actor, branchID string, activityID, memberID int64) (SignupResult, error) {
 	var r SignupResult
 	err := db.update(ctx, func(tx *Tx) error {
 		r = SignupResult{}
@@ -52,12 +34,12 @@ func (db *DB) SignUp(ctx context.Context, a Actor, branchID string, activityID, 
 		if err != nil {
 			return err
 		}
-		if act.State != ActivityOpen {
+		if act.State != jinqiu.ActivityOpen {
 			return ErrActivityCancelled
 		}
 		s, err := tx.signup(ctx, activityID, memberID)
 		switch {
-		case err == nil && s.State != SignupCancelled:
+		case err == nil && s.State != jinqiu.SignupCancelled:
 			r.Activity, r.State, r.Already = act, s.State, true
 			r.Position, err = tx.position(ctx, s)
 			return err
@@ -80,14 +62,14 @@ func (db *DB) SignUp(ctx context.Context, a Actor, branchID string, activityID, 
 // one if there is room, else (if queue) one on the waiting list, else
 // ErrFull. It reuses the member's cancelled sign-up row (id != 0), since a
 // person has one row per activity.
-func (tx *Tx) take(ctx context.Context, act Activity, memberID, rowID int64, queue bool) (Signup, Activity, error) {
-	s := Signup{ID: rowID, ActivityID: act.ID, MemberID: memberID, Seq: act.NextSeq, CreatedAt: tx.Now, UpdatedAt: tx.Now}
+func (tx *Tx) take(ctx context.Context, act jinqiu.Activity, memberID, rowID int64, queue bool) (jinqiu.Signup, jinqiu.Activity, error) {
+	s := jinqiu.Signup{ID: rowID, ActivityID: act.ID, MemberID: memberID, Seq: act.NextSeq, CreatedAt: tx.Now, UpdatedAt: tx.Now}
 	switch {
 	case act.HasRoom():
-		s.State = SignupConfirmed
+		s.State = jinqiu.SignupConfirmed
 		act.Taken++
 	case queue:
-		s.State = SignupWaiting
+		s.State = jinqiu.SignupWaiting
 	default:
 		return s, act, ErrFull
 	}
@@ -110,8 +92,8 @@ func (tx *Tx) take(ctx context.Context, act Activity, memberID, rowID int64, que
 	return s, act, nil
 }
 
-func (tx *Tx) signup(ctx context.Context, activityID, memberID int64) (Signup, error) {
-	var s Signup
+func (tx *Tx) signup(ctx context.Context, activityID, memberID int64) (jinqiu.Signup, error) {
+	var s jinqiu.Signup
 	err := tx.GetContext(ctx, &s, "SELECT "+signupCols+" FROM signups WHERE activity_id = ? AND member_id = ?", activityID, memberID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, ErrNotFound
@@ -123,12 +105,12 @@ func (tx *Tx) signup(ctx context.Context, activityID, memberID int64) (Signup, e
 }
 
 // position is the place of a waiting sign-up in the queue, from 1.
-func (tx *Tx) position(ctx context.Context, s Signup) (int, error) {
-	if s.State != SignupWaiting {
+func (tx *Tx) position(ctx context.Context, s jinqiu.Signup) (int, error) {
+	if s.State != jinqiu.SignupWaiting {
 		return 0, nil
 	}
 	var n int
-	err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND state = ? AND seq <= ?", s.ActivityID, SignupWaiting, s.Seq)
+	err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND state = ? AND seq <= ?", s.ActivityID, jinqiu.SignupWaiting, s.Seq)
 	if err != nil {
 		return 0, fmt.Errorf("waiting position: %w", err)
 	}
@@ -137,9 +119,9 @@ func (tx *Tx) position(ctx context.Context, s Signup) (int, error) {
 
 // CancelResult is the outcome of cancelling a sign-up.
 type CancelResult struct {
-	Activity Activity
-	Was      string  // the state cancelled: confirmed or waiting
-	Promoted *Member // the first waiting person, now confirmed, if any
+	Activity jinqiu.Activity
+	Was      string         // the state cancelled: confirmed or waiting
+	Promoted *jinqiu.Member // the first waiting person, now confirmed, if any
 }
 
 // CancelSignup cancels the member's sign-up for an activity of the branch.
@@ -147,7 +129,7 @@ type CancelResult struct {
 // outbox rows that onPromote returns for them are written in the same
 // transaction. ErrNotFound for an id of another branch; ErrNotSignedUp;
 // ErrActivityCancelled.
-func (db *DB) CancelSignup(ctx context.Context, a Actor, branchID string, activityID, memberID int64, onPromote func(Activity, Member) []Outbound) (CancelResult, error) {
+func (db *DB) CancelSignup(ctx context.Context, a jinqiu.Actor, branchID string, activityID, memberID int64, onPromote func(jinqiu.Activity, jinqiu.Member) []Outbound) (CancelResult, error) {
 	var r CancelResult
 	err := db.update(ctx, func(tx *Tx) error {
 		r = CancelResult{}
@@ -155,24 +137,24 @@ func (db *DB) CancelSignup(ctx context.Context, a Actor, branchID string, activi
 		if err != nil {
 			return err
 		}
-		if act.State != ActivityOpen {
+		if act.State != jinqiu.ActivityOpen {
 			return ErrActivityCancelled
 		}
 		s, err := tx.signup(ctx, activityID, memberID)
-		if errors.Is(err, ErrNotFound) || (err == nil && s.State == SignupCancelled) {
+		if errors.Is(err, ErrNotFound) || (err == nil && s.State == jinqiu.SignupCancelled) {
 			return ErrNotSignedUp
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE signups SET state = ?, updated_at = ? WHERE id = ?", SignupCancelled, tx.Now, s.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE signups SET state = ?, updated_at = ? WHERE id = ?", jinqiu.SignupCancelled, tx.Now, s.ID); err != nil {
 			return fmt.Errorf("cancel signup: %w", err)
 		}
 		r.Was = s.State
 		if err := tx.audit(ctx, a, "cancel_signup", act.Object(), "member:"+strconv.FormatInt(memberID, 10)+" was "+s.State); err != nil {
 			return err
 		}
-		if s.State == SignupConfirmed {
+		if s.State == jinqiu.SignupConfirmed {
 			if r.Promoted, err = tx.promote(ctx, a, act, onPromote); err != nil {
 				return err
 			}
@@ -191,19 +173,19 @@ func (db *DB) CancelSignup(ctx context.Context, a Actor, branchID string, activi
 
 // promote confirms the first person waiting for a locked activity and
 // queues their notice.
-func (tx *Tx) promote(ctx context.Context, a Actor, act Activity, onPromote func(Activity, Member) []Outbound) (*Member, error) {
-	var next Signup
-	err := tx.GetContext(ctx, &next, "SELECT "+signupCols+" FROM signups WHERE activity_id = ? AND state = ? ORDER BY seq LIMIT 1", act.ID, SignupWaiting)
+func (tx *Tx) promote(ctx context.Context, a jinqiu.Actor, act jinqiu.Activity, onPromote func(jinqiu.Activity, jinqiu.Member) []Outbound) (*jinqiu.Member, error) {
+	var next jinqiu.Signup
+	err := tx.GetContext(ctx, &next, "SELECT "+signupCols+" FROM signups WHERE activity_id = ? AND state = ? ORDER BY seq LIMIT 1", act.ID, jinqiu.SignupWaiting)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("promote: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE signups SET state = ?, updated_at = ? WHERE id = ?", SignupConfirmed, tx.Now, next.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE signups SET state = ?, updated_at = ? WHERE id = ?", jinqiu.SignupConfirmed, tx.Now, next.ID); err != nil {
 		return nil, fmt.Errorf("promote: %w", err)
 	}
-	var m Member
+	var m jinqiu.Member
 	if err := tx.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE id = ?", next.MemberID); err != nil {
 		return nil, fmt.Errorf("promote: %w", err)
 	}
@@ -220,7 +202,7 @@ func (tx *Tx) promote(ctx context.Context, a Actor, act Activity, onPromote func
 
 // MySignup is one of a person's current sign-ups, with its activity.
 type MySignup struct {
-	Activity
+	jinqiu.Activity
 	SignupState string `db:"signup_state"`
 	Position    int    `db:"position"` // on the waiting list, from 1; 0 when confirmed
 }
@@ -235,7 +217,7 @@ func (db *DB) MySignups(ctx context.Context, memberID int64, now time.Time) ([]M
 		FROM signups s JOIN activities a ON a.id = s.activity_id
 		WHERE s.member_id = ? AND s.state IN (?, ?) AND a.state = ? AND a.ends_at > ?
 		ORDER BY a.starts_at, a.id`,
-		SignupWaiting, SignupWaiting, memberID, SignupConfirmed, SignupWaiting, ActivityOpen, utc(now))
+		jinqiu.SignupWaiting, jinqiu.SignupWaiting, memberID, jinqiu.SignupConfirmed, jinqiu.SignupWaiting, jinqiu.ActivityOpen, utc(now))
 	if err != nil {
 		return nil, fmt.Errorf("my signups: %w", err)
 	}
@@ -244,20 +226,20 @@ func (db *DB) MySignups(ctx context.Context, memberID int64, now time.Time) ([]M
 
 // RosterEntry is one person on an activity's list.
 type RosterEntry struct {
-	MemberID  int64  `db:"member_id"`
-	Name      string `db:"name"`
-	Platform  string `db:"platform"`
-	UserID    string `db:"user_id"`
-	State     string `db:"state"`
-	Seq       int64  `db:"seq"`
-	CheckedIn bool   `db:"checked_in"`
+	MemberID  int64           `db:"member_id"`
+	Name      string          `db:"name"`
+	Platform  jinqiu.Platform `db:"platform"`
+	UserID    string          `db:"user_id"`
+	State     string          `db:"state"`
+	Seq       int64           `db:"seq"`
+	CheckedIn bool            `db:"checked_in"`
 }
 
 // Roster returns the activity of the branch and its people: confirmed in
 // arrival order, then the waiting list in order. ErrNotFound for an id of
 // another branch.
-func (db *DB) Roster(ctx context.Context, branchID string, activityID int64) (Activity, []RosterEntry, error) {
-	var act Activity
+func (db *DB) Roster(ctx context.Context, branchID string, activityID int64) (jinqiu.Activity, []RosterEntry, error) {
+	var act jinqiu.Activity
 	var es []RosterEntry
 	err := db.view(ctx, func(tx *Tx) error {
 		var err error
@@ -270,7 +252,7 @@ func (db *DB) Roster(ctx context.Context, branchID string, activityID int64) (Ac
 			LEFT JOIN checkins c ON c.activity_id = s.activity_id AND c.member_id = s.member_id
 			WHERE s.activity_id = ? AND s.state IN (?, ?)
 			ORDER BY CASE WHEN s.state = ? THEN 0 ELSE 1 END, s.seq`,
-			activityID, SignupConfirmed, SignupWaiting, SignupConfirmed)
+			activityID, jinqiu.SignupConfirmed, jinqiu.SignupWaiting, jinqiu.SignupConfirmed)
 		if err != nil {
 			return fmt.Errorf("roster: %w", err)
 		}

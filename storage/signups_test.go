@@ -3,6 +3,7 @@ package storage_test
 import (
 	"errors"
 	"fmt"
+	"jinqiu"
 	"sort"
 	"sync"
 	"testing"
@@ -17,14 +18,14 @@ func TestSignupCapacityQueueAndPromotion(t *testing.T) {
 		seed(t, db)
 		fixedClock(db)
 		a := mustActivity(t, db, "b1", 24*time.Hour, 2)
-		var ms []storage.Member
+		var ms []jinqiu.Member
 		for i := 1; i <= 4; i++ {
 			ms = append(ms, mustMember(t, db, fmt.Sprintf("u%d", i), "b1"))
 		}
 		want := []struct {
 			state string
 			pos   int
-		}{{storage.SignupConfirmed, 0}, {storage.SignupConfirmed, 0}, {storage.SignupWaiting, 1}, {storage.SignupWaiting, 2}}
+		}{{jinqiu.SignupConfirmed, 0}, {jinqiu.SignupConfirmed, 0}, {jinqiu.SignupWaiting, 1}, {jinqiu.SignupWaiting, 2}}
 		for i, m := range ms {
 			r, err := db.SignUp(ctx, actor(m.UserID, "s"+m.UserID), "b1", a.ID, m.ID)
 			if err != nil {
@@ -44,21 +45,21 @@ func TestSignupCapacityQueueAndPromotion(t *testing.T) {
 
 		// The first confirmed cancels: u3 (first waiting) is promoted and told.
 		var promoted []string
-		c, err := db.CancelSignup(ctx, actor("u1", "c1"), "b1", a.ID, ms[0].ID, func(act storage.Activity, m storage.Member) []storage.Outbound {
+		c, err := db.CancelSignup(ctx, actor("u1", "c1"), "b1", a.ID, ms[0].ID, func(act jinqiu.Activity, m jinqiu.Member) []storage.Outbound {
 			promoted = append(promoted, m.UserID)
 			return []storage.Outbound{{DedupKey: "promote|" + m.UserID, Platform: "wecom", Robot: "r", Target: "{}", Body: "{}"}}
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Was != storage.SignupConfirmed || c.Promoted == nil || c.Promoted.UserID != "u3" || fmt.Sprint(promoted) != "[u3]" || c.Activity.Taken != 2 {
+		if c.Was != jinqiu.SignupConfirmed || c.Promoted == nil || c.Promoted.UserID != "u3" || fmt.Sprint(promoted) != "[u3]" || c.Activity.Taken != 2 {
 			t.Errorf("cancel = %+v (promoted %v), want u3 promoted, taken 2", c, promoted)
 		}
 		if _, err := db.OutboxByKey(ctx, "promote|u3"); err != nil {
 			t.Errorf("promotion notice not queued: %v", err)
 		}
 		mine, _ := db.MySignups(ctx, ms[3].ID, t0)
-		if len(mine) != 1 || mine[0].SignupState != storage.SignupWaiting || mine[0].Position != 1 {
+		if len(mine) != 1 || mine[0].SignupState != jinqiu.SignupWaiting || mine[0].Position != 1 {
 			t.Errorf("u4 signups = %+v, want waiting first", mine)
 		}
 		if _, err := db.CancelSignup(ctx, actor("u1", "c2"), "b1", a.ID, ms[0].ID, nil); !errors.Is(err, storage.ErrNotSignedUp) {
@@ -66,7 +67,7 @@ func TestSignupCapacityQueueAndPromotion(t *testing.T) {
 		}
 		// A waiting person cancels: nobody is promoted, places unchanged.
 		c, err = db.CancelSignup(ctx, actor("u4", "c3"), "b1", a.ID, ms[3].ID, nil)
-		if err != nil || c.Was != storage.SignupWaiting || c.Promoted != nil || c.Activity.Taken != 2 {
+		if err != nil || c.Was != jinqiu.SignupWaiting || c.Promoted != nil || c.Activity.Taken != 2 {
 			t.Errorf("cancel waiting = %+v, %v", c, err)
 		}
 		// A confirmed person cancels with nobody waiting: a place frees up.
@@ -76,7 +77,7 @@ func TestSignupCapacityQueueAndPromotion(t *testing.T) {
 		}
 		// u1 signs up again: the same row, a new place at the end.
 		r, err = db.SignUp(ctx, actor("u1", "s5"), "b1", a.ID, ms[0].ID)
-		if err != nil || r.State != storage.SignupConfirmed || r.Already {
+		if err != nil || r.State != jinqiu.SignupConfirmed || r.Already {
 			t.Errorf("re-sign-up = %+v, %v", r, err)
 		}
 		act, es, err := db.Roster(ctx, "b1", a.ID)
@@ -109,7 +110,7 @@ func TestSignupUnlimited(t *testing.T) {
 		for i := 0; i < 5; i++ {
 			m := mustMember(t, db, fmt.Sprint("u", i), "b1")
 			r, err := db.SignUp(ctx, actor(m.UserID, "s"), "b1", a.ID, m.ID)
-			if err != nil || r.State != storage.SignupConfirmed {
+			if err != nil || r.State != jinqiu.SignupConfirmed {
 				t.Fatalf("sign-up %d = %+v, %v", i, r, err)
 			}
 		}
@@ -124,7 +125,7 @@ func TestSignupConcurrent(t *testing.T) {
 		seed(t, db)
 		fixedClock(db)
 		a := mustActivity(t, db, "b1", 24*time.Hour, 10)
-		var ms []storage.Member
+		var ms []jinqiu.Member
 		for i := 0; i < 40; i++ {
 			ms = append(ms, mustMember(t, db, fmt.Sprint("c", i), "b1"))
 		}
@@ -143,7 +144,7 @@ func TestSignupConcurrent(t *testing.T) {
 				}
 				mu.Lock()
 				defer mu.Unlock()
-				if r.State == storage.SignupConfirmed {
+				if r.State == jinqiu.SignupConfirmed {
 					confirmed++
 				} else {
 					positions = append(positions, r.Position)
@@ -161,7 +162,7 @@ func TestSignupConcurrent(t *testing.T) {
 			}
 		}
 		got, _ := db.Activity(ctx, "b1", a.ID)
-		if n := count(t, db, "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND state = ?", a.ID, storage.SignupConfirmed); n != 10 || got.Taken != 10 || got.NextSeq != 40 {
+		if n := count(t, db, "SELECT COUNT(*) FROM signups WHERE activity_id = ? AND state = ?", a.ID, jinqiu.SignupConfirmed); n != 10 || got.Taken != 10 || got.NextSeq != 40 {
 			t.Errorf("confirmed rows %d, taken %d, next_seq %d", n, got.Taken, got.NextSeq)
 		}
 	})

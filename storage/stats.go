@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"jinqiu"
 	"time"
 )
 
@@ -32,9 +33,9 @@ func (db *DB) MemberStats(ctx context.Context, memberID int64, today, yearStart 
 		COALESCE(SUM(CASE WHEN state = ? THEN 1 ELSE 0 END), 0) AS pending_count,
 		(SELECT COUNT(*) FROM checkins WHERE member_id = ? AND checked_at >= ? AND checked_at < ?) AS checkins
 		FROM hours_reports WHERE member_id = ?`,
-		HoursApproved, day(monthFrom), day(monthFrom.AddDate(0, 1, 0)),
-		HoursApproved, day(yearFrom), day(yearFrom.AddDate(1, 0, 0)),
-		HoursPending, HoursPending,
+		jinqiu.HoursApproved, day(monthFrom), day(monthFrom.AddDate(0, 1, 0)),
+		jinqiu.HoursApproved, day(yearFrom), day(yearFrom.AddDate(1, 0, 0)),
+		jinqiu.HoursPending, jinqiu.HoursPending,
 		memberID, utc(yearStart), utc(yearStart.AddDate(1, 0, 0)),
 		memberID)
 	if err != nil {

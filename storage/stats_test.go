@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"jinqiu"
 	"testing"
 	"time"
 
@@ -18,7 +19,7 @@ func TestStats(t *testing.T) {
 		if _, err := db.CheckIn(ctx, actor("u1", "k"), "b1", a.ID, m.ID, date(2026, 11, 27)); err != nil {
 			t.Fatal(err)
 		}
-		rep := func(on time.Time, ch int) storage.HoursReport {
+		rep := func(on time.Time, ch int) jinqiu.HoursReport {
 			r, err := db.ReportHours(ctx, actor("u1", "h"), storage.NewReport{MemberID: m.ID, BranchID: "b1", ServedOn: on, Centihours: ch}, 1200)
 			if err != nil {
 				t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"os"
 	"strings"
 	"sync"
@@ -22,11 +23,11 @@ var ctx = context.Background()
 func seed(t *testing.T, db *storage.DB) {
 	t.Helper()
 	err := db.SyncConfig(ctx, []storage.BranchSpec{
-		{Branch: storage.Branch{ID: "b1", Name: "枣行社区临时党支部", Town: "城关街道", Kind: "community"},
-			Secretaries: []storage.Identity{{Platform: "wecom", UserID: "sec1"}}, Groups: []storage.Group{{Platform: "wecom", ChatID: "c1"}}},
-		{Branch: storage.Branch{ID: "b2", Name: "史家庄村党支部", Town: "王庄镇", Kind: "rural"},
-			Groups: []storage.Group{{Platform: "dingtalk", ChatID: "c2", Robot: "dd"}}},
-	}, []storage.Group{{Platform: "wecom", ChatID: "bureau"}})
+		{Branch: jinqiu.Branch{ID: "b1", Name: "枣行社区临时党支部", Town: "城关街道", Kind: "community"},
+			Secretaries: []jinqiu.Identity{{Platform: "wecom", UserID: "sec1"}}, Groups: []jinqiu.Group{{Platform: "wecom", ChatID: "c1"}}},
+		{Branch: jinqiu.Branch{ID: "b2", Name: "史家庄村党支部", Town: "王庄镇", Kind: "rural"},
+			Groups: []jinqiu.Group{{Platform: "dingtalk", ChatID: "c2", Robot: "dd"}}},
+	}, []jinqiu.Group{{Platform: "wecom", ChatID: "bureau"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestMigrateTwiceAndSync(t *testing.T) {
 		if _, err := db.GroupByChat(ctx, "wecom", "nope"); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("missing group err = %v", err)
 		}
-		secs, _ := db.SecretaryOf(ctx, storage.Identity{Platform: "wecom", UserID: "sec1"})
+		secs, _ := db.SecretaryOf(ctx, jinqiu.Identity{Platform: "wecom", UserID: "sec1"})
 		if len(secs) != 1 || secs[0] != "b1" {
 			t.Fatalf("secretary of = %v", secs)
 		}
@@ -69,16 +70,16 @@ func TestMigrateTwiceAndSync(t *testing.T) {
 func TestIdentityIsExact(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		seed(t, db)
-		if _, err := db.Register(ctx, storage.Actor{Platform: "wecom", UserID: "u1", MsgID: "r1"}, "张三", "b1", time.Now()); err != nil {
+		if _, err := db.Register(ctx, jinqiu.Actor{Platform: "wecom", UserID: "u1", MsgID: "r1"}, "张三", "b1", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		variants := []string{"SEC1", "Sec1", "sec1 ", " sec1", "sec1\u00a0", "ｓｅｃ1", "sec１", "sec\u200b1", "séc1", ""}
 		for _, v := range variants {
-			if secs, err := db.SecretaryOf(ctx, storage.Identity{Platform: "wecom", UserID: v}); err != nil || len(secs) != 0 {
+			if secs, err := db.SecretaryOf(ctx, jinqiu.Identity{Platform: "wecom", UserID: v}); err != nil || len(secs) != 0 {
 				t.Errorf("wecom:%q is secretary of %v (%v), want none", v, secs, err)
 			}
 		}
-		if secs, _ := db.SecretaryOf(ctx, storage.Identity{Platform: "dingtalk", UserID: "sec1"}); len(secs) != 0 {
+		if secs, _ := db.SecretaryOf(ctx, jinqiu.Identity{Platform: "dingtalk", UserID: "sec1"}); len(secs) != 0 {
 			t.Errorf("dingtalk:sec1 is secretary of %v: the WeCom role crossed platforms", secs)
 		}
 		for _, v := range []string{"U1", "u1 ", "ｕ1", "u\u200b1"} {
@@ -91,7 +92,7 @@ func TestIdentityIsExact(t *testing.T) {
 		}
 		// Distinct variants are distinct people, each their own row.
 		for i, v := range []string{"U1", "u1 ", "ｕ1"} {
-			if _, err := db.Register(ctx, storage.Actor{Platform: "wecom", UserID: v, MsgID: fmt.Sprint("rv", i)}, "别人", "b2", time.Now()); err != nil {
+			if _, err := db.Register(ctx, jinqiu.Actor{Platform: "wecom", UserID: v, MsgID: fmt.Sprint("rv", i)}, "别人", "b2", time.Now()); err != nil {
 				t.Fatalf("register %q: %v", v, err)
 			}
 		}
@@ -104,7 +105,7 @@ func TestIdentityIsExact(t *testing.T) {
 func TestRegisterIdempotentAndMove(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		seed(t, db)
-		a := storage.Actor{Platform: "wecom", UserID: "u1", MsgID: "m1"}
+		a := jinqiu.Actor{Platform: "wecom", UserID: "u1", MsgID: "m1"}
 		day := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 		r, err := db.Register(ctx, a, "张三 👴🏻", "b1", day)
 		if err != nil || r.Already || r.From != "" {
@@ -386,7 +387,7 @@ func TestPurgeAfterRetention(t *testing.T) {
 				db.MarkSent(ctx, r.ID, "o")
 			}
 		}
-		db.Register(ctx, storage.Actor{Platform: "wecom", UserID: "u", MsgID: "old0"}, "张三", "b1", old)
+		db.Register(ctx, jinqiu.Actor{Platform: "wecom", UserID: "u", MsgID: "old0"}, "张三", "b1", old)
 		db.Now = time.Now
 		in, _, _ := db.ClaimInbound(ctx, storage.NewInbound{Platform: "wecom", Robot: "r", MsgID: "new", Message: "{}"}, time.Minute)
 		db.FinishInbound(ctx, storage.Claim{ID: in.ID, Fence: in.Fence}, storage.Finish{Reply: "r"})

@@ -2,6 +2,7 @@ package dingtalk
 
 import (
 	"context"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -51,10 +52,10 @@ func TestTrustedSessionWebhook(t *testing.T) {
 // not touch the network.
 type recordingSender struct {
 	mu      sync.Mutex
-	targets []bot.Target
+	targets []jinqiu.Target
 }
 
-func (s *recordingSender) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
+func (s *recordingSender) Send(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) error {
 	s.mu.Lock()
 	s.targets = append(s.targets, t)
 	s.mu.Unlock()
@@ -80,15 +81,15 @@ func FuzzDingTalkCallback(f *testing.F) {
 	f.Add([]byte(`{}`), "-1", "")
 
 	var calls atomic.Int64
-	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Outcome, error) {
+	p := bot.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (bot.Outcome, error) {
 		calls.Add(1)
-		return bot.Outcome{Reply: bot.Reply{Text: m.Text, Mentions: []string{m.UserID}}, Post: true}, nil
+		return bot.Outcome{Reply: jinqiu.Reply{Text: m.Text, Mentions: []string{m.UserID}}, Post: true}, nil
 	})
 	send := &recordingSender{}
 	robots := []config.DingTalkRobot{{Name: "dt", AppSecret: secret}}
 	h := NewHandler(robots, "https://oapi.dingtalk.com", p, send, slog.New(slog.DiscardHandler))
 	h.Now = func() time.Time { return now }
-	h.OnUndelivered = func(context.Context, bot.Message, bot.Reply) {}
+	h.OnUndelivered = func(context.Context, jinqiu.Message, jinqiu.Reply) {}
 	mux := http.NewServeMux()
 	h.Register(mux)
 	base, _ := url.Parse("https://oapi.dingtalk.com")
@@ -121,7 +122,7 @@ func FuzzDingTalkCallback(f *testing.F) {
 		defer send.mu.Unlock()
 		for _, target := range send.targets {
 			u, err := url.Parse(target.URL)
-			if err != nil || !bot.WithinBase(u, base) || u.Scheme != "https" || target.Kind != bot.KindSession {
+			if err != nil || !bot.WithinBase(u, base) || u.Scheme != "https" || target.Kind != jinqiu.KindSession {
 				t.Fatalf("reply sent to %+v", target)
 			}
 		}

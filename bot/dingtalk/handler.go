@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -51,12 +52,12 @@ type Handler struct {
 	// the sessionWebhook (none usable, expired, or the send failed,
 	// ambiguous sends included: a duplicate reply beats a lost one). The
 	// lead wires it to the outbox.
-	OnUndelivered func(ctx context.Context, m bot.Message, r bot.Reply)
+	OnUndelivered func(ctx context.Context, m jinqiu.Message, r jinqiu.Reply)
 
 	robots  map[string]config.DingTalkRobot
 	base    *url.URL
 	proc    bot.Processor
-	send    bot.Sender
+	send    jinqiu.Sender
 	log     *slog.Logger
 	door    *bot.Door
 	baseErr error
@@ -66,7 +67,7 @@ type Handler struct {
 // base (https://oapi.dingtalk.com); session webhooks elsewhere are never
 // contacted. A robot without app_secret is left out with an error in the
 // log and its URL answers 404.
-func NewHandler(robots []config.DingTalkRobot, apiBase string, p bot.Processor, s bot.Sender, log *slog.Logger) *Handler {
+func NewHandler(robots []config.DingTalkRobot, apiBase string, p bot.Processor, s jinqiu.Sender, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -186,7 +187,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	m := bot.Message{
+	m := jinqiu.Message{
 		Platform: bot.DingTalk,
 		Robot:    rc.Name,
 		MsgID:    in.MsgID,
@@ -205,11 +206,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.SessionWebhook != "" {
 		if h.trusted(in.SessionWebhook) {
-			m.Late = bot.Target{
+			m.Late = jinqiu.Target{
 				Platform: bot.DingTalk,
 				Robot:    rc.Name,
 				URL:      in.SessionWebhook,
-				Kind:     bot.KindSession,
+				Kind:     jinqiu.KindSession,
 			}
 			if in.SessionWebhookExpiredTime > 0 {
 				m.Late.Expires = time.UnixMilli(in.SessionWebhookExpiredTime)
@@ -298,10 +299,10 @@ func (h *Handler) trusted(raw string) bool {
 
 // deliver sends reply to m.Late under a short deadline, and hands it to
 // OnUndelivered when that is impossible or fails.
-func (h *Handler) deliver(ctx context.Context, m bot.Message, reply bot.Reply, log *slog.Logger) {
+func (h *Handler) deliver(ctx context.Context, m jinqiu.Message, reply jinqiu.Reply, log *slog.Logger) {
 	// Delivery and the fallback must finish even if DingTalk hangs up.
 	ctx = context.WithoutCancel(ctx)
-	usable := m.Late.Kind == bot.KindSession && m.Late.URL != "" && h.send != nil &&
+	usable := m.Late.Kind == jinqiu.KindSession && m.Late.URL != "" && h.send != nil &&
 		(m.Late.Expires.IsZero() || h.now().Before(m.Late.Expires))
 	if usable {
 		timeout := h.DeliverTimeout
@@ -314,7 +315,7 @@ func (h *Handler) deliver(ctx context.Context, m bot.Message, reply bot.Reply, l
 		if err == nil {
 			return
 		}
-		log.Warn("dingtalk reply through sessionWebhook failed", "class", bot.Classify(err).String(), "error", err)
+		log.Warn("dingtalk reply through sessionWebhook failed", "class", jinqiu.Classify(err).String(), "error", err)
 	}
 	if h.OnUndelivered == nil {
 		log.Warn("dingtalk reply undelivered and no fallback configured")

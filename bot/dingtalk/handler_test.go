@@ -3,6 +3,7 @@ package dingtalk_test
 import (
 	"context"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -31,9 +32,9 @@ type rig struct {
 	srv   *httptest.Server
 
 	mu          sync.Mutex
-	got         []bot.Message
-	reply       func(bot.Message) (bot.Reply, bool, error)
-	undelivered []bot.Message
+	got         []jinqiu.Message
+	reply       func(jinqiu.Message) (jinqiu.Reply, bool, error)
+	undelivered []jinqiu.Message
 }
 
 func newRig(t *testing.T) *rig {
@@ -41,10 +42,10 @@ func newRig(t *testing.T) *rig {
 	r := &rig{t: t, clock: platformtest.NewClock(t0)}
 	r.fake = platformtest.NewDingTalk(t)
 	r.fake.Now = r.clock.Now
-	r.reply = func(m bot.Message) (bot.Reply, bool, error) {
-		return bot.Reply{Text: "收到", Mentions: []string{m.UserID}}, true, nil
+	r.reply = func(m jinqiu.Message) (jinqiu.Reply, bool, error) {
+		return jinqiu.Reply{Text: "收到", Mentions: []string{m.UserID}}, true, nil
 	}
-	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Outcome, error) {
+	p := bot.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (bot.Outcome, error) {
 		r.mu.Lock()
 		r.got = append(r.got, m)
 		f := r.reply
@@ -61,7 +62,7 @@ func newRig(t *testing.T) *rig {
 	robots := []config.DingTalkRobot{{Name: "dt", AppSecret: appSecret}}
 	r.h = dingtalk.NewHandler(robots, r.fake.URL, p, s, slog.New(slog.DiscardHandler))
 	r.h.Now = r.clock.Now
-	r.h.OnUndelivered = func(ctx context.Context, m bot.Message, rep bot.Reply) {
+	r.h.OnUndelivered = func(ctx context.Context, m jinqiu.Message, rep jinqiu.Reply) {
 		r.mu.Lock()
 		r.undelivered = append(r.undelivered, m)
 		r.mu.Unlock()
@@ -73,7 +74,7 @@ func newRig(t *testing.T) *rig {
 	return r
 }
 
-func (r *rig) setReply(f func(bot.Message) (bot.Reply, bool, error)) {
+func (r *rig) setReply(f func(jinqiu.Message) (jinqiu.Reply, bool, error)) {
 	r.mu.Lock()
 	r.reply = f
 	r.mu.Unlock()
@@ -115,12 +116,12 @@ func TestCallbackRepliesThroughSession(t *testing.T) {
 		m.UserID != "0123" || m.UserName != "王五" || m.Text != " 签到" || !m.SentAt.Equal(t0) {
 		t.Errorf("message = %+v", m)
 	}
-	if m.Late.Kind != bot.KindSession || !strings.HasPrefix(m.Late.URL, r.fake.URL+"/robot/sendBySession?") ||
+	if m.Late.Kind != jinqiu.KindSession || !strings.HasPrefix(m.Late.URL, r.fake.URL+"/robot/sendBySession?") ||
 		!m.Late.Expires.Equal(t0.Add(90*time.Minute)) || m.Late.Secret != "" {
 		t.Errorf("Late = %+v", m.Late)
 	}
 	sent := r.fake.Messages()
-	if len(sent) != 1 || sent[0].Kind != bot.KindSession || sent[0].Content != "@0123 \n收到" ||
+	if len(sent) != 1 || sent[0].Kind != jinqiu.KindSession || sent[0].Content != "@0123 \n收到" ||
 		len(sent[0].Mentions) != 1 || sent[0].Mentions[0] != "0123" {
 		t.Errorf("fake got %+v", sent)
 	}
@@ -252,7 +253,7 @@ func TestForeignSessionWebhookNeverContacted(t *testing.T) {
 		t.Fatalf("OnUndelivered called %d times, want 11", len(r.undelivered))
 	}
 	for _, m := range r.got {
-		if m.Late != (bot.Target{}) {
+		if m.Late != (jinqiu.Target{}) {
 			t.Errorf("Late = %+v, want zero", m.Late)
 		}
 	}
@@ -295,22 +296,22 @@ func TestUndeliveredFallback(t *testing.T) {
 func TestCallbackProcessorOutcomes(t *testing.T) {
 	r := newRig(t)
 	text := platformtest.DingTalkCallback{Text: platformtest.Content{Content: "签到"}}
-	r.setReply(func(bot.Message) (bot.Reply, bool, error) { return bot.Reply{}, false, io.ErrUnexpectedEOF })
+	r.setReply(func(jinqiu.Message) (jinqiu.Reply, bool, error) { return jinqiu.Reply{}, false, io.ErrUnexpectedEOF })
 	if code, _ := r.do(r.fake.Callback(r.url(), appSecret, text)); code != http.StatusInternalServerError {
 		t.Errorf("processor error: %d, want 500", code)
 	}
-	r.setReply(func(bot.Message) (bot.Reply, bool, error) { return bot.Reply{Text: "x"}, false, nil })
+	r.setReply(func(jinqiu.Message) (jinqiu.Reply, bool, error) { return jinqiu.Reply{Text: "x"}, false, nil })
 	if code, _ := r.do(r.fake.Callback(r.url(), appSecret, text)); code != http.StatusOK {
 		t.Errorf("not ok: %d, want 200", code)
 	}
-	r.setReply(func(bot.Message) (bot.Reply, bool, error) { return bot.Reply{}, true, nil })
+	r.setReply(func(jinqiu.Message) (jinqiu.Reply, bool, error) { return jinqiu.Reply{}, true, nil })
 	if code, _ := r.do(r.fake.Callback(r.url(), appSecret, text)); code != http.StatusOK {
 		t.Errorf("empty reply: %d, want 200", code)
 	}
 	if _, u := r.counts(); u != 0 || len(r.fake.Requests()) != 0 {
 		t.Errorf("sent or handed over without a reply: undelivered %d, platform %d", u, len(r.fake.Requests()))
 	}
-	r.setReply(func(bot.Message) (bot.Reply, bool, error) { return bot.Reply{Text: "x"}, true, nil })
+	r.setReply(func(jinqiu.Message) (jinqiu.Reply, bool, error) { return jinqiu.Reply{Text: "x"}, true, nil })
 	if code, _ := r.do(r.fake.Callback(r.url(), appSecret, platformtest.DingTalkCallback{MsgType: "picture"})); code != http.StatusOK {
 		t.Errorf("picture: %d, want 200", code)
 	}

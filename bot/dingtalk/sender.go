@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -57,7 +58,7 @@ type Sender struct {
 	client  *http.Client
 }
 
-var _ bot.Sender = (*Sender)(nil)
+var _ jinqiu.Sender = (*Sender)(nil)
 
 // NewSender returns a sender posting under apiBase (https://oapi.dingtalk.com
 // in production) through client, which is copied so that it follows no
@@ -97,36 +98,36 @@ type answer struct {
 // Mentions are listed in the at block and written as "@userid" in the
 // content, which DingTalk needs to highlight them; they go with the first
 // part of a reply split over MaxMessageBytes. A failure is a
-// *bot.SendError: errcode 130101 Throttled (RetryAfter 10 min); 310000,
+// *jinqiu.SendError: errcode 130101 Throttled (RetryAfter 10 min); 310000,
 // 300001, an expired session and other refusals Permanent; -1, 5xx and
 // network errors Transient; no answer after the request was written
 // Ambiguous.
-func (s *Sender) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
+func (s *Sender) Send(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) error {
 	if s.baseErr != nil {
-		return &bot.SendError{Class: bot.Permanent, Message: s.baseErr.Error()}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: s.baseErr.Error()}
 	}
 	if r.Empty() {
 		return nil
 	}
 	if t.Platform != "" && t.Platform != bot.DingTalk {
-		return &bot.SendError{Class: bot.Permanent, Message: fmt.Sprintf("dingtalk sender given a %q target", t.Platform)}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("dingtalk sender given a %q target", t.Platform)}
 	}
-	if t.Kind != bot.KindWebhook && t.Kind != bot.KindSession {
-		return &bot.SendError{Class: bot.Permanent, Message: fmt.Sprintf("dingtalk cannot send to a %q target", t.Kind)}
+	if t.Kind != jinqiu.KindWebhook && t.Kind != jinqiu.KindSession {
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("dingtalk cannot send to a %q target", t.Kind)}
 	}
 	u, err := url.Parse(t.URL)
 	if err != nil || !bot.WithinBase(u, s.base) {
 		s.log().Error("dingtalk target refused: not under the api base", "robot", t.Robot, "kind", t.Kind)
-		return &bot.SendError{Class: bot.Permanent, Message: "target url is not under the api base"}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: "target url is not under the api base"}
 	}
-	if t.Kind == bot.KindSession && !t.Expires.IsZero() && !s.now().Before(t.Expires) {
-		return &bot.SendError{Class: bot.Permanent, Message: "sessionWebhook expired"}
+	if t.Kind == jinqiu.KindSession && !t.Expires.IsZero() && !s.now().Before(t.Expires) {
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: "sessionWebhook expired"}
 	}
 
 	msgs := build(r)
 	for i, m := range msgs {
 		endpoint := *u
-		if t.Kind == bot.KindWebhook && t.Secret != "" {
+		if t.Kind == jinqiu.KindWebhook && t.Secret != "" {
 			// Each part gets a fresh signature: a slow earlier part must
 			// not push a later one outside DingTalk's hour.
 			ms := s.now().UnixMilli()
@@ -136,14 +137,14 @@ func (s *Sender) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
 			endpoint.RawQuery = q.Encode()
 		}
 		if err := s.post(ctx, t, endpoint.String(), m); err != nil {
-			return bot.PartError(err, i, len(msgs))
+			return jinqiu.PartError(err, i, len(msgs))
 		}
 	}
 	return nil
 }
 
 // build renders r as one or more DingTalk messages.
-func build(r bot.Reply) []message {
+func build(r jinqiu.Reply) []message {
 	ids := bot.Mentionable(r.Mentions)
 	var prefix strings.Builder
 	for _, id := range ids {
@@ -186,7 +187,7 @@ func build(r bot.Reply) []message {
 
 // titleOf is the markdown preview title DingTalk requires: r.Title, else
 // the first non-empty line of the markdown without its heading marks.
-func titleOf(r bot.Reply) string {
+func titleOf(r jinqiu.Reply) string {
 	t := r.Title
 	if t == "" {
 		for _, line := range strings.Split(r.Markdown, "\n") {
@@ -207,7 +208,7 @@ func titleOf(r bot.Reply) string {
 	return t
 }
 
-func (s *Sender) post(ctx context.Context, t bot.Target, endpoint string, m message) error {
+func (s *Sender) post(ctx context.Context, t jinqiu.Target, endpoint string, m message) error {
 	timeout := s.Timeout
 	if timeout <= 0 {
 		timeout = defaultTimeout
@@ -221,28 +222,28 @@ func (s *Sender) post(ctx context.Context, t bot.Target, endpoint string, m mess
 	}
 	var a answer
 	if err := json.Unmarshal(raw, &a); err != nil {
-		return &bot.SendError{Class: bot.Ambiguous, Code: http.StatusOK, Message: "unreadable answer"}
+		return &jinqiu.SendError{Class: jinqiu.Ambiguous, Code: http.StatusOK, Message: "unreadable answer"}
 	}
 	switch a.ErrCode {
 	case codeOK:
 		return nil
 	case codeTooFast, codeThrottled:
-		return &bot.SendError{Class: bot.Throttled, Code: a.ErrCode, Message: a.ErrMsg, RetryAfter: throttlePause}
+		return &jinqiu.SendError{Class: jinqiu.Throttled, Code: a.ErrCode, Message: a.ErrMsg, RetryAfter: throttlePause}
 	case codeSecurity:
 		// Keyword, signature, clock or allow-list: an operator must act.
 		s.log().Error("dingtalk refused the robot's security check: configuration error",
 			"robot", t.Robot, "kind", t.Kind, "errcode", a.ErrCode, "errmsg", a.ErrMsg)
-		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
 	case codeNoSession:
-		if t.Kind == bot.KindWebhook {
+		if t.Kind == jinqiu.KindWebhook {
 			s.log().Error("dingtalk robot token rejected: configuration error", "robot", t.Robot, "errcode", a.ErrCode)
 		}
-		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
 	case codeBusy:
-		return &bot.SendError{Class: bot.Transient, Code: a.ErrCode, Message: a.ErrMsg}
+		return &jinqiu.SendError{Class: jinqiu.Transient, Code: a.ErrCode, Message: a.ErrMsg}
 	default:
 		s.log().Warn("dingtalk refused a message", "robot", t.Robot, "kind", t.Kind, "errcode", a.ErrCode, "errmsg", a.ErrMsg)
-		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -32,15 +33,15 @@ func newSender(t *testing.T) (*dingtalk.Sender, *platformtest.FakeDingTalk, *pla
 	return s, fake, clock
 }
 
-func custom(fake *platformtest.FakeDingTalk, token, secret string) bot.Target {
-	return bot.Target{Platform: bot.DingTalk, Robot: "pusher", URL: fake.WebhookURL(token), Secret: secret, Kind: bot.KindWebhook}
+func custom(fake *platformtest.FakeDingTalk, token, secret string) jinqiu.Target {
+	return jinqiu.Target{Platform: bot.DingTalk, Robot: "pusher", URL: fake.WebhookURL(token), Secret: secret, Kind: jinqiu.KindWebhook}
 }
 
-func sendErr(t *testing.T, err error) *bot.SendError {
+func sendErr(t *testing.T, err error) *jinqiu.SendError {
 	t.Helper()
-	var se *bot.SendError
+	var se *jinqiu.SendError
 	if !errors.As(err, &se) {
-		t.Fatalf("err = %v (%T), want *bot.SendError", err, err)
+		t.Fatalf("err = %v (%T), want *jinqiu.SendError", err, err)
 	}
 	return se
 }
@@ -58,10 +59,10 @@ func TestSignVector(t *testing.T) {
 func TestSenderCustomRobot(t *testing.T) {
 	s, fake, _ := newSender(t)
 	ctx := context.Background()
-	if err := s.Send(ctx, custom(fake, "tok-signed", robotSecret), bot.Reply{Text: "明天 9:00 主题党日", Mentions: []string{"0123", "@all"}}); err != nil {
+	if err := s.Send(ctx, custom(fake, "tok-signed", robotSecret), jinqiu.Reply{Text: "明天 9:00 主题党日", Mentions: []string{"0123", "@all"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(ctx, custom(fake, "tok-plain", ""), bot.Reply{Text: "t", Markdown: "## 本周简报\n- 报到 12 人", Mentions: []string{"u9"}}); err != nil {
+	if err := s.Send(ctx, custom(fake, "tok-plain", ""), jinqiu.Reply{Text: "t", Markdown: "## 本周简报\n- 报到 12 人", Mentions: []string{"u9"}}); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages()
@@ -80,21 +81,21 @@ func TestSenderErrcodes(t *testing.T) {
 	ctx := context.Background()
 	t.Run("wrong secret is permanent 310000", func(t *testing.T) {
 		s, fake, _ := newSender(t)
-		se := sendErr(t, s.Send(ctx, custom(fake, "tok-signed", "SECwrong"), bot.Reply{Text: "x"}))
-		if se.Class != bot.Permanent || se.Code != 310000 {
+		se := sendErr(t, s.Send(ctx, custom(fake, "tok-signed", "SECwrong"), jinqiu.Reply{Text: "x"}))
+		if se.Class != jinqiu.Permanent || se.Code != 310000 {
 			t.Errorf("err = %v", se)
 		}
 	})
 	t.Run("missing secret is permanent 310000", func(t *testing.T) {
 		s, fake, _ := newSender(t)
-		if se := sendErr(t, s.Send(ctx, custom(fake, "tok-signed", ""), bot.Reply{Text: "x"})); se.Code != 310000 {
+		if se := sendErr(t, s.Send(ctx, custom(fake, "tok-signed", ""), jinqiu.Reply{Text: "x"})); se.Code != 310000 {
 			t.Errorf("err = %v", se)
 		}
 	})
 	t.Run("sender clock off by more than an hour", func(t *testing.T) {
 		s, fake, _ := newSender(t)
 		s.Now = func() time.Time { return t0.Add(-2 * time.Hour) }
-		if se := sendErr(t, s.Send(ctx, custom(fake, "tok-signed", robotSecret), bot.Reply{Text: "x"})); se.Code != 310000 || se.Class != bot.Permanent {
+		if se := sendErr(t, s.Send(ctx, custom(fake, "tok-signed", robotSecret), jinqiu.Reply{Text: "x"})); se.Code != 310000 || se.Class != jinqiu.Permanent {
 			t.Errorf("err = %v", se)
 		}
 	})
@@ -102,8 +103,8 @@ func TestSenderErrcodes(t *testing.T) {
 		s, fake, _ := newSender(t)
 		var logs bytes.Buffer
 		s.Log = slog.New(slog.NewTextHandler(&logs, nil))
-		se := sendErr(t, s.Send(ctx, custom(fake, "tok-secret-nobody", ""), bot.Reply{Text: "x"}))
-		if se.Class != bot.Permanent || se.Code != 300001 {
+		se := sendErr(t, s.Send(ctx, custom(fake, "tok-secret-nobody", ""), jinqiu.Reply{Text: "x"}))
+		if se.Class != jinqiu.Permanent || se.Code != 300001 {
 			t.Errorf("err = %v", se)
 		}
 		if strings.Contains(logs.String(), "tok-secret-nobody") || !strings.Contains(logs.String(), "configuration error") {
@@ -114,23 +115,23 @@ func TestSenderErrcodes(t *testing.T) {
 		s, fake, clock := newSender(t)
 		target := custom(fake, "tok-signed", robotSecret)
 		for i := 0; i < platformtest.DefaultLimit; i++ {
-			if err := s.Send(ctx, target, bot.Reply{Text: "x"}); err != nil {
+			if err := s.Send(ctx, target, jinqiu.Reply{Text: "x"}); err != nil {
 				t.Fatalf("message %d: %v", i+1, err)
 			}
 		}
-		se := sendErr(t, s.Send(ctx, target, bot.Reply{Text: "x"}))
-		if se.Class != bot.Throttled || se.Code != 130101 || se.RetryAfter != 10*time.Minute {
+		se := sendErr(t, s.Send(ctx, target, jinqiu.Reply{Text: "x"}))
+		if se.Class != jinqiu.Throttled || se.Code != 130101 || se.RetryAfter != 10*time.Minute {
 			t.Errorf("21st: %v (retry after %v)", se, se.RetryAfter)
 		}
 		clock.Advance(2 * time.Minute) // the window is clear, the penalty is not
-		if c := bot.Classify(s.Send(ctx, target, bot.Reply{Text: "x"})); c != bot.Throttled {
+		if c := jinqiu.Classify(s.Send(ctx, target, jinqiu.Reply{Text: "x"})); c != jinqiu.Throttled {
 			t.Errorf("during the penalty: %v", c)
 		}
-		if err := s.Send(ctx, custom(fake, "tok-plain", ""), bot.Reply{Text: "x"}); err != nil {
+		if err := s.Send(ctx, custom(fake, "tok-plain", ""), jinqiu.Reply{Text: "x"}); err != nil {
 			t.Errorf("another robot is throttled too: %v", err)
 		}
 		clock.Advance(8*time.Minute + time.Second)
-		if err := s.Send(ctx, target, bot.Reply{Text: "x"}); err != nil {
+		if err := s.Send(ctx, target, jinqiu.Reply{Text: "x"}); err != nil {
 			t.Errorf("after the penalty: %v", err)
 		}
 		if n := fake.MaxInWindow("tok-signed"); n > platformtest.DefaultLimit {
@@ -141,11 +142,11 @@ func TestSenderErrcodes(t *testing.T) {
 		s, fake, _ := newSender(t)
 		s.Timeout = 200 * time.Millisecond
 		fake.FailNext(1)
-		if c := bot.Classify(s.Send(ctx, custom(fake, "tok-plain", ""), bot.Reply{Text: "x"})); c != bot.Transient {
+		if c := jinqiu.Classify(s.Send(ctx, custom(fake, "tok-plain", ""), jinqiu.Reply{Text: "x"})); c != jinqiu.Transient {
 			t.Errorf("5xx: %v", c)
 		}
 		fake.HangNext(1)
-		if c := bot.Classify(s.Send(ctx, custom(fake, "tok-plain", ""), bot.Reply{Text: "x"})); c != bot.Ambiguous {
+		if c := jinqiu.Classify(s.Send(ctx, custom(fake, "tok-plain", ""), jinqiu.Reply{Text: "x"})); c != jinqiu.Ambiguous {
 			t.Errorf("hang: %v", c)
 		}
 	})
@@ -154,21 +155,21 @@ func TestSenderErrcodes(t *testing.T) {
 func TestSenderSession(t *testing.T) {
 	s, fake, clock := newSender(t)
 	ctx := context.Background()
-	session := func(exp time.Time) bot.Target {
-		return bot.Target{Platform: bot.DingTalk, Robot: "dt", URL: fake.NewSession(exp), Expires: exp, Kind: bot.KindSession}
+	session := func(exp time.Time) jinqiu.Target {
+		return jinqiu.Target{Platform: bot.DingTalk, Robot: "dt", URL: fake.NewSession(exp), Expires: exp, Kind: jinqiu.KindSession}
 	}
 	live := session(t0.Add(time.Hour))
-	if err := s.Send(ctx, live, bot.Reply{Text: "好的"}); err != nil {
+	if err := s.Send(ctx, live, jinqiu.Reply{Text: "好的"}); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages()
-	if len(got) != 1 || got[0].Kind != bot.KindSession || got[0].Content != "好的" {
+	if len(got) != 1 || got[0].Kind != jinqiu.KindSession || got[0].Content != "好的" {
 		t.Errorf("fake got %+v", got)
 	}
 
 	expired := session(t0.Add(time.Minute))
 	clock.Advance(time.Minute)
-	if se := sendErr(t, s.Send(ctx, expired, bot.Reply{Text: "x"})); se.Class != bot.Permanent {
+	if se := sendErr(t, s.Send(ctx, expired, jinqiu.Reply{Text: "x"})); se.Class != jinqiu.Permanent {
 		t.Errorf("expired: %v", se)
 	}
 	if n := len(fake.Requests()); n != 1 {
@@ -179,7 +180,7 @@ func TestSenderSession(t *testing.T) {
 	early := session(t0.Add(2 * time.Minute))
 	early.Expires = time.Time{}
 	clock.Advance(5 * time.Minute)
-	if se := sendErr(t, s.Send(ctx, early, bot.Reply{Text: "x"})); se.Class != bot.Permanent || se.Code != 300001 {
+	if se := sendErr(t, s.Send(ctx, early, jinqiu.Reply{Text: "x"})); se.Class != jinqiu.Permanent || se.Code != 300001 {
 		t.Errorf("session gone: %v", se)
 	}
 }
@@ -188,7 +189,7 @@ func TestSenderSplits(t *testing.T) {
 	s, fake, _ := newSender(t)
 	line := strings.Repeat("报", 300) + "\n" // 901 bytes
 	text := strings.Repeat(line, 50)        // 45 KB
-	if err := s.Send(context.Background(), custom(fake, "tok-plain", ""), bot.Reply{Markdown: text, Title: "周报", Mentions: []string{"u1"}}); err != nil {
+	if err := s.Send(context.Background(), custom(fake, "tok-plain", ""), jinqiu.Reply{Markdown: text, Title: "周报", Mentions: []string{"u1"}}); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages()
@@ -213,13 +214,13 @@ func TestSenderNeverLeavesTheAPIBase(t *testing.T) {
 	}))
 	defer foreign.Close()
 	s, fake, _ := newSender(t)
-	for name, target := range map[string]bot.Target{
-		"foreign custom robot": {Kind: bot.KindWebhook, URL: foreign.URL + "/robot/send?access_token=tok-plain"},
-		"foreign session":      {Kind: bot.KindSession, URL: foreign.URL + "/robot/sendBySession?session=1"},
-		"bare token":           {Kind: bot.KindWebhook, URL: "tok-plain"},
-		"response_url kind":    {Kind: bot.KindResponseURL, URL: fake.WebhookURL("tok-plain")},
+	for name, target := range map[string]jinqiu.Target{
+		"foreign custom robot": {Kind: jinqiu.KindWebhook, URL: foreign.URL + "/robot/send?access_token=tok-plain"},
+		"foreign session":      {Kind: jinqiu.KindSession, URL: foreign.URL + "/robot/sendBySession?session=1"},
+		"bare token":           {Kind: jinqiu.KindWebhook, URL: "tok-plain"},
+		"response_url kind":    {Kind: jinqiu.KindResponseURL, URL: fake.WebhookURL("tok-plain")},
 	} {
-		if c := bot.Classify(s.Send(context.Background(), target, bot.Reply{Text: "x"})); c != bot.Permanent {
+		if c := jinqiu.Classify(s.Send(context.Background(), target, jinqiu.Reply{Text: "x"})); c != jinqiu.Permanent {
 			t.Errorf("%s: %v, want permanent", name, c)
 		}
 	}

@@ -7,13 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"jinqiu"
 	"net/http"
 	"net/url"
 	"strconv"
 	"testing"
 	"time"
-
-	"jinqiu/bot"
 )
 
 // DingTalk errcodes the fake answers with. 130101, 310000 and 300001 are
@@ -110,7 +109,7 @@ func (f *FakeDingTalk) webhook(w http.ResponseWriter, r *http.Request) {
 	raw := readBody(r)
 	q := r.URL.Query()
 	token := q.Get("access_token")
-	m := Sent{Kind: bot.KindWebhook, Robot: token, At: now}
+	m := Sent{Kind: jinqiu.KindWebhook, Robot: token, At: now}
 	f.mu.Lock()
 	secret, known := f.robots[token]
 	f.mu.Unlock()
@@ -140,7 +139,7 @@ func (f *FakeDingTalk) session(w http.ResponseWriter, r *http.Request) {
 	now := f.now()
 	raw := readBody(r)
 	id := r.URL.Query().Get("session")
-	m := Sent{Kind: bot.KindSession, Robot: id, At: now}
+	m := Sent{Kind: jinqiu.KindSession, Robot: id, At: now}
 	f.mu.Lock()
 	expires, known := f.sessions[id]
 	f.mu.Unlock()

@@ -27,7 +27,7 @@ const (
 
 // Sent is one message the bot sent to a fake, or tried to.
 type Sent struct {
-	Kind     string    // bot.KindWebhook, bot.KindResponseURL or bot.KindSession
+	Kind     string    // jinqiu.KindWebhook, jinqiu.KindResponseURL or jinqiu.KindSession
 	Robot    string    // WeCom webhook key, DingTalk access_token, or the response_url / session code
 	ChatID   string    // WeCom body chatid (group robots with callbacks)
 	MsgType  string    // text, markdown, ...

@@ -12,6 +12,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"jinqiu"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,8 +21,6 @@ import (
 	"time"
 
 	"github.com/silenceper/wechat/v2/util"
-
-	"jinqiu/bot"
 )
 
 // WeCom errcodes the fake answers with. The first four are WeCom's real
@@ -137,7 +136,7 @@ func (f *FakeWeCom) webhook(w http.ResponseWriter, r *http.Request) {
 	now := f.now()
 	raw := readBody(r)
 	key := r.URL.Query().Get("key")
-	m := Sent{Kind: bot.KindWebhook, Robot: key, At: now}
+	m := Sent{Kind: jinqiu.KindWebhook, Robot: key, At: now}
 	f.mu.Lock()
 	known := f.keys[key]
 	f.mu.Unlock()
@@ -167,7 +166,7 @@ func (f *FakeWeCom) response(w http.ResponseWriter, r *http.Request) {
 	now := f.now()
 	raw := readBody(r)
 	code := r.URL.Query().Get("response_code")
-	m := Sent{Kind: bot.KindResponseURL, Robot: code, At: now}
+	m := Sent{Kind: jinqiu.KindResponseURL, Robot: code, At: now}
 	f.mu.Lock()
 	ru := f.responses[code]
 	spent := ru == nil || ru.used || !now.Before(ru.expires)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -34,14 +35,14 @@ func FuzzWeComDecrypt(f *testing.F) {
 
 	c := mustCrypto(f, "")
 	var calls atomic.Int64
-	var bad atomic.Pointer[bot.Message]
-	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Outcome, error) {
+	var bad atomic.Pointer[jinqiu.Message]
+	p := bot.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (bot.Outcome, error) {
 		calls.Add(1)
 		if m.MsgID == "" || strings.TrimSpace(m.Text) == "" {
 			bad.Store(&m)
 		}
 		// Echo untrusted text back, so reply building sees it too.
-		return bot.Outcome{Reply: bot.Reply{Text: m.Text, Markdown: m.UserID, Mentions: []string{m.UserID}}}, nil
+		return bot.Outcome{Reply: jinqiu.Reply{Text: m.Text, Markdown: m.UserID, Mentions: []string{m.UserID}}}, nil
 	})
 	robots := []config.WeComRobot{
 		{Name: "ai", Mode: ModeAIBot, Token: vecToken, EncodingAESKey: vecAESKey},

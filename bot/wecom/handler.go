@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -66,7 +67,7 @@ type Handler struct {
 	// answer could not carry because of WeCom's size limits; the lead
 	// wires it to the outbox, which sends it to m.Late. Without it the
 	// rest is dropped and a warning is logged.
-	OnUndelivered func(ctx context.Context, m bot.Message, r bot.Reply)
+	OnUndelivered func(ctx context.Context, m jinqiu.Message, r jinqiu.Reply)
 
 	robots map[string]*robot
 	proc   bot.Processor
@@ -297,7 +298,7 @@ func (h *Handler) aibot(w http.ResponseWriter, r *http.Request, rb *robot, q que
 	}
 
 	now := h.now()
-	m := bot.Message{
+	m := jinqiu.Message{
 		Platform: bot.WeCom,
 		Robot:    rb.name,
 		MsgID:    in.MsgID,
@@ -311,11 +312,11 @@ func (h *Handler) aibot(w http.ResponseWriter, r *http.Request, rb *robot, q que
 		m.SentAt = time.Unix(int64(in.CreateTime), 0)
 	}
 	if in.ResponseURL != "" {
-		m.Late = bot.Target{
+		m.Late = jinqiu.Target{
 			Platform: bot.WeCom,
 			Robot:    rb.name,
 			URL:      in.ResponseURL,
-			Kind:     bot.KindResponseURL,
+			Kind:     jinqiu.KindResponseURL,
 			Expires:  now.Add(responseURLLife),
 		}
 	}
@@ -389,7 +390,7 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 		return
 	}
 
-	m := bot.Message{
+	m := jinqiu.Message{
 		Platform: bot.WeCom,
 		Robot:    rb.name,
 		MsgID:    in.MsgID,
@@ -404,7 +405,7 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 		// The callback's WebhookUrl carries the robot's key: a late reply
 		// goes through the robot's configured webhook instead, so that
 		// no key is stored with the message.
-		m.Late = bot.Target{Platform: bot.WeCom, Robot: rb.name, Kind: bot.KindWebhook, ChatID: in.ChatID}
+		m.Late = jinqiu.Target{Platform: bot.WeCom, Robot: rb.name, Kind: jinqiu.KindWebhook, ChatID: in.ChatID}
 	}
 	reply, ok := h.process(w, r, m, log)
 	if !ok {
@@ -471,28 +472,28 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 // to send: 503 when another attempt holds the message (WeCom sends it
 // again and gets the stored reply), 500 on error (WeCom retries), an empty
 // 200 when the reply is empty or goes out later.
-func (h *Handler) process(w http.ResponseWriter, r *http.Request, m bot.Message, log *slog.Logger) (bot.Reply, bool) {
+func (h *Handler) process(w http.ResponseWriter, r *http.Request, m jinqiu.Message, log *slog.Logger) (jinqiu.Reply, bool) {
 	out, err := h.proc.Process(r.Context(), m)
 	switch {
 	case errors.Is(err, bot.ErrInFlight) || errors.Is(err, bot.ErrBusy):
 		// WeCom sends it again, and then gets the reply.
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "busy", http.StatusServiceUnavailable)
-		return bot.Reply{}, false
+		return jinqiu.Reply{}, false
 	case err != nil:
 		log.Error("wecom message not processed", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
-		return bot.Reply{}, false
+		return jinqiu.Reply{}, false
 	}
 	if out.Reply.Empty() {
 		w.WriteHeader(http.StatusOK)
-		return bot.Reply{}, false
+		return jinqiu.Reply{}, false
 	}
 	return out.Reply, true
 }
 
 // overflow hands the parts a passive reply cannot carry to OnUndelivered.
-func (h *Handler) overflow(r *http.Request, m bot.Message, rest []string, markdown bool, title string, log *slog.Logger) {
+func (h *Handler) overflow(r *http.Request, m jinqiu.Message, rest []string, markdown bool, title string, log *slog.Logger) {
 	if len(rest) == 0 {
 		return
 	}
@@ -501,9 +502,9 @@ func (h *Handler) overflow(r *http.Request, m bot.Message, rest []string, markdo
 		log.Warn("wecom reply too long for a passive answer; the rest is dropped", "dropped_bytes", len(joined))
 		return
 	}
-	rr := bot.Reply{Text: joined, Title: title}
+	rr := jinqiu.Reply{Text: joined, Title: title}
 	if markdown {
-		rr = bot.Reply{Markdown: joined, Title: title}
+		rr = jinqiu.Reply{Markdown: joined, Title: title}
 	}
 	// The outbox write must finish even if WeCom hangs up on us.
 	h.OnUndelivered(context.WithoutCancel(r.Context()), m, rr)
@@ -558,11 +559,11 @@ func (h *Handler) finished(id string) (string, bool) {
 	return s.content, true
 }
 
-func chatType(t, chatID string) string {
+func chatType(t, chatID string) jinqiu.ChatType {
 	if t == "single" || (t == "" && chatID == "") {
-		return "single"
+		return jinqiu.ChatSingle
 	}
-	return "group"
+	return jinqiu.ChatGroup
 }
 
 func inlineMentions(ids []string) string {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -42,9 +43,9 @@ type rig struct {
 	srv   *httptest.Server
 
 	mu          sync.Mutex
-	got         []bot.Message
-	reply       func(bot.Message) (bot.Reply, bool, error)
-	undelivered []bot.Reply
+	got         []jinqiu.Message
+	reply       func(jinqiu.Message) (jinqiu.Reply, bool, error)
+	undelivered []jinqiu.Reply
 }
 
 func newRig(t *testing.T) *rig {
@@ -61,10 +62,10 @@ func newRig(t *testing.T) *rig {
 	r.grp = r.fake.Peer("grpToken2", grpKey)
 	r.grp.WebhookKey = "grp-key"
 	r.fake.AddKey("grp-key")
-	r.reply = func(m bot.Message) (bot.Reply, bool, error) {
-		return bot.Reply{Text: "收到：" + m.Text}, true, nil
+	r.reply = func(m jinqiu.Message) (jinqiu.Reply, bool, error) {
+		return jinqiu.Reply{Text: "收到：" + m.Text}, true, nil
 	}
-	p := bot.ProcessorFunc(func(ctx context.Context, m bot.Message) (bot.Outcome, error) {
+	p := bot.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (bot.Outcome, error) {
 		r.mu.Lock()
 		r.got = append(r.got, m)
 		f := r.reply
@@ -77,7 +78,7 @@ func newRig(t *testing.T) *rig {
 	})
 	r.h = wecom.NewHandler(robots, p, slog.New(slog.DiscardHandler))
 	r.h.Now = r.clock.Now
-	r.h.OnUndelivered = func(ctx context.Context, m bot.Message, rep bot.Reply) {
+	r.h.OnUndelivered = func(ctx context.Context, m jinqiu.Message, rep jinqiu.Reply) {
 		r.mu.Lock()
 		r.undelivered = append(r.undelivered, rep)
 		r.mu.Unlock()
@@ -102,13 +103,13 @@ func (r *rig) do(req *http.Request) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-func (r *rig) messages() []bot.Message {
+func (r *rig) messages() []jinqiu.Message {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]bot.Message(nil), r.got...)
+	return append([]jinqiu.Message(nil), r.got...)
 }
 
-func (r *rig) setReply(f func(bot.Message) (bot.Reply, bool, error)) {
+func (r *rig) setReply(f func(jinqiu.Message) (jinqiu.Reply, bool, error)) {
 	r.mu.Lock()
 	r.reply = f
 	r.mu.Unlock()
@@ -137,8 +138,8 @@ func TestURLVerification(t *testing.T) {
 
 func TestAIBotText(t *testing.T) {
 	r := newRig(t)
-	r.setReply(func(m bot.Message) (bot.Reply, bool, error) {
-		return bot.Reply{Text: "报到成功", Markdown: "**报到成功**"}, true, nil
+	r.setReply(func(m jinqiu.Message) (jinqiu.Reply, bool, error) {
+		return jinqiu.Reply{Text: "报到成功", Markdown: "**报到成功**"}, true, nil
 	})
 	req := r.ai.AIBot(r.url("ai"), platformtest.AIBotMessage{
 		MsgID: "m-1", ChatID: "chat-9", From: platformtest.WeComUser{UserID: "zhangsan"},
@@ -161,16 +162,16 @@ func TestAIBotText(t *testing.T) {
 		t.Fatalf("Processor got %d messages, want 1", len(msgs))
 	}
 	m := msgs[0]
-	want := bot.Message{
+	want := jinqiu.Message{
 		Platform: bot.WeCom, Robot: "ai", MsgID: "m-1", ChatID: "chat-9", ChatType: "group",
 		UserID: "zhangsan", Text: "@金秋助手 报到 幸福里社区", SentAt: t0,
 	}
 	late := m.Late
-	m.Late = bot.Target{}
+	m.Late = jinqiu.Target{}
 	if m != want {
 		t.Errorf("message = %+v\nwant      %+v", m, want)
 	}
-	if late.Kind != bot.KindResponseURL || late.Platform != bot.WeCom || late.Robot != "ai" ||
+	if late.Kind != jinqiu.KindResponseURL || late.Platform != bot.WeCom || late.Robot != "ai" ||
 		!strings.HasPrefix(late.URL, r.fake.URL+"/cgi-bin/aibot/response?") || !late.Expires.Equal(t0.Add(time.Hour)) {
 		t.Errorf("Late = %+v", late)
 	}
@@ -179,15 +180,15 @@ func TestAIBotText(t *testing.T) {
 		s := wecom.NewSender(r.fake.URL, nil)
 		s.Now = r.clock.Now
 		s.Log = slog.New(slog.DiscardHandler)
-		if err := s.Send(context.Background(), late, bot.Reply{Text: "稍后回复"}); err != nil {
+		if err := s.Send(context.Background(), late, jinqiu.Reply{Text: "稍后回复"}); err != nil {
 			t.Fatal(err)
 		}
 		sent := r.fake.Messages()
-		if len(sent) != 1 || sent[0].Kind != bot.KindResponseURL || sent[0].MsgType != "markdown" || sent[0].Content != "稍后回复" {
+		if len(sent) != 1 || sent[0].Kind != jinqiu.KindResponseURL || sent[0].MsgType != "markdown" || sent[0].Content != "稍后回复" {
 			t.Fatalf("fake got %+v", sent)
 		}
-		err := s.Send(context.Background(), late, bot.Reply{Text: "again"})
-		if bot.Classify(err) != bot.Permanent {
+		err := s.Send(context.Background(), late, jinqiu.Reply{Text: "again"})
+		if jinqiu.Classify(err) != jinqiu.Permanent {
 			t.Errorf("second use: err = %v, want permanent", err)
 		}
 	})
@@ -251,8 +252,8 @@ func TestAIBotStreamRefreshRepeatsTheAnswer(t *testing.T) {
 func TestGroupRobot(t *testing.T) {
 	r := newRig(t)
 	t.Run("text reply with mentions", func(t *testing.T) {
-		r.setReply(func(m bot.Message) (bot.Reply, bool, error) {
-			return bot.Reply{Text: "签到成功 <&>]]>", Mentions: []string{"lisi"}}, true, nil
+		r.setReply(func(m jinqiu.Message) (jinqiu.Reply, bool, error) {
+			return jinqiu.Reply{Text: "签到成功 <&>]]>", Mentions: []string{"lisi"}}, true, nil
 		})
 		req := r.grp.GroupRobot(r.url("grp"), platformtest.GroupRobotMessage{
 			MsgID: "g-1", ChatID: "wrkSFfCgAAxx", From: platformtest.GroupRobotUser{UserID: "lisi", Name: "李四"},
@@ -275,7 +276,7 @@ func TestGroupRobot(t *testing.T) {
 		}
 		// The callback's WebhookUrl carries the robot's key: the message
 		// (which is stored) names the robot and the chat, not the key.
-		if m.Late.URL != "" || m.Late.Kind != bot.KindWebhook || m.Late.Robot != "grp" || m.Late.ChatID != "wrkSFfCgAAxx" {
+		if m.Late.URL != "" || m.Late.Kind != jinqiu.KindWebhook || m.Late.Robot != "grp" || m.Late.ChatID != "wrkSFfCgAAxx" {
 			t.Errorf("Late = %+v", m.Late)
 		}
 		if b, _ := json.Marshal(m); strings.Contains(string(b), "grp-key") {
@@ -287,7 +288,7 @@ func TestGroupRobot(t *testing.T) {
 		s := wecom.NewSender(r.fake.URL, nil)
 		late := m.Late
 		late.URL = "grp-key"
-		if err := s.Send(context.Background(), late, bot.Reply{Text: "later"}); err != nil {
+		if err := s.Send(context.Background(), late, jinqiu.Reply{Text: "later"}); err != nil {
 			t.Fatal(err)
 		}
 		sent := r.fake.Messages()
@@ -296,8 +297,8 @@ func TestGroupRobot(t *testing.T) {
 		}
 	})
 	t.Run("markdown reply mentions inline", func(t *testing.T) {
-		r.setReply(func(m bot.Message) (bot.Reply, bool, error) {
-			return bot.Reply{Text: "x", Markdown: "# 本周活动", Mentions: []string{"lisi"}}, true, nil
+		r.setReply(func(m jinqiu.Message) (jinqiu.Reply, bool, error) {
+			return jinqiu.Reply{Text: "x", Markdown: "# 本周活动", Mentions: []string{"lisi"}}, true, nil
 		})
 		req := r.grp.GroupRobot(r.url("grp"), platformtest.GroupRobotMessage{Text: &platformtest.Content{Content: "@金秋助手 活动"}})
 		_, body := r.do(req)
@@ -419,12 +420,12 @@ func TestProcessorOutcomes(t *testing.T) {
 	r := newRig(t)
 	tests := []struct {
 		name  string
-		reply func(bot.Message) (bot.Reply, bool, error)
+		reply func(jinqiu.Message) (jinqiu.Reply, bool, error)
 		want  int
 	}{
-		{"error means retry", func(bot.Message) (bot.Reply, bool, error) { return bot.Reply{}, false, io.ErrUnexpectedEOF }, 500},
-		{"not ok means empty", func(bot.Message) (bot.Reply, bool, error) { return bot.Reply{Text: "x"}, false, nil }, 200},
-		{"empty reply", func(bot.Message) (bot.Reply, bool, error) { return bot.Reply{}, true, nil }, 200},
+		{"error means retry", func(jinqiu.Message) (jinqiu.Reply, bool, error) { return jinqiu.Reply{}, false, io.ErrUnexpectedEOF }, 500},
+		{"not ok means empty", func(jinqiu.Message) (jinqiu.Reply, bool, error) { return jinqiu.Reply{Text: "x"}, false, nil }, 200},
+		{"empty reply", func(jinqiu.Message) (jinqiu.Reply, bool, error) { return jinqiu.Reply{}, true, nil }, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -447,7 +448,7 @@ func TestOverlongPassiveReplies(t *testing.T) {
 	line := strings.Repeat("长", 99) + "\n" // 298 bytes
 	t.Run("aibot", func(t *testing.T) {
 		long := strings.Repeat(line, 100) // 29.8 KB
-		r.setReply(func(bot.Message) (bot.Reply, bool, error) { return bot.Reply{Text: long}, true, nil })
+		r.setReply(func(jinqiu.Message) (jinqiu.Reply, bool, error) { return jinqiu.Reply{Text: long}, true, nil })
 		req := r.ai.AIBot(r.url("ai"), platformtest.AIBotMessage{Text: &platformtest.Content{Content: "a"}})
 		_, body := r.do(req)
 		got, err := r.ai.OpenAIBotReply(req, body)
@@ -464,8 +465,8 @@ func TestOverlongPassiveReplies(t *testing.T) {
 		}
 	})
 	t.Run("group text", func(t *testing.T) {
-		r.setReply(func(bot.Message) (bot.Reply, bool, error) {
-			return bot.Reply{Text: strings.Repeat(line, 10)}, true, nil
+		r.setReply(func(jinqiu.Message) (jinqiu.Reply, bool, error) {
+			return jinqiu.Reply{Text: strings.Repeat(line, 10)}, true, nil
 		})
 		req := r.grp.GroupRobot(r.url("grp"), platformtest.GroupRobotMessage{Text: &platformtest.Content{Content: "a"}})
 		_, body := r.do(req)

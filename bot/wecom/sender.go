@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -44,7 +45,7 @@ type Sender struct {
 	client  *http.Client
 }
 
-var _ bot.Sender = (*Sender)(nil)
+var _ jinqiu.Sender = (*Sender)(nil)
 
 // NewSender returns a sender posting under apiBase (https://qyapi.weixin.qq.com
 // in production, an httptest URL in tests) through client, which is copied
@@ -80,27 +81,27 @@ type answer struct {
 // Send delivers r to t. A reply over WeCom's byte limit (text 2048 B,
 // markdown 4096 B, response_url 20480 B) goes as consecutive parts, split on
 // line boundaries; mentions go with the first part only. A failure is a
-// *bot.SendError: errcode 45009 Throttled, 93000 and other refusals
+// *jinqiu.SendError: errcode 45009 Throttled, 93000 and other refusals
 // Permanent, -1 and 5xx and network errors Transient, no answer after the
 // request was written Ambiguous. If part k > 1 fails, the earlier parts were
 // delivered; the error message says which part failed.
-func (s *Sender) Send(ctx context.Context, t bot.Target, r bot.Reply) error {
+func (s *Sender) Send(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) error {
 	if s.baseErr != nil {
-		return &bot.SendError{Class: bot.Permanent, Message: s.baseErr.Error()}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: s.baseErr.Error()}
 	}
 	if r.Empty() {
 		return nil
 	}
 	if t.Platform != "" && t.Platform != bot.WeCom {
-		return &bot.SendError{Class: bot.Permanent, Message: fmt.Sprintf("wecom sender given a %q target", t.Platform)}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("wecom sender given a %q target", t.Platform)}
 	}
 	switch t.Kind {
-	case bot.KindWebhook:
+	case jinqiu.KindWebhook:
 		return s.sendWebhook(ctx, t, r)
-	case bot.KindResponseURL:
+	case jinqiu.KindResponseURL:
 		return s.sendResponseURL(ctx, t, r)
 	default:
-		return &bot.SendError{Class: bot.Permanent, Message: fmt.Sprintf("wecom cannot send to a %q target", t.Kind)}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("wecom cannot send to a %q target", t.Kind)}
 	}
 }
 
@@ -133,14 +134,14 @@ func (s *Sender) webhookURL(raw string) (endpoint, chatID string, err error) {
 	return u.String(), chatID, nil
 }
 
-func (s *Sender) sendWebhook(ctx context.Context, t bot.Target, r bot.Reply) error {
+func (s *Sender) sendWebhook(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) error {
 	endpoint, chatID, err := s.webhookURL(t.URL)
 	if t.ChatID != "" {
 		chatID = t.ChatID
 	}
 	if err != nil {
 		s.log().Error("wecom webhook misconfigured", "robot", t.Robot, "error", err)
-		return &bot.SendError{Class: bot.Permanent, Message: err.Error()}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: err.Error()}
 	}
 	var bodies []webhookBody
 	if r.Markdown != "" {
@@ -158,20 +159,20 @@ func (s *Sender) sendWebhook(ctx context.Context, t bot.Target, r bot.Reply) err
 	}
 	for i, b := range bodies {
 		if err := s.post(ctx, t, endpoint, b); err != nil {
-			return bot.PartError(err, i, len(bodies))
+			return jinqiu.PartError(err, i, len(bodies))
 		}
 	}
 	return nil
 }
 
-func (s *Sender) sendResponseURL(ctx context.Context, t bot.Target, r bot.Reply) error {
+func (s *Sender) sendResponseURL(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) error {
 	u, err := url.Parse(t.URL)
 	if err != nil || !bot.WithinBase(u, s.base) {
 		s.log().Warn("wecom response_url refused: not under the api base", "robot", t.Robot)
-		return &bot.SendError{Class: bot.Permanent, Message: "response_url is not under the api base"}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: "response_url is not under the api base"}
 	}
 	if !t.Expires.IsZero() && !s.now().Before(t.Expires) {
-		return &bot.SendError{Class: bot.Permanent, Message: "response_url expired"}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: "response_url expired"}
 	}
 	content := r.Markdown
 	if content == "" {
@@ -188,7 +189,7 @@ func (s *Sender) sendResponseURL(ctx context.Context, t bot.Target, r bot.Reply)
 }
 
 // post sends one message and classifies WeCom's answer.
-func (s *Sender) post(ctx context.Context, t bot.Target, endpoint string, body webhookBody) error {
+func (s *Sender) post(ctx context.Context, t jinqiu.Target, endpoint string, body webhookBody) error {
 	timeout := s.Timeout
 	if timeout <= 0 {
 		timeout = defaultTimeout
@@ -204,23 +205,23 @@ func (s *Sender) post(ctx context.Context, t bot.Target, endpoint string, body w
 	if err := json.Unmarshal(raw, &a); err != nil {
 		// A 200 that is not WeCom's JSON: it got the request, and we
 		// cannot tell whether it delivered the message.
-		return &bot.SendError{Class: bot.Ambiguous, Code: http.StatusOK, Message: "unreadable answer"}
+		return &jinqiu.SendError{Class: jinqiu.Ambiguous, Code: http.StatusOK, Message: "unreadable answer"}
 	}
 	switch a.ErrCode {
 	case codeOK:
 		return nil
 	case codeFreqLimit:
-		return &bot.SendError{Class: bot.Throttled, Code: a.ErrCode, Message: a.ErrMsg, RetryAfter: throttlePause}
+		return &jinqiu.SendError{Class: jinqiu.Throttled, Code: a.ErrCode, Message: a.ErrMsg, RetryAfter: throttlePause}
 	case codeInvalidKey:
 		s.log().Error("wecom webhook key rejected: configuration error", "robot", t.Robot, "errcode", a.ErrCode)
-		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
 	case codeBusy:
-		return &bot.SendError{Class: bot.Transient, Code: a.ErrCode, Message: a.ErrMsg}
+		return &jinqiu.SendError{Class: jinqiu.Transient, Code: a.ErrCode, Message: a.ErrMsg}
 	default:
 		// Anything else (bad content, message too long, wrong type) will
 		// fail the same way again.
 		s.log().Warn("wecom refused a message", "robot", t.Robot, "errcode", a.ErrCode, "errmsg", a.ErrMsg)
-		return &bot.SendError{Class: bot.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
+		return &jinqiu.SendError{Class: jinqiu.Permanent, Code: a.ErrCode, Message: a.ErrMsg}
 	}
 }
 

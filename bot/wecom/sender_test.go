@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -29,15 +30,15 @@ func newSender(t *testing.T) (*wecom.Sender, *platformtest.FakeWeCom, *platformt
 	return s, fake, clock
 }
 
-func hook(url string) bot.Target {
-	return bot.Target{Platform: bot.WeCom, Robot: "r1", URL: url, Kind: bot.KindWebhook}
+func hook(url string) jinqiu.Target {
+	return jinqiu.Target{Platform: bot.WeCom, Robot: "r1", URL: url, Kind: jinqiu.KindWebhook}
 }
 
-func sendErr(t *testing.T, err error) *bot.SendError {
+func sendErr(t *testing.T, err error) *jinqiu.SendError {
 	t.Helper()
-	var se *bot.SendError
+	var se *jinqiu.SendError
 	if !errors.As(err, &se) {
-		t.Fatalf("err = %v (%T), want *bot.SendError", err, err)
+		t.Fatalf("err = %v (%T), want *jinqiu.SendError", err, err)
 	}
 	return se
 }
@@ -45,10 +46,10 @@ func sendErr(t *testing.T, err error) *bot.SendError {
 func TestSenderWebhook(t *testing.T) {
 	s, fake, _ := newSender(t)
 	ctx := context.Background()
-	if err := s.Send(ctx, hook("k1"), bot.Reply{Text: "明天 9:00 主题党日", Mentions: []string{"zhangsan", "@all"}}); err != nil {
+	if err := s.Send(ctx, hook("k1"), jinqiu.Reply{Text: "明天 9:00 主题党日", Mentions: []string{"zhangsan", "@all"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(ctx, hook(fake.WebhookURL("k1")), bot.Reply{Text: "t", Markdown: "**周报**", Mentions: []string{"lisi"}}); err != nil {
+	if err := s.Send(ctx, hook(fake.WebhookURL("k1")), jinqiu.Reply{Text: "t", Markdown: "**周报**", Mentions: []string{"lisi"}}); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages()
@@ -68,10 +69,10 @@ func TestSenderSplits(t *testing.T) {
 	s, fake, _ := newSender(t)
 	line := strings.Repeat("签", 100) + "\n" // 301 bytes
 	text := strings.Repeat(line, 20)        // 6020 bytes
-	if err := s.Send(context.Background(), hook("k1"), bot.Reply{Text: text, Mentions: []string{"u1"}}); err != nil {
+	if err := s.Send(context.Background(), hook("k1"), jinqiu.Reply{Text: text, Mentions: []string{"u1"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(context.Background(), hook("k1"), bot.Reply{Markdown: text}); err != nil {
+	if err := s.Send(context.Background(), hook("k1"), jinqiu.Reply{Markdown: text}); err != nil {
 		t.Fatal(err)
 	}
 	var texts, mds []platformtest.Sent
@@ -111,8 +112,8 @@ func TestSenderErrcodes(t *testing.T) {
 		s, _, _ := newSender(t)
 		var logs bytes.Buffer
 		s.Log = slog.New(slog.NewTextHandler(&logs, nil))
-		se := sendErr(t, s.Send(ctx, hook("secret-key-123"), bot.Reply{Text: "x"}))
-		if se.Class != bot.Permanent || se.Code != 93000 {
+		se := sendErr(t, s.Send(ctx, hook("secret-key-123"), jinqiu.Reply{Text: "x"}))
+		if se.Class != jinqiu.Permanent || se.Code != 93000 {
 			t.Errorf("err = %v, want permanent 93000", se)
 		}
 		if !strings.Contains(logs.String(), "configuration error") || strings.Contains(logs.String(), "secret-key-123") {
@@ -125,17 +126,17 @@ func TestSenderErrcodes(t *testing.T) {
 	t.Run("rate limit", func(t *testing.T) {
 		s, fake, clock := newSender(t)
 		for i := 0; i < platformtest.DefaultLimit; i++ {
-			if err := s.Send(ctx, hook("k1"), bot.Reply{Text: "x"}); err != nil {
+			if err := s.Send(ctx, hook("k1"), jinqiu.Reply{Text: "x"}); err != nil {
 				t.Fatalf("message %d: %v", i+1, err)
 			}
 			clock.Advance(time.Second)
 		}
-		se := sendErr(t, s.Send(ctx, hook("k1"), bot.Reply{Text: "x"}))
-		if se.Class != bot.Throttled || se.Code != 45009 || se.RetryAfter <= 0 {
+		se := sendErr(t, s.Send(ctx, hook("k1"), jinqiu.Reply{Text: "x"}))
+		if se.Class != jinqiu.Throttled || se.Code != 45009 || se.RetryAfter <= 0 {
 			t.Errorf("21st message: %v, want throttled 45009", se)
 		}
 		clock.Advance(41 * time.Second) // the first message leaves the window
-		if err := s.Send(ctx, hook("k1"), bot.Reply{Text: "x"}); err != nil {
+		if err := s.Send(ctx, hook("k1"), jinqiu.Reply{Text: "x"}); err != nil {
 			t.Errorf("after the window: %v", err)
 		}
 		if n := fake.MaxInWindow("k1"); n != platformtest.DefaultLimit {
@@ -145,8 +146,8 @@ func TestSenderErrcodes(t *testing.T) {
 	t.Run("5xx is transient", func(t *testing.T) {
 		s, fake, _ := newSender(t)
 		fake.FailNext(1)
-		se := sendErr(t, s.Send(ctx, hook("k1"), bot.Reply{Text: "x"}))
-		if se.Class != bot.Transient || se.Code != http.StatusServiceUnavailable {
+		se := sendErr(t, s.Send(ctx, hook("k1"), jinqiu.Reply{Text: "x"}))
+		if se.Class != jinqiu.Transient || se.Code != http.StatusServiceUnavailable {
 			t.Errorf("err = %v", se)
 		}
 		if len(fake.Messages()) != 0 {
@@ -157,8 +158,8 @@ func TestSenderErrcodes(t *testing.T) {
 		s, fake, _ := newSender(t)
 		s.Timeout = 200 * time.Millisecond
 		fake.HangNext(1)
-		se := sendErr(t, s.Send(ctx, hook("k1"), bot.Reply{Text: "x"}))
-		if se.Class != bot.Ambiguous {
+		se := sendErr(t, s.Send(ctx, hook("k1"), jinqiu.Reply{Text: "x"}))
+		if se.Class != jinqiu.Ambiguous {
 			t.Errorf("err = %v, want ambiguous", se)
 		}
 		if got := fake.Messages(); len(got) != 1 || !got[0].Hung {
@@ -171,7 +172,7 @@ func TestSenderErrcodes(t *testing.T) {
 		ctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		if c := bot.Classify(s.Send(ctx, hook("k1"), bot.Reply{Text: "x"})); c != bot.Ambiguous {
+		if c := jinqiu.Classify(s.Send(ctx, hook("k1"), jinqiu.Reply{Text: "x"})); c != jinqiu.Ambiguous {
 			t.Errorf("class = %v", c)
 		}
 		if time.Since(start) > 2*time.Second {
@@ -184,15 +185,15 @@ func TestSenderErrcodes(t *testing.T) {
 		srv.Close()
 		s := wecom.NewSender(base, nil)
 		s.Log = slog.New(slog.DiscardHandler)
-		if c := bot.Classify(s.Send(ctx, hook("k1"), bot.Reply{Text: "x"})); c != bot.Transient {
+		if c := jinqiu.Classify(s.Send(ctx, hook("k1"), jinqiu.Reply{Text: "x"})); c != jinqiu.Transient {
 			t.Errorf("class = %v, want transient", c)
 		}
 	})
 	t.Run("too long for the platform", func(t *testing.T) {
 		// Splitting prevents this; a response_url reply is cut instead.
 		s, fake, _ := newSender(t)
-		target := bot.Target{Kind: bot.KindResponseURL, URL: fake.NewResponseURL()}
-		if err := s.Send(ctx, target, bot.Reply{Text: strings.Repeat("x\n", 20000)}); err != nil {
+		target := jinqiu.Target{Kind: jinqiu.KindResponseURL, URL: fake.NewResponseURL()}
+		if err := s.Send(ctx, target, jinqiu.Reply{Text: strings.Repeat("x\n", 20000)}); err != nil {
 			t.Fatal(err)
 		}
 		if got := fake.Messages(); len(got) != 1 || len(got[0].Content) > wecom.MaxResponseURLBytes {
@@ -210,16 +211,16 @@ func TestSenderNeverLeavesTheAPIBase(t *testing.T) {
 	defer foreign.Close()
 	s, fake, clock := newSender(t)
 	ctx := context.Background()
-	targets := map[string]bot.Target{
+	targets := map[string]jinqiu.Target{
 		"foreign webhook":      hook(foreign.URL + "/cgi-bin/webhook/send?key=k1"),
-		"foreign response_url": {Kind: bot.KindResponseURL, URL: foreign.URL + "/cgi-bin/aibot/response?response_code=1"},
+		"foreign response_url": {Kind: jinqiu.KindResponseURL, URL: foreign.URL + "/cgi-bin/aibot/response?response_code=1"},
 		"userinfo trick":       hook(strings.Replace(fake.URL, "http://", "http://user@", 1) + "/cgi-bin/webhook/send?key=k1"),
 		"no key":               hook(fake.URL + "/cgi-bin/webhook/send"),
-		"session kind":         {Kind: bot.KindSession, URL: fake.WebhookURL("k1")},
-		"expired response_url": {Kind: bot.KindResponseURL, URL: fake.NewResponseURL(), Expires: clock.Now()},
+		"session kind":         {Kind: jinqiu.KindSession, URL: fake.WebhookURL("k1")},
+		"expired response_url": {Kind: jinqiu.KindResponseURL, URL: fake.NewResponseURL(), Expires: clock.Now()},
 	}
 	for name, target := range targets {
-		if c := bot.Classify(s.Send(ctx, target, bot.Reply{Text: "x"})); c != bot.Permanent {
+		if c := jinqiu.Classify(s.Send(ctx, target, jinqiu.Reply{Text: "x"})); c != jinqiu.Permanent {
 			t.Errorf("%s: class %v, want permanent", name, c)
 		}
 	}
@@ -234,7 +235,7 @@ func TestSenderNeverLeavesTheAPIBase(t *testing.T) {
 		defer redirect.Close()
 		s := wecom.NewSender(redirect.URL, nil)
 		s.Log = slog.New(slog.DiscardHandler)
-		if c := bot.Classify(s.Send(ctx, hook("k1"), bot.Reply{Text: "x"})); c != bot.Permanent {
+		if c := jinqiu.Classify(s.Send(ctx, hook("k1"), jinqiu.Reply{Text: "x"})); c != jinqiu.Permanent {
 			t.Errorf("class %v, want permanent", c)
 		}
 		if hits.Load() != 0 {

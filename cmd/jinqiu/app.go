@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"time"
 
@@ -80,27 +81,26 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	} else {
 		a.state = state.NewMemory()
 	}
-	schedules := map[string]config.Schedule{}
-	for _, b := range cfg.Branches {
-		if b.Schedule != nil {
-			schedules[b.ID] = *b.Schedule
-		}
+	settings := planSettings(cfg)
+	schedules := map[string]jinqiu.Schedule{}
+	for _, b := range settings.Branches {
+		schedules[b.ID] = b.Schedule
 	}
 	a.handlers = &handlers.Handlers{
 		DB:     db,
 		State:  a.state,
 		Loc:    cfg.Location,
-		Admins: identities(cfg.Bureau.Admins),
-		Schedule: func(branchID string) config.Schedule {
+		Admins: config.Identities(cfg.Bureau.Admins),
+		Schedule: func(branchID string) jinqiu.Schedule {
 			if s, ok := schedules[branchID]; ok {
 				return s
 			}
-			return cfg.Jobs.Schedule
+			return settings.Default
 		},
 		Now: time.Now,
 		Log: log,
 	}
-	planner, err := jobs.NewPlanner(cfg)
+	planner, err := jobs.NewPlanner(settings)
 	if err != nil {
 		a.close()
 		return nil, err
@@ -113,7 +113,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	a.installedAt = since
 	a.handlers.Since = since
 	digester := &jobs.Digester{DB: db, Planner: planner, Since: since}
-	a.handlers.WeeklyDigest = func(ctx context.Context, platform string, week time.Time, branchID string, private bool) ([]bot.Reply, error) {
+	a.handlers.WeeklyDigest = func(ctx context.Context, platform jinqiu.Platform, week time.Time, branchID string, private bool) ([]jinqiu.Reply, error) {
 		d, err := digester.Digest(ctx, week, branchID)
 		if err != nil {
 			return nil, err
@@ -143,27 +143,35 @@ func branchSpecs(cfg *config.Config) []storage.BranchSpec {
 	var out []storage.BranchSpec
 	for _, b := range cfg.Branches {
 		out = append(out, storage.BranchSpec{
-			Branch:      storage.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: b.Kind},
-			Secretaries: identities(b.Secretaries),
+			Branch:      jinqiu.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: jinqiu.BranchKind(b.Kind)},
+			Secretaries: config.Identities(b.Secretaries),
 			Groups:      groups(b.Groups),
 		})
 	}
 	return out
 }
 
-// identities are the configured people (validated platform:user_id).
-func identities(ss []string) []storage.Identity {
-	var out []storage.Identity
-	for _, id := range config.Identities(ss) {
-		out = append(out, storage.Identity{Platform: id.Platform, UserID: id.UserID})
+// planSettings are the jobs' settings of a validated configuration.
+func planSettings(cfg *config.Config) jobs.Settings {
+	st := jobs.Settings{
+		Loc:             cfg.Location,
+		Default:         cfg.Jobs.Schedule.Calendar(),
+		EveningBefore:   config.Clock(cfg.Jobs.Activity.EveningBefore),
+		LeadTime:        cfg.Jobs.Activity.LeadTime.D(),
+		ActivityCatchUp: cfg.Jobs.Activity.CatchUp.D(),
+		DigestCron:      cfg.Jobs.Digest.Cron,
+		DigestCatchUp:   cfg.Jobs.Digest.CatchUp.D(),
 	}
-	return out
+	for _, b := range cfg.Branches {
+		st.Branches = append(st.Branches, jobs.PlanBranch{ID: b.ID, Name: b.Name, Schedule: cfg.ScheduleOf(b.ID).Calendar()})
+	}
+	return st
 }
 
-func groups(gs []config.Group) []storage.Group {
-	var out []storage.Group
+func groups(gs []config.Group) []jinqiu.Group {
+	var out []jinqiu.Group
 	for _, g := range gs {
-		out = append(out, storage.Group{Platform: g.Platform, ChatID: g.ChatID, Robot: g.Robot})
+		out = append(out, jinqiu.Group{Platform: jinqiu.Platform(g.Platform), ChatID: g.ChatID, Robot: g.Robot})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -99,14 +100,14 @@ func parseZone(path string) (*time.Location, error) {
 // prints the reply.
 func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("say", stderr)
-	platform := fs.String("platform", bot.WeCom, "wecom or dingtalk")
+	platform := fs.String("platform", string(bot.WeCom), "wecom or dingtalk")
 	chat := fs.String("chat", "", "the group's chat id (as configured)")
 	user := fs.String("user", "", "the sender's platform user id")
 	name := fs.String("name", "", "the sender's display name")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
-	if *platform != bot.WeCom && *platform != bot.DingTalk {
+	if jinqiu.Platform(*platform) != bot.WeCom && jinqiu.Platform(*platform) != bot.DingTalk {
 		return usageError("--platform must be wecom or dingtalk")
 	}
 	if *user == "" || fs.NArg() == 0 {
@@ -119,8 +120,8 @@ func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer a.close()
 	id := make([]byte, 8)
 	rand.Read(id)
-	m := bot.Message{
-		Platform: *platform,
+	m := jinqiu.Message{
+		Platform: jinqiu.Platform(*platform),
 		Robot:    "cli",
 		MsgID:    "cli-" + hex.EncodeToString(id),
 		ChatID:   *chat,

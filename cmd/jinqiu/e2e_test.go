@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -166,7 +167,7 @@ func startE2E(t *testing.T, driver, dsn, redis string) *e2eServer {
 	s.a = a
 
 	client := bot.NoRedirects(&http.Client{Timeout: 10 * time.Second})
-	senders := map[string]bot.Sender{
+	senders := map[jinqiu.Platform]jinqiu.Sender{
 		bot.WeCom:    wecom.NewSender(cfg.WeCom.APIBase, client),
 		bot.DingTalk: dingtalk.NewSender(cfg.DingTalk.APIBase, client),
 	}
@@ -264,7 +265,7 @@ func (s *e2eServer) dingtalk(t *testing.T, c platformtest.DingTalkCallback) stri
 		t.Fatalf("DingTalk got %d replies for one callback: %+v", len(msgs)-before, msgs[before:])
 	}
 	m := msgs[before]
-	if m.Kind != bot.KindSession {
+	if m.Kind != jinqiu.KindSession {
 		t.Errorf("reply went to %s, want the sessionWebhook", m.Kind)
 	}
 	return m.Content
@@ -388,7 +389,7 @@ func e2eScenarios(t *testing.T, s *e2eServer) {
 		if err := s.a.db.X().QueryRow("SELECT state, reason FROM hours_reports WHERE id = ?", report).Scan(&state, &reason); err != nil {
 			t.Fatal(err)
 		}
-		if state != storage.HoursRejected || reason != "时长填错了" {
+		if state != jinqiu.HoursRejected || reason != "时长填错了" {
 			t.Errorf("report = %s %q, want rejected with 时长填错了", state, reason)
 		}
 		// The member is told in the branch's WeCom groups, through the outbox.
@@ -508,7 +509,7 @@ func e2eScenarios(t *testing.T, s *e2eServer) {
 		if n := len(s.dt.Requests()); n != sent {
 			t.Errorf("DingTalk got %d requests; the reply should wait in the outbox", n-sent)
 		}
-		row, err := s.a.db.OutboxByKey(ctx, "reply|"+bot.DingTalk+"|jinqiu-dd|"+msgID)
+		row, err := s.a.db.OutboxByKey(ctx, "reply|"+string(bot.DingTalk)+"|jinqiu-dd|"+msgID)
 		if err != nil {
 			t.Fatalf("outbox row for the reply: %v", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jinqiu"
 	"os/user"
 
 	"jinqiu/config"
@@ -30,7 +31,7 @@ func runGrant(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return usageError("--platform and --user: " + err.Error())
 	}
-	who := storage.Identity{Platform: id.Platform, UserID: id.UserID}
+	who := jinqiu.Identity{Platform: id.Platform, UserID: id.UserID}
 	a, err := openQuiet(ctx, *path, stderr)
 	if err != nil {
 		return err
@@ -40,7 +41,7 @@ func runGrant(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if u, err := user.Current(); err == nil {
 		operator = u.Username
 	}
-	actor := storage.Actor{Platform: "cli", UserID: operator}
+	actor := jinqiu.Actor{Platform: "cli", UserID: operator}
 	if *revoke {
 		err := a.db.RevokeSecretary(ctx, actor, *branch, who)
 		if errors.Is(err, storage.ErrNotFound) {

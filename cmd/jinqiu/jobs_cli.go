@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"strings"
 	"time"
@@ -96,7 +97,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if err != nil {
 				return fmt.Errorf("remind: %w", err)
 			}
-			to := addr.Platform + "/" + addr.ChatID
+			to := string(addr.Platform) + "/" + addr.ChatID
 			if len(r.Mentions) > 0 {
 				to += "  @" + strings.Join(r.Mentions, " @")
 			}
@@ -121,20 +122,20 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs, path := newFlags("digest", stderr)
 	week := fs.String("week", "", "ISO week, e.g. 2026-W48 (default: last week, as the Monday digest)")
 	branch := fs.String("branch", "", "a branch id: that branch's digest, with its inactive members named")
-	platform := fs.String("platform", bot.WeCom, "render for wecom or dingtalk (the parts as they would be sent)")
+	platform := fs.String("platform", string(bot.WeCom), "render for wecom or dingtalk (the parts as they would be sent)")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
-	if fs.NArg() > 0 || (*platform != bot.WeCom && *platform != bot.DingTalk) {
+	if fs.NArg() > 0 || (jinqiu.Platform(*platform) != bot.WeCom && jinqiu.Platform(*platform) != bot.DingTalk) {
 		return usageError("usage: jinqiu digest [--week 2026-W48] [--branch ID] [--platform wecom|dingtalk]")
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
 		return err
 	}
-	start := jobs.WeekStart(time.Now(), cfg.Location).AddDate(0, 0, -7)
+	start := jinqiu.WeekStart(time.Now(), cfg.Location).AddDate(0, 0, -7)
 	if *week != "" {
-		if start, err = jobs.ParseWeek(*week, cfg.Location); err != nil {
+		if start, err = jinqiu.ParseWeek(*week, cfg.Location); err != nil {
 			return usageError("--week: " + err.Error())
 		}
 	}
@@ -143,7 +144,7 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.close()
-	p, err := jobs.NewPlanner(cfg)
+	p, err := jobs.NewPlanner(planSettings(cfg))
 	if err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	var parts []string
-	if *platform == bot.DingTalk {
+	if jinqiu.Platform(*platform) == bot.DingTalk {
 		var title string
 		title, parts = jobs.RenderDingTalk(d)
 		fmt.Fprintf(stdout, "title: %s\n\n", title)

@@ -33,7 +33,7 @@ func startScheduler(ctx context.Context, a *app, owner string) func(context.Cont
 // newScheduler builds the scheduler of the app's configuration: the same
 // one serve runs and `jinqiu remind --dry-run` asks.
 func newScheduler(a *app, owner string) (*jobs.Scheduler, error) {
-	p, err := jobs.NewPlanner(a.cfg)
+	p, err := jobs.NewPlanner(planSettings(a.cfg))
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}

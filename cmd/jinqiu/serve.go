@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"jinqiu"
 	"log/slog"
 	"net"
 	"net/http"
@@ -55,7 +56,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	ws.Log = log
 	ds := dingtalk.NewSender(cfg.DingTalk.APIBase, client)
 	ds.Log = log
-	senders := map[string]bot.Sender{bot.WeCom: ws, bot.DingTalk: ds}
+	senders := map[jinqiu.Platform]jinqiu.Sender{bot.WeCom: ws, bot.DingTalk: ds}
 	mux := a.routes(senders)
 	if cfg.Server.MetricsListen == "" {
 		mux.Handle("GET /metrics", promhttp.Handler())
@@ -145,17 +146,17 @@ func replicaName() string {
 
 // routes is the HTTP surface: the platforms' callbacks and the operator's
 // endpoints.
-func (a *app) routes(senders map[string]bot.Sender) *http.ServeMux {
+func (a *app) routes(senders map[jinqiu.Platform]jinqiu.Sender) *http.ServeMux {
 	cfg, log := a.cfg, a.log
 	mux := http.NewServeMux()
 	// What a callback's answer could not carry (an over-long reply, a dead
 	// sessionWebhook) goes to the group through the outbox.
-	undelivered := func(ctx context.Context, m bot.Message, r bot.Reply) {
+	undelivered := func(ctx context.Context, m jinqiu.Message, r jinqiu.Reply) {
 		if m.ChatID == "" {
 			log.Warn("undelivered reply in a single chat dropped", "platform", m.Platform, "msg_id", m.MsgID)
 			return
 		}
-		o := bot.GroupOutbound("reply|"+m.Platform+"|"+m.Robot+"|"+m.MsgID, m.Platform, m.ChatID, r, storage.AtLeastOnce)
+		o := bot.GroupOutbound("reply|"+string(m.Platform)+"|"+m.Robot+"|"+m.MsgID, m.Platform, m.ChatID, r, storage.AtLeastOnce)
 		if err := a.db.Enqueue(context.WithoutCancel(ctx), o); err != nil {
 			log.Error("queue undelivered reply", "msg_id", m.MsgID, "error", err)
 		}

@@ -1,0 +1,28 @@
+package jinqiu
+
+import "time"
+
+// The programme's rules, in one place.
+const (
+	// CheckinOpens and CheckinCloses bound check-in: from this long before
+	// the start to this long after the end.
+	CheckinOpens  = 30 * time.Minute
+	CheckinCloses = 30 * time.Minute
+	// DefaultDuration is an activity's length when none is given: the hours
+	// it credits to each person who signs up and checks in.
+	DefaultDuration = 2 * time.Hour
+	// MaxDayCentihours caps a person's hours for one day (12 h).
+	MaxDayCentihours = 1200
+	// MaxReportAgeDays is how far back hours may be reported.
+	MaxReportAgeDays = 31
+	// MaxCapacity is the most places an activity may have: more is a slip
+	// (名额99999999), and the secretary is asked again.
+	MaxCapacity = 10000
+	// MaxAhead is how far ahead an activity may be published.
+	MaxAhead = 366 * 24 * time.Hour
+	// Lengths, in characters, of what people write: longer is refused with
+	// the limit named, never cut.
+	MaxTitleRunes = 40
+	MaxPlaceRunes = 60
+	MaxNoteRunes  = 100 // hours notes, reasons, meeting topics
+)
