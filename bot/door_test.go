@@ -3,17 +3,13 @@ package bot_test
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"jinqiu"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -103,33 +99,5 @@ func TestDoorLogsRefusalsOncePerMinutePerSource(t *testing.T) {
 	refuse("203.0.113.7:4001")
 	if n := strings.Count(buf.String(), "callback refused"); n != 3 {
 		t.Fatalf("after a minute: %d log lines, want 3", n)
-	}
-}
-
-// Limit answers ErrBusy beyond n messages at once, and counts a finished
-// one free again.
-func TestLimitBoundsMessagesInFlight(t *testing.T) {
-	release := make(chan struct{})
-	entered := make(chan struct{}, 4)
-	p := bot.Limit(bot.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (bot.Outcome, error) {
-		entered <- struct{}{}
-		<-release
-		return bot.Outcome{Reply: jinqiu.Reply{Text: "ok"}}, nil
-	}), 2)
-	var wg sync.WaitGroup
-	for i := 0; i < 2; i++ {
-		wg.Add(1)
-		go func() { defer wg.Done(); p.Process(context.Background(), jinqiu.Message{}) }()
-	}
-	<-entered
-	<-entered
-	if _, err := p.Process(context.Background(), jinqiu.Message{}); !errors.Is(err, bot.ErrBusy) {
-		t.Fatalf("third at once: %v, want ErrBusy", err)
-	}
-	close(release)
-	wg.Wait()
-	go func() { <-entered }()
-	if out, err := p.Process(context.Background(), jinqiu.Message{}); err != nil || out.Reply.Text != "ok" {
-		t.Fatalf("after the others: %+v %v", out, err)
 	}
 }

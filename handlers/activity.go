@@ -133,21 +133,10 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (j
 		return jinqiu.Reply{}, err
 	}
 	loc := h.loc()
-	act, signees, err := h.DB.CancelActivity(ctx, sc.actor, act.BranchID, act.ID, func(a jinqiu.Activity, ms []jinqiu.Member) []storage.Outbound {
-		byPlatform := map[jinqiu.Platform][]string{}
-		var platforms []jinqiu.Platform
-		for _, m := range ms {
-			if byPlatform[m.Platform] == nil {
-				platforms = append(platforms, m.Platform)
-			}
-			byPlatform[m.Platform] = append(byPlatform[m.Platform], m.UserID)
-		}
-		var out []storage.Outbound
-		for _, p := range platforms {
-			out = append(out, notices(groups, "cancel|"+strconv.FormatInt(a.ID, 10), p, byPlatform[p], sc.w.sayCancelNotice(a, loc))...)
-		}
-		return out
-	})
+	act, signees, err := h.DB.CancelActivity(ctx, sc.actor, act.BranchID, act.ID)
+	if err == nil {
+		err = h.DB.Enqueue(ctx, cancelNotices(groups, act, signees, sc.w.sayCancelNotice(act, loc))...)
+	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return text(sayActivityNotFound(rq.activity)), nil
@@ -306,10 +295,12 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (jin
 		return jinqiu.Reply{}, err
 	}
 	loc := h.loc()
-	res, err := h.DB.CancelSignup(ctx, sc.actor, branchID, act.ID, sc.member.ID, func(a jinqiu.Activity, m jinqiu.Member) []storage.Outbound {
-		key := "promote|" + strconv.FormatInt(a.ID, 10) + "|" + strconv.FormatInt(m.ID, 10) + "|" + sc.msg.MsgID
-		return notices(groups, key, m.Platform, []string{m.UserID}, sc.w.sayPromoted(m.DisplayName, a, loc))
-	})
+	res, err := h.DB.CancelSignup(ctx, sc.actor, branchID, act.ID, sc.member.ID)
+	if err == nil && res.Promoted != nil {
+		m := res.Promoted
+		key := "promote|" + strconv.FormatInt(res.Activity.ID, 10) + "|" + strconv.FormatInt(m.ID, 10) + "|" + sc.msg.MsgID
+		err = h.DB.Enqueue(ctx, notices(groups, key, m.Platform, []string{m.UserID}, sc.w.sayPromoted(m.DisplayName, res.Activity, loc))...)
+	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return text(sayActivityNotFound(rq.activity)), nil
@@ -473,4 +464,22 @@ func usableActivity(act jinqiu.Activity, err error, id int64) (refusal string, _
 		return sayActivityCancelledAlready(act.ID), nil
 	}
 	return "", nil
+}
+
+// cancelNotices tell the people signed up for a cancelled activity, in the
+// groups of their own platform, with an @mention.
+func cancelNotices(groups []jinqiu.Group, a jinqiu.Activity, signees []jinqiu.Member, text string) []storage.Outbound {
+	byPlatform := map[jinqiu.Platform][]string{}
+	var platforms []jinqiu.Platform
+	for _, m := range signees {
+		if byPlatform[m.Platform] == nil {
+			platforms = append(platforms, m.Platform)
+		}
+		byPlatform[m.Platform] = append(byPlatform[m.Platform], m.UserID)
+	}
+	var out []storage.Outbound
+	for _, p := range platforms {
+		out = append(out, notices(groups, "cancel|"+strconv.FormatInt(a.ID, 10), p, byPlatform[p], text)...)
+	}
+	return out
 }

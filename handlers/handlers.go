@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"jinqiu/bot"
+	"jinqiu/outbox"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
 )
@@ -254,7 +255,7 @@ func notices(groups []jinqiu.Group, key string, platform jinqiu.Platform, userID
 		if g.Platform != platform {
 			continue
 		}
-		out = append(out, bot.GroupOutbound(bot.DedupKey(key, string(g.Platform), g.ChatID), g.Platform, g.ChatID,
+		out = append(out, outbox.ToGroup(outbox.DedupKey(key, string(g.Platform), g.ChatID), g.Platform, g.ChatID,
 			jinqiu.Reply{Text: text, Mentions: userIDs}, storage.AtMostOnce))
 	}
 	return out

@@ -142,14 +142,14 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	if !approve {
 		reason = rq.note
 	}
-	r, err = h.DB.DecideHours(ctx, sc.actor, sc.msg.UserName, r.BranchID, r.ID, approve, reason, func(r jinqiu.HoursReport, m jinqiu.Member) []storage.Outbound {
-		r.MemberName = m.DisplayName
+	r, m, err := h.DB.DecideHours(ctx, sc.actor, sc.msg.UserName, r.BranchID, r.ID, approve, reason)
+	if err == nil {
 		notice := sc.w.sayApprovedNotice(r)
 		if !approve {
 			notice = sc.w.sayRejectedNotice(r)
 		}
-		return notices(groups, "hours|"+strconv.FormatInt(r.ID, 10)+"|"+r.State, m.Platform, []string{m.UserID}, notice)
-	})
+		err = h.DB.Enqueue(ctx, notices(groups, "hours|"+strconv.FormatInt(r.ID, 10)+"|"+r.State, m.Platform, []string{m.UserID}, notice)...)
+	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return text(sayReportNotFound(rq.report)), nil

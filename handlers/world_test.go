@@ -12,6 +12,7 @@ import (
 	_ "time/tzdata"
 
 	"jinqiu/bot"
+	"jinqiu/outbox"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
 )
@@ -212,7 +213,7 @@ func (w *testWorld) outbox() []twQueued {
 	}
 	var out []twQueued
 	for _, r := range rows {
-		a, rep, err := bot.DecodeOutbound(r)
+		a, rep, err := outbox.Decode(r)
 		if err != nil {
 			w.tb.Fatal(err)
 		}

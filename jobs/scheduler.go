@@ -1,3 +1,6 @@
+// Package jobs knows time: what is due at a given moment (meeting and
+// activity reminders, the weekly digest, the retention purge), each fire
+// claimed once across replicas, and the cron wiring that wakes it.
 package jobs
 
 import (
@@ -18,6 +21,7 @@ import (
 
 	"jinqiu/bot"
 	"jinqiu/config"
+	"jinqiu/outbox"
 	"jinqiu/storage"
 )
 
@@ -299,7 +303,7 @@ func (s *Scheduler) pushable(g jinqiu.Group) bool {
 	if s.Groups == nil {
 		return true
 	}
-	c, ok := s.Groups[GroupKey(g.Platform, g.ChatID)]
+	c, ok := s.Groups[outbox.GroupKey(g.Platform, g.ChatID)]
 	if !ok {
 		return false
 	}
@@ -356,7 +360,7 @@ func (s *Scheduler) fanMeetings(ctx context.Context, tx *storage.Tx, f Fire, now
 			}
 		}
 		r := meetingReminder(name, due, jinqiu.Midnight(now, s.Planner.Loc), mentions)
-		out = append(out, bot.GroupOutbound(dedupKey(f, g, 0), g.Platform, g.ChatID, r, storage.AtMostOnce))
+		out = append(out, outbox.ToGroup(dedupKey(f, g, 0), g.Platform, g.ChatID, r, storage.AtMostOnce))
 	}
 	return out, nil
 }
@@ -391,7 +395,7 @@ func (s *Scheduler) fanActivity(ctx context.Context, tx *storage.Tx, f Fire, now
 			}
 		}
 		r := activityReminder(af, s.Planner.Loc, now, mentions, others)
-		out = append(out, bot.GroupOutbound(dedupKey(f, g, 0), g.Platform, g.ChatID, r, storage.AtMostOnce))
+		out = append(out, outbox.ToGroup(dedupKey(f, g, 0), g.Platform, g.ChatID, r, storage.AtMostOnce))
 	}
 	return out, nil
 }
@@ -408,7 +412,7 @@ func (s *Scheduler) fanDigest(ctx context.Context, tx *storage.Tx, f Fire, d Dig
 			continue
 		}
 		for i, r := range DigestReplies(g.Platform, d) {
-			out = append(out, bot.GroupOutbound(dedupKey(f, g, i+1), g.Platform, g.ChatID, r, storage.AtMostOnce))
+			out = append(out, outbox.ToGroup(dedupKey(f, g, i+1), g.Platform, g.ChatID, r, storage.AtMostOnce))
 		}
 	}
 	return out, nil
@@ -421,7 +425,7 @@ func dedupKey(f Fire, g jinqiu.Group, part int) string {
 	if part > 0 {
 		parts = append(parts, strconv.Itoa(part))
 	}
-	return bot.DedupKey(parts...)
+	return outbox.DedupKey(parts...)
 }
 
 // Planned is what a fire would send: for the dry run.
@@ -457,7 +461,7 @@ func (s *Scheduler) DryRun(ctx context.Context, from, to time.Time) ([]Planned, 
 		pl := Planned{Fire: f, Recorded: recorded[f.Key()], NoWebhook: map[string]bool{}}
 		fan, err := s.fan(ctx, f, f.Slot, func(g jinqiu.Group) bool {
 			if !s.pushable(g) {
-				pl.NoWebhook[GroupKey(g.Platform, g.ChatID)] = true
+				pl.NoWebhook[outbox.GroupKey(g.Platform, g.ChatID)] = true
 			}
 			return true
 		})

@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"jinqiu"
@@ -10,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/config"
 	"jinqiu/jobs"
+	"jinqiu/outbox"
 	"jinqiu/storage"
 )
 
@@ -42,6 +43,8 @@ type world struct {
 	plan  *jobs.Planner
 }
 
+var ctx = context.Background()
+
 func newWorld(t testing.TB, db *storage.DB, yaml string, now time.Time) *world {
 	t.Helper()
 	cfg := mustConfig(t, yaml)
@@ -70,7 +73,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // scheduler returns a replica's scheduler on the world's clock.
 func (w *world) scheduler(owner string) *jobs.Scheduler {
 	return &jobs.Scheduler{
-		DB: w.db, Planner: w.plan, Groups: jobs.GroupsOf(w.cfg), Log: quiet(), Owner: owner, Now: w.clock.Now,
+		DB: w.db, Planner: w.plan, Groups: outbox.GroupsOf(w.cfg), Log: quiet(), Owner: owner, Now: w.clock.Now,
 		Digests: &jobs.Digester{DB: w.db, Planner: w.plan, Now: w.clock.Now},
 	}
 }
@@ -146,7 +149,7 @@ func (w *world) outbox(t testing.TB) []sent {
 	}
 	var out []sent
 	for _, r := range rows {
-		a, rep, err := bot.DecodeOutbound(r)
+		a, rep, err := outbox.Decode(r)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -132,13 +132,12 @@ func (db *DB) ActivitiesBetween(ctx context.Context, branchID string, from, to t
 	return acts, nil
 }
 
-// CancelActivity cancels an open activity of the branch. In the same
-// transaction it voids the hours the activity credited and writes the
-// outbox rows that notify returns for the people signed up (confirmed or
-// waiting), so that they are told exactly when the cancellation commits.
-// ErrNotFound for an id of another branch; ErrActivityCancelled if it was
-// already cancelled.
-func (db *DB) CancelActivity(ctx context.Context, a jinqiu.Actor, branchID string, id int64, notify func(jinqiu.Activity, []jinqiu.Member) []Outbound) (jinqiu.Activity, []jinqiu.Member, error) {
+// CancelActivity cancels an open activity of the branch, voids the hours it
+// credited, and returns the people signed up (confirmed or waiting): in a
+// message's transaction (WithUnit) the notices the caller then queues
+// commit with it. ErrNotFound for an id of another branch;
+// ErrActivityCancelled if it was already cancelled.
+func (db *DB) CancelActivity(ctx context.Context, a jinqiu.Actor, branchID string, id int64) (jinqiu.Activity, []jinqiu.Member, error) {
 	var act jinqiu.Activity
 	var signees []jinqiu.Member
 	err := db.update(ctx, func(tx *Tx) error {
@@ -161,11 +160,6 @@ func (db *DB) CancelActivity(ctx context.Context, a jinqiu.Actor, branchID strin
 		if _, err := tx.ExecContext(ctx, "UPDATE hours_reports SET state = ?, reason = ?, decided_at = ? WHERE activity_id = ? AND state = ?",
 			jinqiu.HoursVoid, "activity cancelled", tx.Now, id, jinqiu.HoursApproved); err != nil {
 			return fmt.Errorf("cancel activity: void hours: %w", err)
-		}
-		if notify != nil {
-			if err := tx.enqueue(ctx, notify(act, signees)...); err != nil {
-				return err
-			}
 		}
 		return tx.audit(ctx, a, "cancel_activity", act.Object(), fmt.Sprintf("%d signees told", len(signees)))
 	})

@@ -133,13 +133,13 @@ func (db *DB) PendingReports(ctx context.Context, branchID string, limit int) ([
 }
 
 // DecideHours approves (approve true) or rejects a pending report of the
-// branch on behalf of a (display name name), recording the reason, and in
-// the same transaction writes the outbox rows that notify returns for the
-// member. ErrNotFound for an id of another branch; ErrDecided (with the
-// report as it stands) if it is no longer pending.
-func (db *DB) DecideHours(ctx context.Context, a jinqiu.Actor, name, branchID string, id int64, approve bool, reason string,
-	notify func(jinqiu.HoursReport, jinqiu.Member) []Outbound) (jinqiu.HoursReport, error) {
+// branch on behalf of a (display name name), recording the reason, and
+// returns the report and its member (for the caller's notice).
+// ErrNotFound for an id of another branch; ErrDecided (with the report as
+// it stands) if it is no longer pending.
+func (db *DB) DecideHours(ctx context.Context, a jinqiu.Actor, name, branchID string, id int64, approve bool, reason string) (jinqiu.HoursReport, jinqiu.Member, error) {
 	var r jinqiu.HoursReport
+	var m jinqiu.Member
 	err := db.update(ctx, func(tx *Tx) error {
 		var err error
 		// No lock: the conditional update below decides a report once.
@@ -169,16 +169,11 @@ func (db *DB) DecideHours(ctx context.Context, a jinqiu.Actor, name, branchID st
 		r.State, r.Reason = state, reason
 		r.ApproverID = sql.NullInt64{Int64: by.ID, Valid: true}
 		r.DecidedAt = sql.NullTime{Time: tx.Now, Valid: true}
-		var m jinqiu.Member
 		if err := tx.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE id = ?", r.MemberID); err != nil {
 			return fmt.Errorf("decide hours: %w", err)
 		}
-		if notify != nil {
-			if err := tx.enqueue(ctx, notify(r, m)...); err != nil {
-				return err
-			}
-		}
+		r.MemberName = m.DisplayName
 		return tx.audit(ctx, a, action, r.Object(), reason)
 	})
-	return r, err
+	return r, m, err
 }

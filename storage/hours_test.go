@@ -97,32 +97,19 @@ func TestDecideHours(t *testing.T) {
 		if _, err := db.HoursReport(ctx, "b2", r1.ID); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("other branch read: %v", err)
 		}
-		if _, err := db.DecideHours(ctx, actor("sec2", "x"), "", "b2", r1.ID, true, "", nil); !errors.Is(err, storage.ErrNotFound) {
+		if _, _, err := db.DecideHours(ctx, actor("sec2", "x"), "", "b2", r1.ID, true, ""); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("decide from other branch: %v", err)
 		}
-		var told []string
-		notify := func(r jinqiu.HoursReport, mem jinqiu.Member) []storage.Outbound {
-			told = append(told, mem.UserID+":"+r.State)
-			return []storage.Outbound{{DedupKey: "hours|" + r.State, Platform: "wecom", Robot: "r", Target: "{}", Body: "{}"}}
+		got, who, err := db.DecideHours(ctx, actor("sec1", "d1"), "书记", "b1", r1.ID, true, "")
+		if err != nil || got.State != jinqiu.HoursApproved || !got.ApproverID.Valid || !got.DecidedAt.Valid || who.UserID != "u1" {
+			t.Fatalf("approve = %+v %+v, %v", got, who, err)
 		}
-		got, err := db.DecideHours(ctx, actor("sec1", "d1"), "书记", "b1", r1.ID, true, "", notify)
-		if err != nil || got.State != jinqiu.HoursApproved || !got.ApproverID.Valid || !got.DecidedAt.Valid {
-			t.Fatalf("approve = %+v, %v", got, err)
-		}
-		if _, err := db.DecideHours(ctx, actor("sec1", "d2"), "书记", "b1", r1.ID, false, "重复", notify); !errors.Is(err, storage.ErrDecided) {
+		if _, _, err := db.DecideHours(ctx, actor("sec1", "d2"), "书记", "b1", r1.ID, false, "重复"); !errors.Is(err, storage.ErrDecided) {
 			t.Errorf("decide twice: %v", err)
 		}
-		got, err = db.DecideHours(ctx, actor("sec1", "d3"), "书记", "b1", r2.ID, false, "日期不对", notify)
-		if err != nil || got.State != jinqiu.HoursRejected || got.Reason != "日期不对" {
-			t.Fatalf("reject = %+v, %v", got, err)
-		}
-		if len(told) != 2 || told[0] != "u1:approved" || told[1] != "u1:rejected" {
-			t.Errorf("told = %v", told)
-		}
-		for _, k := range []string{"hours|approved", "hours|rejected"} {
-			if _, err := db.OutboxByKey(ctx, k); err != nil {
-				t.Errorf("%s not queued: %v", k, err)
-			}
+		got, who, err = db.DecideHours(ctx, actor("sec1", "d3"), "书记", "b1", r2.ID, false, "日期不对")
+		if err != nil || got.State != jinqiu.HoursRejected || got.Reason != "日期不对" || who.UserID != "u1" {
+			t.Fatalf("reject = %+v %+v, %v", got, who, err)
 		}
 		if pending, _ := db.PendingReports(ctx, "b1", 10); len(pending) != 0 {
 			t.Errorf("still pending: %+v", pending)

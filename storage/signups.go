@@ -125,11 +125,10 @@ type CancelResult struct {
 }
 
 // CancelSignup cancels the member's sign-up for an activity of the branch.
-// A freed confirmed place goes to the first person waiting (lowest seq); the
-// outbox rows that onPromote returns for them are written in the same
-// transaction. ErrNotFound for an id of another branch; ErrNotSignedUp;
-// ErrActivityCancelled.
-func (db *DB) CancelSignup(ctx context.Context, a jinqiu.Actor, branchID string, activityID, memberID int64, onPromote func(jinqiu.Activity, jinqiu.Member) []Outbound) (CancelResult, error) {
+// A freed confirmed place goes to the first person waiting (lowest seq),
+// returned as Promoted for the caller's notice. ErrNotFound for an id of
+// another branch; ErrNotSignedUp; ErrActivityCancelled.
+func (db *DB) CancelSignup(ctx context.Context, a jinqiu.Actor, branchID string, activityID, memberID int64) (CancelResult, error) {
 	var r CancelResult
 	err := db.update(ctx, func(tx *Tx) error {
 		r = CancelResult{}
@@ -155,7 +154,7 @@ func (db *DB) CancelSignup(ctx context.Context, a jinqiu.Actor, branchID string,
 			return err
 		}
 		if s.State == jinqiu.SignupConfirmed {
-			if r.Promoted, err = tx.promote(ctx, a, act, onPromote); err != nil {
+			if r.Promoted, err = tx.promote(ctx, a, act); err != nil {
 				return err
 			}
 			if r.Promoted == nil {
@@ -171,9 +170,8 @@ func (db *DB) CancelSignup(ctx context.Context, a jinqiu.Actor, branchID string,
 	return r, err
 }
 
-// promote confirms the first person waiting for a locked activity and
-// queues their notice.
-func (tx *Tx) promote(ctx context.Context, a jinqiu.Actor, act jinqiu.Activity, onPromote func(jinqiu.Activity, jinqiu.Member) []Outbound) (*jinqiu.Member, error) {
+// promote confirms the first person waiting for a locked activity.
+func (tx *Tx) promote(ctx context.Context, a jinqiu.Actor, act jinqiu.Activity) (*jinqiu.Member, error) {
 	var next jinqiu.Signup
 	err := tx.GetContext(ctx, &next, "SELECT "+signupCols+" FROM signups WHERE activity_id = ? AND state = ? ORDER BY seq LIMIT 1", act.ID, jinqiu.SignupWaiting)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -188,11 +186,6 @@ func (tx *Tx) promote(ctx context.Context, a jinqiu.Actor, act jinqiu.Activity, 
 	var m jinqiu.Member
 	if err := tx.GetContext(ctx, &m, "SELECT "+memberCols+" FROM members WHERE id = ?", next.MemberID); err != nil {
 		return nil, fmt.Errorf("promote: %w", err)
-	}
-	if onPromote != nil {
-		if err := tx.enqueue(ctx, onPromote(act, m)...); err != nil {
-			return nil, err
-		}
 	}
 	if err := tx.audit(ctx, a, "promote", act.Object(), "member:"+strconv.FormatInt(m.ID, 10)); err != nil {
 		return nil, err

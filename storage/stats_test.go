@@ -28,7 +28,7 @@ func TestStats(t *testing.T) {
 		}
 		oct := rep(date(2026, 10, 31), 300)
 		rep(date(2026, 11, 26), 150) // stays pending
-		db.DecideHours(ctx, actor("sec1", "d"), "", "b1", oct.ID, true, "", nil)
+		db.DecideHours(ctx, actor("sec1", "d"), "", "b1", oct.ID, true, "")
 		shanghai := time.FixedZone("CST", 8*3600)
 		s, err := db.MemberStats(ctx, m.ID, date(2026, 11, 27), time.Date(2026, 1, 1, 0, 0, 0, 0, shanghai))
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"jinqiu/bot"
 	"jinqiu/config"
+	"jinqiu/inbound"
 )
 
 func TestTrustedSessionWebhook(t *testing.T) {
@@ -81,9 +82,9 @@ func FuzzDingTalkCallback(f *testing.F) {
 	f.Add([]byte(`{}`), "-1", "")
 
 	var calls atomic.Int64
-	p := bot.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (bot.Outcome, error) {
+	p := inbound.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (inbound.Outcome, error) {
 		calls.Add(1)
-		return bot.Outcome{Reply: jinqiu.Reply{Text: m.Text, Mentions: []string{m.UserID}}, Post: true}, nil
+		return inbound.Outcome{Reply: jinqiu.Reply{Text: m.Text, Mentions: []string{m.UserID}}, Post: true}, nil
 	})
 	send := &recordingSender{}
 	robots := []config.DingTalkRobot{{Name: "dt", AppSecret: secret}}

@@ -20,6 +20,7 @@ import (
 
 	"jinqiu/bot"
 	"jinqiu/config"
+	"jinqiu/inbound"
 )
 
 // MaxBody bounds a callback body; DingTalk's are a few KiB.
@@ -56,7 +57,7 @@ type Handler struct {
 
 	robots  map[string]config.DingTalkRobot
 	base    *url.URL
-	proc    bot.Processor
+	proc    inbound.Processor
 	send    jinqiu.Sender
 	log     *slog.Logger
 	door    *bot.Door
@@ -67,7 +68,7 @@ type Handler struct {
 // base (https://oapi.dingtalk.com); session webhooks elsewhere are never
 // contacted. A robot without app_secret is left out with an error in the
 // log and its URL answers 404.
-func NewHandler(robots []config.DingTalkRobot, apiBase string, p bot.Processor, s jinqiu.Sender, log *slog.Logger) *Handler {
+func NewHandler(robots []config.DingTalkRobot, apiBase string, p inbound.Processor, s jinqiu.Sender, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -228,7 +229,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	m.PostsReply = true
 	out, err := h.proc.Process(r.Context(), m)
 	switch {
-	case errors.Is(err, bot.ErrInFlight) || errors.Is(err, bot.ErrBusy):
+	case errors.Is(err, inbound.ErrInFlight) || errors.Is(err, inbound.ErrBusy):
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return

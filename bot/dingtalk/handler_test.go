@@ -18,6 +18,7 @@ import (
 	"jinqiu/bot/dingtalk"
 	"jinqiu/bot/platformtest"
 	"jinqiu/config"
+	"jinqiu/inbound"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
@@ -45,16 +46,16 @@ func newRig(t *testing.T) *rig {
 	r.reply = func(m jinqiu.Message) (jinqiu.Reply, bool, error) {
 		return jinqiu.Reply{Text: "收到", Mentions: []string{m.UserID}}, true, nil
 	}
-	p := bot.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (bot.Outcome, error) {
+	p := inbound.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (inbound.Outcome, error) {
 		r.mu.Lock()
 		r.got = append(r.got, m)
 		f := r.reply
 		r.mu.Unlock()
 		rep, ok, err := f(m)
 		if !ok || err != nil {
-			return bot.Outcome{}, err
+			return inbound.Outcome{}, err
 		}
-		return bot.Outcome{Reply: rep, Post: !rep.Empty()}, nil
+		return inbound.Outcome{Reply: rep, Post: !rep.Empty()}, nil
 	})
 	s := dingtalk.NewSender(r.fake.URL, nil)
 	s.Now = r.clock.Now

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/config"
+	"jinqiu/inbound"
 )
 
 // FuzzWeComDecrypt feeds garbage to the decrypt, to the envelope parsers
@@ -36,13 +36,13 @@ func FuzzWeComDecrypt(f *testing.F) {
 	c := mustCrypto(f, "")
 	var calls atomic.Int64
 	var bad atomic.Pointer[jinqiu.Message]
-	p := bot.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (bot.Outcome, error) {
+	p := inbound.ProcessorFunc(func(ctx context.Context, m jinqiu.Message) (inbound.Outcome, error) {
 		calls.Add(1)
 		if m.MsgID == "" || strings.TrimSpace(m.Text) == "" {
 			bad.Store(&m)
 		}
 		// Echo untrusted text back, so reply building sees it too.
-		return bot.Outcome{Reply: jinqiu.Reply{Text: m.Text, Markdown: m.UserID, Mentions: []string{m.UserID}}}, nil
+		return inbound.Outcome{Reply: jinqiu.Reply{Text: m.Text, Markdown: m.UserID, Mentions: []string{m.UserID}}}, nil
 	})
 	robots := []config.WeComRobot{
 		{Name: "ai", Mode: ModeAIBot, Token: vecToken, EncodingAESKey: vecAESKey},

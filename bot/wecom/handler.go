@@ -21,6 +21,7 @@ import (
 
 	"jinqiu/bot"
 	"jinqiu/config"
+	"jinqiu/inbound"
 )
 
 // Robot modes, as configured.
@@ -70,7 +71,7 @@ type Handler struct {
 	OnUndelivered func(ctx context.Context, m jinqiu.Message, r jinqiu.Reply)
 
 	robots map[string]*robot
-	proc   bot.Processor
+	proc   inbound.Processor
 	log    *slog.Logger
 	door   *bot.Door
 
@@ -93,7 +94,7 @@ type finishedStream struct {
 // EncodingAESKey is unusable, or whose mode is unknown, is left out with an
 // error in the log, and its URL answers 404: config validation should have
 // caught it (NewCrypto tells). An empty mode means aibot, the public path.
-func NewHandler(robots []config.WeComRobot, p bot.Processor, log *slog.Logger) *Handler {
+func NewHandler(robots []config.WeComRobot, p inbound.Processor, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -475,7 +476,7 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 func (h *Handler) process(w http.ResponseWriter, r *http.Request, m jinqiu.Message, log *slog.Logger) (jinqiu.Reply, bool) {
 	out, err := h.proc.Process(r.Context(), m)
 	switch {
-	case errors.Is(err, bot.ErrInFlight) || errors.Is(err, bot.ErrBusy):
+	case errors.Is(err, inbound.ErrInFlight) || errors.Is(err, inbound.ErrBusy):
 		// WeCom sends it again, and then gets the reply.
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "busy", http.StatusServiceUnavailable)

@@ -9,9 +9,9 @@ import (
 	"log/slog"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/config"
 	"jinqiu/handlers"
+	"jinqiu/inbound"
 	"jinqiu/jobs"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
@@ -25,7 +25,7 @@ type app struct {
 	db       *storage.DB
 	state    state.Store
 	handlers *handlers.Handlers
-	pipeline *bot.Pipeline
+	pipeline *inbound.Pipeline
 	// installedAt is when the database started keeping records.
 	installedAt time.Time
 	// replica names this process in leases and job claims (serve only).
@@ -123,7 +123,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		}
 		return jobs.DigestReplies(platform, d), nil
 	}
-	a.pipeline = &bot.Pipeline{
+	a.pipeline = &inbound.Pipeline{
 		DB:      db,
 		Handler: a.handlers,
 		Log:     log,

@@ -26,6 +26,7 @@ import (
 	"jinqiu/bot/platformtest"
 	"jinqiu/bot/wecom"
 	"jinqiu/config"
+	"jinqiu/outbox"
 	"jinqiu/storage"
 	"jinqiu/storage/storagetest"
 )
@@ -513,7 +514,7 @@ func e2eScenarios(t *testing.T, s *e2eServer) {
 		if err != nil {
 			t.Fatalf("outbox row for the reply: %v", err)
 		}
-		addr, r, err := bot.DecodeOutbound(row)
+		addr, r, err := outbox.Decode(row)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"jinqiu/bot"
 	"jinqiu/jobs"
+	"jinqiu/outbox"
 	"jinqiu/storage"
 )
 
@@ -93,7 +94,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintln(out, "  nothing to send: every meeting is recorded, nobody signed up, or the branch has no group")
 		}
 		for _, row := range p.Rows {
-			addr, r, err := bot.DecodeOutbound(storage.OutboxRow{Target: row.Target, Body: row.Body})
+			addr, r, err := outbox.Decode(storage.OutboxRow{Target: row.Target, Body: row.Body})
 			if err != nil {
 				return fmt.Errorf("remind: %w", err)
 			}
@@ -101,7 +102,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if len(r.Mentions) > 0 {
 				to += "  @" + strings.Join(r.Mentions, " @")
 			}
-			if p.NoWebhook[jobs.GroupKey(addr.Platform, addr.ChatID)] {
+			if p.NoWebhook[outbox.GroupKey(addr.Platform, addr.ChatID)] {
 				to += "  (no webhook configured for this group: not sent)"
 			}
 			fmt.Fprintf(out, "  → %s\n", to)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"jinqiu/jobs"
+	"jinqiu/outbox"
 )
 
 // startScheduler starts the cron jobs (reminders, digests) and returns the
@@ -41,7 +42,7 @@ func newScheduler(a *app, owner string) (*jobs.Scheduler, error) {
 		DB:      a.db,
 		Planner: p,
 		Digests: &jobs.Digester{DB: a.db, Planner: p, Since: a.installedAt},
-		Groups:  jobs.GroupsOf(a.cfg),
+		Groups:  outbox.GroupsOf(a.cfg),
 		Log:     a.log,
 		Owner:   owner,
 	}, nil

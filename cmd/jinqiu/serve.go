@@ -23,7 +23,9 @@ import (
 	"jinqiu/bot"
 	"jinqiu/bot/dingtalk"
 	"jinqiu/bot/wecom"
+	"jinqiu/inbound"
 	"jinqiu/jobs"
+	"jinqiu/outbox"
 	"jinqiu/storage"
 )
 
@@ -97,8 +99,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	d := &jobs.Dispatcher{
-		DB: a.db, State: a.state, Senders: senders, Groups: jobs.GroupsOf(cfg), RobotKeys: jobs.RobotKeysOf(cfg), Log: log, Owner: owner,
+	d := &outbox.Dispatcher{
+		DB: a.db, State: a.state, Senders: senders, Groups: outbox.GroupsOf(cfg), RobotKeys: outbox.RobotKeysOf(cfg), Log: log, Owner: owner,
 		PerMinute: cfg.Jobs.Outbox.PerMinute, MaxAttempts: cfg.Jobs.Outbox.MaxAttempts,
 		Poll: cfg.Jobs.Outbox.Poll.D(), Lease: cfg.Jobs.Outbox.Lease.D(),
 	}
@@ -156,14 +158,14 @@ func (a *app) routes(senders map[jinqiu.Platform]jinqiu.Sender) *http.ServeMux {
 			log.Warn("undelivered reply in a single chat dropped", "platform", m.Platform, "msg_id", m.MsgID)
 			return
 		}
-		o := bot.GroupOutbound("reply|"+string(m.Platform)+"|"+m.Robot+"|"+m.MsgID, m.Platform, m.ChatID, r, storage.AtLeastOnce)
+		o := outbox.ToGroup("reply|"+string(m.Platform)+"|"+m.Robot+"|"+m.MsgID, m.Platform, m.ChatID, r, storage.AtLeastOnce)
 		if err := a.db.Enqueue(context.WithoutCancel(ctx), o); err != nil {
 			log.Error("queue undelivered reply", "msg_id", m.MsgID, "error", err)
 		}
 	}
 	// Only verified messages reach the processor, so only they take one
 	// of the places in flight: a slow or forged request never does.
-	proc := bot.Limit(a.pipeline, cfg.Server.MaxInFlight)
+	proc := inbound.Limit(a.pipeline, cfg.Server.MaxInFlight)
 	wh := wecom.NewHandler(cfg.WeCom.Robots, proc, log)
 	wh.OnUndelivered = undelivered
 	wh.Register(mux)

@@ -1,7 +1,4 @@
-// Package jobs knows time: the cron schedules that fire reminders and
-// digests, and the outbox dispatcher that sends what they (and late replies)
-// queue, within each robot's rate budget.
-package jobs
+package outbox
 
 import (
 	"context"
@@ -160,7 +157,7 @@ func (d *Dispatcher) send(ctx context.Context, row storage.OutboxRow) {
 		d.settle(ctx, log, d.DB.MarkRetry(ctx, row.ID, d.Owner, now.Add(wait), "rate budget", false))
 		return
 	}
-	addr, reply, err := bot.DecodeOutbound(row)
+	addr, reply, err := Decode(row)
 	if err != nil {
 		d.park(ctx, log, row, "undecodable row: "+err.Error())
 		return
@@ -284,7 +281,7 @@ func (d *Dispatcher) settle(_ context.Context, log *slog.Logger, err error) {
 
 // target resolves where a row goes: its reply URL, or the configured
 // webhook of its group (looked up now, so keys never sit in the database).
-func (d *Dispatcher) target(row storage.OutboxRow, a bot.Address) (jinqiu.Target, error) {
+func (d *Dispatcher) target(row storage.OutboxRow, a Address) (jinqiu.Target, error) {
 	if a.Late != nil {
 		return *a.Late, nil
 	}

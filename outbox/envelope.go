@@ -1,4 +1,8 @@
-package bot
+// Package outbox is every message the bot sends that is not the answer to
+// a callback: the envelope an outbox row holds (where it goes, what it
+// says), and the dispatcher that sends due rows within each robot's budget,
+// across replicas.
+package outbox
 
 import (
 	"crypto/sha256"
@@ -33,9 +37,9 @@ func DedupKey(parts ...string) string {
 	return parts[0] + "|" + hex.EncodeToString(sum[:])
 }
 
-// GroupOutbound is an outbox row that pushes r to a group. Each group's
+// ToGroup is an outbox row that pushes r to a group. Each group's
 // webhook is its own robot on both platforms, so the group is the rate key.
-func GroupOutbound(dedupKey string, platform jinqiu.Platform, chatID string, r jinqiu.Reply, policy string) storage.Outbound {
+func ToGroup(dedupKey string, platform jinqiu.Platform, chatID string, r jinqiu.Reply, policy string) storage.Outbound {
 	return storage.Outbound{
 		DedupKey: dedupKey,
 		Platform: platform,
@@ -46,9 +50,9 @@ func GroupOutbound(dedupKey string, platform jinqiu.Platform, chatID string, r j
 	}
 }
 
-// RobotOutbound is an outbox row that pushes r to a chat through a
+// ToRobot is an outbox row that pushes r to a chat through a
 // robot's own configured webhook, looked up when it is sent.
-func RobotOutbound(dedupKey string, platform jinqiu.Platform, robot, chatID string, r jinqiu.Reply) storage.Outbound {
+func ToRobot(dedupKey string, platform jinqiu.Platform, robot, chatID string, r jinqiu.Reply) storage.Outbound {
 	return storage.Outbound{
 		DedupKey: dedupKey,
 		Platform: platform,
@@ -59,12 +63,12 @@ func RobotOutbound(dedupKey string, platform jinqiu.Platform, robot, chatID stri
 	}
 }
 
-// LateOutbound is an outbox row that delivers a reply to a reply URL after
+// ToLate is an outbox row that delivers a reply to a reply URL after
 // the callback was answered. Replies are at least once: a missing answer is
 // worse than a repeated one. The rate budget is the chat's (chatID; "" in
 // a single chat): after a crash many replies are late at once, and one
 // budget for the whole robot would hold them for minutes.
-func LateOutbound(dedupKey, chatID string, t jinqiu.Target, r jinqiu.Reply) storage.Outbound {
+func ToLate(dedupKey, chatID string, t jinqiu.Target, r jinqiu.Reply) storage.Outbound {
 	return storage.Outbound{
 		DedupKey: dedupKey,
 		Platform: t.Platform,
@@ -75,8 +79,8 @@ func LateOutbound(dedupKey, chatID string, t jinqiu.Target, r jinqiu.Reply) stor
 	}
 }
 
-// DecodeOutbound reads the address and reply of an outbox row.
-func DecodeOutbound(row storage.OutboxRow) (Address, jinqiu.Reply, error) {
+// Decode reads the address and reply of an outbox row.
+func Decode(row storage.OutboxRow) (Address, jinqiu.Reply, error) {
 	var a Address
 	var r jinqiu.Reply
 	if err := json.Unmarshal([]byte(row.Target), &a); err != nil {

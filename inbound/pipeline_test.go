@@ -1,4 +1,4 @@
-package bot_test
+package inbound_test
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"jinqiu/bot"
+	"jinqiu/inbound"
+	"jinqiu/outbox"
 	"jinqiu/storage"
 	"jinqiu/storage/storagetest"
 )
@@ -92,7 +94,7 @@ func effects(t *testing.T, db *storage.DB) int {
 func TestPipelineDuplicatesHaveOneEffectAndTheSameAnswer(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := &counting{db: db, delay: 20 * time.Millisecond}
-		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet()}
 		const M, D = 20, 3
 		var wg sync.WaitGroup
 		var answered atomic.Int64
@@ -137,15 +139,15 @@ func TestPipelineDuplicatesHaveOneEffectAndTheSameAnswer(t *testing.T) {
 func TestPipelineCopyOnAnotherReplicaWaitsForTheHolder(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := &counting{db: db, gate: make(chan struct{}), gateFirst: true}
-		a := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
-		b := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
-		first := make(chan bot.Outcome)
+		a := &inbound.Pipeline{DB: db, Handler: h, Log: quiet()}
+		b := &inbound.Pipeline{DB: db, Handler: h, Log: quiet()}
+		first := make(chan inbound.Outcome)
 		go func() {
 			out, _ := a.Process(context.Background(), msg("slow"))
 			first <- out
 		}()
 		waitCalls(t, h, 1)
-		second := make(chan bot.Outcome)
+		second := make(chan inbound.Outcome)
 		go func() {
 			out, err := b.Process(context.Background(), msg("slow"))
 			if err != nil {
@@ -172,11 +174,11 @@ func TestPipelineCopyOnAnotherReplicaWaitsForTheHolder(t *testing.T) {
 func TestPipelineCopyBeyondTheBudgetIsAskedToResend(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	h := &counting{db: db, gate: make(chan struct{}), gateFirst: true}
-	p := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Budget: 150 * time.Millisecond}
+	p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet(), Budget: 150 * time.Millisecond}
 	go p.Process(context.Background(), msg("slow"))
 	waitCalls(t, h, 1)
 	_, err := p.Process(context.Background(), msg("slow"))
-	if !errors.Is(err, bot.ErrInFlight) {
+	if !errors.Is(err, inbound.ErrInFlight) {
 		t.Fatalf("copy beyond the budget: %v, want ErrInFlight", err)
 	}
 	close(h.gate)
@@ -186,7 +188,7 @@ func TestPipelineFailureLetsThePlatformRetry(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := &counting{db: db}
 		h.fail.Store(1)
-		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet()}
 		if _, err := p.Process(context.Background(), msg("f1")); err == nil {
 			t.Fatal("a failed handler gave no error (the platform would not retry)")
 		}
@@ -210,7 +212,7 @@ func TestPipelineBrokenTransactionRunsTheMessageAgain(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := &counting{db: db}
 		h.broken.Store(1)
-		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet()}
 		out, err := p.Process(context.Background(), msg("dl"))
 		if err != nil || out.Reply.Text != "收到 签到" {
 			t.Fatalf("after a broken transaction = %+v %v", out, err)
@@ -224,7 +226,7 @@ func TestPipelineBrokenTransactionRunsTheMessageAgain(t *testing.T) {
 func TestPipelineLateReplyCommitsWithTheFinish(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := &counting{db: db, delay: 200 * time.Millisecond}
-		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Budget: 20 * time.Millisecond}
+		p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet(), Budget: 20 * time.Millisecond}
 		m := msg("late1")
 		m.Late = jinqiu.Target{Platform: bot.WeCom, Robot: "r1", Kind: jinqiu.KindResponseURL, URL: "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=x", Expires: time.Now().Add(time.Hour)}
 		out, err := p.Process(context.Background(), m)
@@ -242,7 +244,7 @@ func TestPipelineLateReplyCommitsWithTheFinish(t *testing.T) {
 		if err != nil {
 			t.Fatalf("late reply not queued: %v", err)
 		}
-		addr, reply, err := bot.DecodeOutbound(row)
+		addr, reply, err := outbox.Decode(row)
 		if err != nil || addr.Late == nil || addr.Late.Kind != jinqiu.KindResponseURL || reply.Text != "收到 签到" || row.Policy != storage.AtLeastOnce {
 			t.Fatalf("late row = %+v %+v %v", addr, reply, err)
 		}
@@ -264,9 +266,9 @@ func (p panicky) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, er
 
 func TestPipelinePanicIsAnsweredAndItsWritesRolledBack(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
-	p := &bot.Pipeline{DB: db, Handler: panicky{db}, Log: quiet()}
+	p := &inbound.Pipeline{DB: db, Handler: panicky{db}, Log: quiet()}
 	out, err := p.Process(context.Background(), msg("p1"))
-	if err != nil || out.Reply.Text != bot.Apology {
+	if err != nil || out.Reply.Text != inbound.Apology {
 		t.Fatalf("panic = %+v %v, want the apology", out, err)
 	}
 	if n := effects(t, db); n != 0 {
@@ -280,7 +282,7 @@ func TestPipelineRetryTakesOverALapsedClaim(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		seed(t, db, "orphan", -time.Second)
 		h := &counting{db: db}
-		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet()}
+		p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet()}
 		out, err := p.Process(context.Background(), msg("orphan"))
 		if err != nil || out.Reply.Text == "" || out.Replayed {
 			t.Fatalf("retry = %+v %v, want it handled", out, err)
@@ -302,8 +304,8 @@ func TestPipelineFencedHolderCommitsNothing(t *testing.T) {
 		slow := &counting{db: db, gate: make(chan struct{}), gateFirst: db.Dialect() == storage.SQLite, tag: "slow"}
 		// Renewal at Lease/4 would keep a live holder's lease: this one is
 		// paused past it, as a stopped process would be.
-		a := &bot.Pipeline{DB: db, Handler: slow, Log: quiet(), Lease: time.Hour}
-		first := make(chan bot.Outcome)
+		a := &inbound.Pipeline{DB: db, Handler: slow, Log: quiet(), Lease: time.Hour}
+		first := make(chan inbound.Outcome)
 		go func() {
 			out, _ := a.Process(context.Background(), msg("fenced"))
 			first <- out
@@ -314,7 +316,7 @@ func TestPipelineFencedHolderCommitsNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		fast := &counting{db: db}
-		b := &bot.Pipeline{DB: db, Handler: fast, Log: quiet()}
+		b := &inbound.Pipeline{DB: db, Handler: fast, Log: quiet()}
 		out, err := b.Process(context.Background(), msg("fenced"))
 		if err != nil || out.Reply.Text != "收到 签到" {
 			t.Fatalf("takeover = %+v %v", out, err)
@@ -335,7 +337,7 @@ func TestPipelineRecoverHandlesWhatADeadProcessLeft(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		seed(t, db, "left", -time.Minute)
 		h := &counting{db: db}
-		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Grace: time.Second}
+		p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet(), Grace: time.Second}
 		n, err := p.Recover(context.Background())
 		if err != nil || n != 1 {
 			t.Fatalf("Recover = %d %v, want 1", n, err)
@@ -344,7 +346,7 @@ func TestPipelineRecoverHandlesWhatADeadProcessLeft(t *testing.T) {
 		if err != nil {
 			t.Fatalf("recovered reply not queued: %v", err)
 		}
-		if _, r, _ := bot.DecodeOutbound(row); r.Text != "收到 签到" {
+		if _, r, _ := outbox.Decode(row); r.Text != "收到 签到" {
 			t.Fatalf("queued reply = %+v", r)
 		}
 		if n, _ := p.Recover(context.Background()); n != 0 || h.calls.Load() != 1 {
@@ -359,7 +361,7 @@ func TestPipelineRecoverHandlesWhatADeadProcessLeft(t *testing.T) {
 func TestPipelineOwedReplyIsSettledOnce(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := &counting{db: db}
-		p := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Owe: time.Millisecond, Grace: time.Millisecond}
+		p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet(), Owe: time.Millisecond, Grace: time.Millisecond}
 		m := msg("owed")
 		m.Platform, m.PostsReply = bot.DingTalk, true
 		out, err := p.Process(context.Background(), m)
@@ -423,9 +425,9 @@ func waitCalls(t *testing.T, h *counting, n int64) {
 func TestPipelineSlowHolderKeepsItsLease(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		h := &counting{db: db, delay: 900 * time.Millisecond}
-		a := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Lease: 200 * time.Millisecond}
-		b := &bot.Pipeline{DB: db, Handler: h, Log: quiet(), Lease: 200 * time.Millisecond}
-		first := make(chan bot.Outcome)
+		a := &inbound.Pipeline{DB: db, Handler: h, Log: quiet(), Lease: 200 * time.Millisecond}
+		b := &inbound.Pipeline{DB: db, Handler: h, Log: quiet(), Lease: 200 * time.Millisecond}
+		first := make(chan inbound.Outcome)
 		go func() {
 			out, _ := a.Process(context.Background(), msg("slowlease"))
 			first <- out

@@ -1,4 +1,4 @@
-package jobs_test
+package outbox_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"jinqiu/bot/platformtest"
 	"jinqiu/bot/wecom"
 	"jinqiu/config"
-	"jinqiu/jobs"
+	"jinqiu/outbox"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
 	"jinqiu/storage/storagetest"
@@ -27,7 +27,7 @@ type rig struct {
 	db   *storage.DB
 	we   *platformtest.FakeWeCom
 	dt   *platformtest.FakeDingTalk
-	d    *jobs.Dispatcher
+	d    *outbox.Dispatcher
 	keys map[string]string // chat → key
 }
 
@@ -41,13 +41,13 @@ func newRig(t *testing.T, db *storage.DB, groups int) *rig {
 		key := fmt.Sprintf("key-%d", i)
 		we.AddKey(key)
 		r.keys[chat] = key
-		gm[jobs.GroupKey(bot.WeCom, chat)] = config.Group{Platform: bot.WeCom, ChatID: chat, WebhookKey: key}
+		gm[outbox.GroupKey(bot.WeCom, chat)] = config.Group{Platform: bot.WeCom, ChatID: chat, WebhookKey: key}
 	}
 	dt.AddRobot("tok1", "SECabc")
-	gm[jobs.GroupKey(bot.DingTalk, "dd1")] = config.Group{Platform: bot.DingTalk, ChatID: "dd1", Webhook: dt.WebhookURL("tok1"), Secret: "SECabc"}
-	gm[jobs.GroupKey(bot.WeCom, "badkey")] = config.Group{Platform: bot.WeCom, ChatID: "badkey", WebhookKey: "nobody-has-this-key"}
+	gm[outbox.GroupKey(bot.DingTalk, "dd1")] = config.Group{Platform: bot.DingTalk, ChatID: "dd1", Webhook: dt.WebhookURL("tok1"), Secret: "SECabc"}
+	gm[outbox.GroupKey(bot.WeCom, "badkey")] = config.Group{Platform: bot.WeCom, ChatID: "badkey", WebhookKey: "nobody-has-this-key"}
 	client := &http.Client{Timeout: 2 * time.Second}
-	r.d = &jobs.Dispatcher{
+	r.d = &outbox.Dispatcher{
 		DB: db, State: state.NewMemory(), Groups: gm, Owner: "t1",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Senders: map[jinqiu.Platform]jinqiu.Sender{
@@ -61,7 +61,7 @@ func newRig(t *testing.T, db *storage.DB, groups int) *rig {
 
 func (r *rig) push(t *testing.T, key string, platform jinqiu.Platform, chat, text string) {
 	t.Helper()
-	o := bot.GroupOutbound(key, platform, chat, jinqiu.Reply{Text: text, Mentions: []string{"u1"}}, storage.AtMostOnce)
+	o := outbox.ToGroup(key, platform, chat, jinqiu.Reply{Text: text, Mentions: []string{"u1"}}, storage.AtMostOnce)
 	if err := r.db.Enqueue(ctx, o); err != nil {
 		t.Fatal(err)
 	}

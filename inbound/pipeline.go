@@ -1,4 +1,9 @@
-package bot
+// Package inbound is the exactly-once pipeline: a verified message is
+// claimed (a lease with a fence), handled, and finished with its effects in
+// one transaction; copies wait for the holder or take a dead one over; what
+// a dead process left is recovered. Platforms hand it messages through
+// Processor.
+package inbound
 
 import (
 	"context"
@@ -15,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"jinqiu/outbox"
 	"jinqiu/storage"
 )
 
@@ -378,15 +384,15 @@ func (p *Pipeline) lateRows(m jinqiu.Message, r jinqiu.Reply) []storage.Outbound
 	if r.Empty() {
 		return nil
 	}
-	dedup := DedupKey("late", string(m.Platform), m.Robot, m.MsgID)
+	dedup := outbox.DedupKey("late", string(m.Platform), m.Robot, m.MsgID)
 	switch {
 	case m.Late.Kind == jinqiu.KindWebhook && m.Late.Robot != "":
 		// A group robot's own webhook: its key is looked up when sent.
-		return []storage.Outbound{RobotOutbound(dedup, m.Platform, m.Late.Robot, m.ChatID, r)}
+		return []storage.Outbound{outbox.ToRobot(dedup, m.Platform, m.Late.Robot, m.ChatID, r)}
 	case m.Late.URL != "" && (m.Late.Expires.IsZero() || time.Now().Before(m.Late.Expires)):
-		return []storage.Outbound{LateOutbound(dedup, m.ChatID, m.Late, r)}
+		return []storage.Outbound{outbox.ToLate(dedup, m.ChatID, m.Late, r)}
 	case m.ChatID != "" && m.ChatType == jinqiu.ChatGroup:
-		return []storage.Outbound{GroupOutbound(dedup, m.Platform, m.ChatID, r, storage.AtLeastOnce)}
+		return []storage.Outbound{outbox.ToGroup(dedup, m.Platform, m.ChatID, r, storage.AtLeastOnce)}
 	}
 	p.Log.Warn("late reply has nowhere to go", "platform", m.Platform, "msg_id", m.MsgID)
 	return nil
