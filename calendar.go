@@ -206,3 +206,35 @@ func (r DayRule) In(year int, month time.Month, loc *time.Location) time.Time {
 	fwd := (int(r.Weekday) - int(first.Weekday()) + 7) % 7
 	return first.AddDate(0, 0, fwd+7*(r.Nth-1))
 }
+
+// MeetingState is where a branch stands with one kind of meeting on a day.
+type MeetingState struct {
+	Due
+	Done    bool
+	HeldOn  time.Time // the latest meeting of the kind in its period, when Done
+	Overdue bool      // its deadline has passed and it is not done
+}
+
+// Status says, for each kind the schedule requires, whether it was
+// held in the period (month, quarter or year) that contains today (a
+// calendar day), and by when it is due: the calendar of the reminders and
+// the digest. held are the branch's meetings since the start of the year
+// at least.
+func (s Schedule) Status(today time.Time, held []Meeting) []MeetingState {
+	var items []MeetingState
+	for _, kind := range MeetingKinds() {
+		due, ok := s.DueOn(kind, today)
+		if !ok {
+			continue
+		}
+		it := MeetingState{Due: due}
+		for _, m := range held {
+			if m.Kind == kind && !m.HeldOn.Before(due.From) && m.HeldOn.Before(due.To) && !m.HeldOn.Before(it.HeldOn) {
+				it.Done, it.HeldOn = true, m.HeldOn
+			}
+		}
+		it.Overdue = !it.Done && due.Overdue(today)
+		items = append(items, it)
+	}
+	return items
+}

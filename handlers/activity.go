@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -26,7 +27,7 @@ func (h *Handlers) listActivities(ctx context.Context, sc *scene) (jinqiu.Reply,
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	return sc.list(sc.w.sayActivityList(b, acts, h.loc())), nil
+	return sc.list(sc.w.ActivityList(b, acts, h.loc())), nil
 }
 
 func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
@@ -35,39 +36,39 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (jinqiu.R
 		return text(refusal), nil
 	}
 	if s.all {
-		return text(sayAskInBranchGroup()), nil
+		return text(say.AskInBranchGroup()), nil
 	}
 	if rq.badCap != "" {
-		return text(sayBadCapacity(rq.badCap, MaxCapacity)), nil
+		return text(say.BadCapacity(rq.badCap, MaxCapacity)), nil
 	}
 	if rq.title == "" || rq.startsAt.IsZero() {
-		return text(sayPublishNeedMore()), nil
+		return text(say.PublishNeedMore()), nil
 	}
 	if n := utf8.RuneCountInString(rq.title); n > MaxTitleRunes {
-		return text(sayTooLong(sayFieldTitle, n, MaxTitleRunes, sayExamplePublish)), nil
+		return text(say.TooLong(say.FieldTitle, n, MaxTitleRunes, say.ExamplePublish)), nil
 	}
 	if n := utf8.RuneCountInString(rq.place); n > MaxPlaceRunes {
-		return text(sayTooLong(sayFieldPlace, n, MaxPlaceRunes, sayExamplePublish)), nil
+		return text(say.TooLong(say.FieldPlace, n, MaxPlaceRunes, say.ExamplePublish)), nil
 	}
 	if !rq.startsAt.After(sc.now) {
-		return text(sayPublishPast()), nil
+		return text(say.PublishPast()), nil
 	}
 	if rq.startsAt.Sub(sc.now) > MaxAhead {
-		return text(sc.w.sayPublishTooFar(rq.startsAt.In(h.loc()))), nil
+		return text(sc.w.PublishTooFar(rq.startsAt.In(h.loc()))), nil
 	}
 	dur := rq.duration
 	if dur <= 0 {
 		dur = DefaultDuration
 	}
 	if dur > MaxDayCentihours*time.Hour/100 {
-		return text(sayPublishTooLong(MaxDayCentihours)), nil
+		return text(say.PublishTooLong(MaxDayCentihours)), nil
 	}
 	if !rq.deadline.IsZero() {
 		if !rq.deadline.Before(rq.startsAt) {
-			return text(sc.w.sayPublishDeadlineAfterStart(rq.deadline.In(h.loc()), rq.startsAt.In(h.loc()))), nil
+			return text(sc.w.PublishDeadlineAfterStart(rq.deadline.In(h.loc()), rq.startsAt.In(h.loc()))), nil
 		}
 		if !rq.deadline.After(sc.now) {
-			return text(sc.w.sayPublishDeadlinePast(rq.deadline.In(h.loc()))), nil
+			return text(sc.w.PublishDeadlinePast(rq.deadline.In(h.loc()))), nil
 		}
 	}
 	n := storage.NewActivity{
@@ -83,7 +84,7 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (jinqiu.R
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	return text(sc.w.sayPublished(act, h.loc())), nil
+	return text(sc.w.Published(act, h.loc())), nil
 }
 
 // manageable lists the branch's activities that have not started: the
@@ -109,24 +110,24 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (j
 	}
 	if rq.activity == 0 {
 		if s.all {
-			return text(sayAskInBranchGroup()), nil
+			return text(say.AskInBranchGroup()), nil
 		}
 		cands, err := h.manageable(ctx, sc, s.branch)
 		if err != nil {
 			return jinqiu.Reply{}, err
 		}
 		if len(cands) == 0 {
-			return text(sayNothingToManage()), nil
+			return text(say.NothingToManage()), nil
 		}
 		ids, ls := h.options(sc, cands)
-		return h.choose(ctx, sc, dialogue{Intent: IntentCancelActivity}, ids, ls, sayPickCancelActivity, sc.w.sayConfirmCancelActivity(cands[0], h.loc())), nil
+		return h.choose(ctx, sc, dialogue{Intent: IntentCancelActivity}, ids, ls, say.PickCancelActivity, sc.w.ConfirmCancelActivity(cands[0], h.loc())), nil
 	}
 	act, err := h.scopedActivity(ctx, s, rq.activity)
 	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
 		return text(refusal), err
 	}
 	if !sc.now.Before(act.StartsAt) {
-		return text(sayActivityStarted(act)), nil
+		return text(say.ActivityStarted(act)), nil
 	}
 	groups, err := h.DB.Groups(ctx, act.BranchID)
 	if err != nil {
@@ -135,17 +136,17 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (j
 	loc := h.loc()
 	act, signees, err := h.DB.CancelActivity(ctx, sc.actor, act.BranchID, act.ID)
 	if err == nil {
-		err = h.DB.Enqueue(ctx, cancelNotices(groups, act, signees, sc.w.sayCancelNotice(act, loc))...)
+		err = h.DB.Enqueue(ctx, cancelNotices(groups, act, signees, sc.w.CancelNotice(act, loc))...)
 	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return text(sayActivityNotFound(rq.activity)), nil
+		return text(say.ActivityNotFound(rq.activity)), nil
 	case errors.Is(err, storage.ErrActivityCancelled):
-		return text(sayActivityCancelledAlready(rq.activity)), nil
+		return text(say.ActivityCancelledAlready(rq.activity)), nil
 	case err != nil:
 		return jinqiu.Reply{}, err
 	}
-	return text(sayActivityCancelled(act, len(signees))), nil
+	return text(say.ActivityCancelled(act, len(signees))), nil
 }
 
 func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
@@ -154,12 +155,12 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (jinqiu.Re
 		return text(refusal), nil
 	}
 	if !sc.mayReadNames() {
-		return text(sayRosterWhere()), nil
+		return text(say.RosterWhere()), nil
 	}
 	id := rq.activity
 	if id == 0 {
 		if s.all {
-			return text(sayAskInBranchGroup()), nil
+			return text(say.AskInBranchGroup()), nil
 		}
 		acts, err := h.DB.BranchActivities(ctx, s.branch, sc.now, listLimit)
 		if err != nil {
@@ -167,17 +168,17 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (jinqiu.Re
 		}
 		switch len(acts) {
 		case 0:
-			return text(sayNothingToManage()), nil
+			return text(say.NothingToManage()), nil
 		case 1:
 			id = acts[0].ID // reading changes nothing: no need to confirm
 		default:
 			ids, ls := h.options(sc, acts)
-			return h.choose(ctx, sc, dialogue{Intent: IntentRoster}, ids, ls, sayPickRoster, ""), nil
+			return h.choose(ctx, sc, dialogue{Intent: IntentRoster}, ids, ls, say.PickRoster, ""), nil
 		}
 	}
 	act, err := h.scopedActivity(ctx, s, id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return text(sayActivityNotFound(id)), nil
+		return text(say.ActivityNotFound(id)), nil
 	}
 	if err != nil {
 		return jinqiu.Reply{}, err
@@ -186,7 +187,7 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (jinqiu.Re
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	return sc.list(sc.w.sayRoster(act, es, h.loc())), nil
+	return sc.list(sc.w.Roster(act, es, h.loc())), nil
 }
 
 // ---- sign-up and cancel (member) ---------------------------------------------
@@ -204,24 +205,24 @@ func (h *Handlers) signup(ctx context.Context, sc *scene, rq request) (jinqiu.Re
 		return text(refusal), err
 	}
 	if !sc.now.Before(act.SignupClosesAt()) {
-		return text(saySignupClosed(act)), nil
+		return text(say.SignupClosed(act)), nil
 	}
 	res, err := h.DB.SignUp(ctx, sc.actor, branchID, act.ID, sc.member.ID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return text(sayActivityNotFound(rq.activity)), nil
+		return text(say.ActivityNotFound(rq.activity)), nil
 	case errors.Is(err, storage.ErrActivityCancelled):
-		return text(sayActivityCancelledAlready(act.ID)), nil
+		return text(say.ActivityCancelledAlready(act.ID)), nil
 	case err != nil:
 		return jinqiu.Reply{}, err
 	}
 	switch {
 	case res.State == jinqiu.SignupWaiting:
-		return text(sayWaiting(res.Activity, res.Position)), nil
+		return text(say.Waiting(res.Activity, res.Position)), nil
 	case res.Already:
-		return text(sc.w.saySignedUpAlready(res.Activity, h.loc())), nil
+		return text(sc.w.SignedUpAlready(res.Activity, h.loc())), nil
 	}
-	return text(sc.w.saySignedUp(sc.name(), res.Activity, h.loc())), nil
+	return text(sc.w.SignedUp(sc.name(), res.Activity, h.loc())), nil
 }
 
 // askSignup offers the activities the person may still sign up for.
@@ -245,10 +246,10 @@ func (h *Handlers) askSignup(ctx context.Context, sc *scene, branchID string) (j
 		}
 	}
 	if len(cands) == 0 {
-		return text(sayNothingToSignUp()), nil
+		return text(say.NothingToSignUp()), nil
 	}
 	ids, ls := h.options(sc, cands)
-	return h.choose(ctx, sc, dialogue{Intent: IntentSignup}, ids, ls, sayPickSignup, sc.w.sayConfirmSignup(cands[0], h.loc())), nil
+	return h.choose(ctx, sc, dialogue{Intent: IntentSignup}, ids, ls, say.PickSignup, sc.w.ConfirmSignup(cands[0], h.loc())), nil
 }
 
 func (h *Handlers) options(sc *scene, acts []jinqiu.Activity) ([]int64, []string) {
@@ -256,7 +257,7 @@ func (h *Handlers) options(sc *scene, acts []jinqiu.Activity) ([]int64, []string
 	ls := make([]string, len(acts))
 	for i, a := range acts {
 		ids[i] = a.ID
-		ls[i] = sc.w.sayActivity(a, h.loc()) + " " + sayPlaces(a)
+		ls[i] = sc.w.Activity(a, h.loc()) + " " + say.Places(a)
 	}
 	return ids, ls
 }
@@ -278,17 +279,17 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (jin
 			}
 		}
 		if len(cands) == 0 {
-			return text(sayNothingToCancel()), nil
+			return text(say.NothingToCancel()), nil
 		}
 		ids, ls := h.options(sc, cands)
-		return h.choose(ctx, sc, dialogue{Intent: IntentCancelSignup}, ids, ls, sayPickCancelSignup, sc.w.sayConfirmCancelSignup(cands[0], h.loc())), nil
+		return h.choose(ctx, sc, dialogue{Intent: IntentCancelSignup}, ids, ls, say.PickCancelSignup, sc.w.ConfirmCancelSignup(cands[0], h.loc())), nil
 	}
 	act, err := h.DB.Activity(ctx, branchID, rq.activity)
 	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
 		return text(refusal), err
 	}
 	if !sc.now.Before(act.StartsAt) {
-		return text(sayActivityStarted(act)), nil
+		return text(say.ActivityStarted(act)), nil
 	}
 	groups, err := h.DB.Groups(ctx, branchID)
 	if err != nil {
@@ -299,19 +300,19 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (jin
 	if err == nil && res.Promoted != nil {
 		m := res.Promoted
 		key := "promote|" + strconv.FormatInt(res.Activity.ID, 10) + "|" + strconv.FormatInt(m.ID, 10) + "|" + sc.msg.MsgID
-		err = h.DB.Enqueue(ctx, notices(groups, key, m.Platform, []string{m.UserID}, sc.w.sayPromoted(m.DisplayName, res.Activity, loc))...)
+		err = h.DB.Enqueue(ctx, notices(groups, key, m.Platform, []string{m.UserID}, sc.w.Promoted(m.DisplayName, res.Activity, loc))...)
 	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return text(sayActivityNotFound(rq.activity)), nil
+		return text(say.ActivityNotFound(rq.activity)), nil
 	case errors.Is(err, storage.ErrActivityCancelled):
-		return text(sayActivityCancelledAlready(act.ID)), nil
+		return text(say.ActivityCancelledAlready(act.ID)), nil
 	case errors.Is(err, storage.ErrNotSignedUp):
-		return text(sayNotSignedUp(act.ID)), nil
+		return text(say.NotSignedUp(act.ID)), nil
 	case err != nil:
 		return jinqiu.Reply{}, err
 	}
-	return text(sayCancelledSignup(res.Activity)), nil
+	return text(say.CancelledSignup(res.Activity)), nil
 }
 
 // ---- check-in (member) -----------------------------------------------------------
@@ -332,7 +333,7 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (jinqiu.R
 		var err error
 		act, err = h.DB.Activity(ctx, branchID, rq.activity)
 		if errors.Is(err, storage.ErrNotFound) {
-			return text(sayActivityNotFound(rq.activity)), nil
+			return text(say.ActivityNotFound(rq.activity)), nil
 		}
 		if err != nil {
 			return jinqiu.Reply{}, err
@@ -348,31 +349,31 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (jinqiu.R
 		}
 	}
 	if act.State == jinqiu.ActivityCancelled {
-		return text(sayActivityCancelledAlready(act.ID)), nil
+		return text(say.ActivityCancelledAlready(act.ID)), nil
 	}
 	opens, closes := CheckinWindow(act)
 	if sc.now.Before(opens) {
-		return text(sc.w.sayCheckinTooEarly(act, opens, h.loc())), nil
+		return text(sc.w.CheckinTooEarly(act, opens, h.loc())), nil
 	}
 	if sc.now.After(closes) {
-		return text(sayCheckinClosed(act)), nil
+		return text(say.CheckinClosed(act)), nil
 	}
 	res, err := h.DB.CheckIn(ctx, sc.actor, branchID, act.ID, sc.member.ID, calendarDay(act.StartsAt.In(h.loc())))
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return text(sayActivityNotFound(act.ID)), nil
+		return text(say.ActivityNotFound(act.ID)), nil
 	case errors.Is(err, storage.ErrActivityCancelled):
-		return text(sayActivityCancelledAlready(act.ID)), nil
+		return text(say.ActivityCancelledAlready(act.ID)), nil
 	case errors.Is(err, storage.ErrFull):
-		return text(sayCheckinFull(act)), nil
+		return text(say.CheckinFull(act)), nil
 	case errors.Is(err, storage.ErrOnWaitingList):
-		return text(sayCheckinWaiting(act, res.Position)), nil
+		return text(say.CheckinWaiting(act, res.Position)), nil
 	case err != nil:
 		return jinqiu.Reply{}, err
 	case res.Already:
-		return text(sayCheckedInAlready(act)), nil
+		return text(say.CheckedInAlready(act)), nil
 	}
-	return text(sayCheckedIn(sc.name(), res.Activity, res.Credited)), nil
+	return text(say.CheckedIn(sc.name(), res.Activity, res.Credited)), nil
 }
 
 // findCheckin picks the activity a bare 签到 means, among those whose
@@ -410,7 +411,7 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 		if len(today) == 1 {
 			return today[0], nil, nil
 		}
-		r := text(sayNothingToCheckIn())
+		r := text(say.NothingToCheckIn())
 		return act, &r, nil
 	}
 	var ownPending, ownDone, fresh []jinqiu.Activity
@@ -447,7 +448,7 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 		ask = ask[:listLimit]
 	}
 	ids, ls := h.options(sc, ask)
-	r := h.choose(ctx, sc, dialogue{Intent: IntentCheckin}, ids, ls, sayPickCheckin, "")
+	r := h.choose(ctx, sc, dialogue{Intent: IntentCheckin}, ids, ls, say.PickCheckin, "")
 	return act, &r, nil
 }
 
@@ -457,11 +458,11 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 func usableActivity(act jinqiu.Activity, err error, id int64) (refusal string, _ error) {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return sayActivityNotFound(id), nil
+		return say.ActivityNotFound(id), nil
 	case err != nil:
 		return "", err
 	case act.State == jinqiu.ActivityCancelled:
-		return sayActivityCancelledAlready(act.ID), nil
+		return say.ActivityCancelledAlready(act.ID), nil
 	}
 	return "", nil
 }

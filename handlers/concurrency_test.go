@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"slices"
 	"sort"
 	"sync"
@@ -93,12 +94,12 @@ func TestSignupRush(t *testing.T) {
 			seq := seqs[u]
 			switch {
 			case seq < places:
-				if replies[i] != twWords.saySignedUp(twName(u), a0, w.h.loc()) {
+				if replies[i] != twWords.SignedUp(twName(u), a0, w.h.loc()) {
 					t.Errorf("%s (seq %d) got %q", u, seq, replies[i])
 				}
 			default:
 				pos := int(seq) - places + 1
-				if replies[i] != sayWaiting(full, pos) {
+				if replies[i] != say.Waiting(full, pos) {
 					t.Errorf("%s (seq %d) got %q, want waiting %d", u, seq, replies[i], pos)
 				}
 				positions = append(positions, pos)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"slices"
 	"strings"
 )
@@ -74,21 +75,21 @@ func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) 
 	}
 	t := strings.ToLower(Normalize(sc.msg.Text))
 	switch {
-	case slices.Contains(sayStopWords, t):
+	case slices.Contains(stopWords, t):
 		h.endDialogue(ctx, sc)
-		return text(sayDialogueEnded()), true, nil
+		return text(say.DialogueEnded()), true, nil
 	case d.Reason && len(d.Options) == 1 && t != "" && readsAsReason(rq.intent):
 		h.endDialogue(ctx, sc)
 		r, err := h.dispatch(ctx, sc, request{intent: IntentRejectHours, report: d.Options[0], note: Normalize(sc.msg.Text)})
 		return r, true, err
-	case d.Confirm && slices.Contains(sayYesWords, t):
+	case d.Confirm && slices.Contains(yesWords, t):
 		h.endDialogue(ctx, sc)
 		r, err := h.resume(ctx, sc, d, 0)
 		return r, true, err
 	}
 	if n, ok := ParseReplyNumber(sc.msg.Text); ok && len(d.Options) > 0 && !d.Reason {
 		if !slices.Contains(d.Options, int64(n)) {
-			return text(sayDialogueAgain(d.Options[0])), true, nil
+			return text(say.DialogueAgain(d.Options[0])), true, nil
 		}
 		h.endDialogue(ctx, sc)
 		r, err := h.resume(ctx, sc, d, int64(n))
@@ -99,7 +100,7 @@ func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) 
 		if len(d.Options) > 0 && !d.Confirm {
 			first = d.Options[0]
 		}
-		return text(sayDialogueAgain(first)), true, nil
+		return text(say.DialogueAgain(first)), true, nil
 	}
 	h.endDialogue(ctx, sc)
 	return jinqiu.Reply{}, false, nil
@@ -113,7 +114,7 @@ func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (
 	}
 	if n == 0 {
 		if len(d.Options) == 0 {
-			return text(sayUnknown()), nil
+			return text(say.Unknown()), nil
 		}
 		n = d.Options[0]
 	}

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"jinqiu"
+	"jinqiu/handlers/say"
+	"jinqiu/report"
 	"log/slog"
 	"slices"
 	"strings"
@@ -60,10 +62,8 @@ type Handlers struct {
 	Since time.Time
 	Now   func() time.Time
 	Log   *slog.Logger
-	// WeeklyDigest, if set, renders the full weekly digest for 周报 (the
-	// scheduler's own): branchID "" is the whole district; the names of
-	// inactive members only when private (their secretary, in a single chat).
-	WeeklyDigest func(ctx context.Context, platform jinqiu.Platform, week time.Time, branchID string, private bool) ([]jinqiu.Reply, error)
+	// Reports computes 周报 and 月报: the figures of the weekly digest.
+	Reports *report.Reporter
 }
 
 // Handle answers one message (already verified and deduplicated). Errors
@@ -74,7 +74,7 @@ func (h *Handlers) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, 
 		// No stable id (a DingTalk external contact, a WeCom message
 		// without from.userid): whoever it is must not act as anyone,
 		// not even as another person without an id.
-		return text(sayNoIdentity()), nil
+		return text(say.NoIdentity()), nil
 	}
 	sc, err := h.scene(ctx, m)
 	if err != nil {
@@ -101,13 +101,13 @@ type scene struct {
 	member jinqiu.Member // ID 0 when the person is unknown
 	secOf  []string      // branches where the person is secretary
 	admin  bool          // bureau admin
-	w      words         // how dates are written for this person now
+	w      say.Words     // how dates are written for this person now
 }
 
 func (h *Handlers) scene(ctx context.Context, m jinqiu.Message) (*scene, error) {
 	now := h.now()
 	sc := &scene{
-		w:     words{year: now.Year()},
+		w:     say.Words{Year: now.Year()},
 		msg:   m,
 		actor: jinqiu.Actor{Platform: m.Platform, UserID: m.UserID, MsgID: m.MsgID},
 		now:   now,
@@ -155,7 +155,7 @@ func (sc *scene) name() string {
 func (h *Handlers) dispatch(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	switch rq.intent {
 	case IntentHelp:
-		return text(sayHelp()), nil
+		return text(say.Help()), nil
 	case IntentRegister:
 		return h.register(ctx, sc, rq)
 	case IntentListActivities:
@@ -187,7 +187,7 @@ func (h *Handlers) dispatch(ctx context.Context, sc *scene, rq request) (jinqiu.
 	case IntentDigest:
 		return h.digest(ctx, sc, rq)
 	default:
-		return text(sayUnknown()), nil
+		return text(say.Unknown()), nil
 	}
 }
 
@@ -237,7 +237,7 @@ func text(s string) jinqiu.Reply { return jinqiu.Reply{Text: s} }
 // where the platform renders it (WeCom; DingTalk text stays plain, since
 // its markdown needs blank lines between lines).
 func (sc *scene) list(head string, body []string) jinqiu.Reply {
-	r := jinqiu.Reply{Text: lines(append([]string{head}, body...)...)}
+	r := jinqiu.Reply{Text: strings.Join(append([]string{head}, body...), "\n")}
 	if sc.msg.Platform == bot.WeCom {
 		r.Markdown = "**" + head + "**\n" + strings.Join(body, "\n")
 	}

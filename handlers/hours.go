@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"math"
 	"strconv"
 	"time"
@@ -55,16 +56,16 @@ func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (jinq
 		on = today
 	}
 	if n := utf8.RuneCountInString(rq.note); n > MaxNoteRunes {
-		return text(sayTooLong(sayFieldNote, n, MaxNoteRunes, sayExampleHours)), nil
+		return text(say.TooLong(say.FieldNote, n, MaxNoteRunes, say.ExampleHours)), nil
 	}
 	ch := int(math.Round(rq.hours * 100))
 	switch CheckHours(ch, on, today) {
 	case HoursMissing:
-		return text(sayHoursNeedNumber()), nil
+		return text(say.HoursNeedNumber()), nil
 	case HoursFuture:
-		return text(sc.w.sayHoursFuture(on)), nil
+		return text(sc.w.HoursFuture(on)), nil
 	case HoursTooOld:
-		return text(sc.w.sayHoursTooOld(on, MaxReportAgeDays)), nil
+		return text(sc.w.HoursTooOld(on, MaxReportAgeDays)), nil
 	}
 	// HoursTooMany goes on: storage refuses it with how much of the day is
 	// left, which is what the person needs to hear.
@@ -73,12 +74,12 @@ func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (jinq
 	}, MaxDayCentihours)
 	var dl *storage.DayLimitError
 	if errors.As(err, &dl) {
-		return text(sc.w.sayHoursDayLimit(on, dl.Used, dl.Limit)), nil
+		return text(sc.w.HoursDayLimit(on, dl.Used, dl.Limit)), nil
 	}
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	return text(sc.w.sayHoursReported(r)), nil
+	return text(sc.w.HoursReported(r)), nil
 }
 
 // decide approves (approve) or rejects a pending report of the branch, and
@@ -94,45 +95,45 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	}
 	if rq.report == 0 {
 		if s.all {
-			return text(sayAskInBranchGroup()), nil
+			return text(say.AskInBranchGroup()), nil
 		}
 		pending, err := h.DB.PendingReports(ctx, s.branch, listLimit)
 		if err != nil {
 			return jinqiu.Reply{}, err
 		}
 		if len(pending) == 0 {
-			return text(sayNothingPending()), nil
+			return text(say.NothingPending()), nil
 		}
 		var ids []int64
 		var ls []string
 		for _, r := range pending {
 			ids = append(ids, r.ID)
-			ls = append(ls, sc.w.sayReport(r))
+			ls = append(ls, sc.w.Report(r))
 		}
 		confirm := ""
 		if approve {
-			confirm = sc.w.sayConfirmApprove(pending[0])
+			confirm = sc.w.ConfirmApprove(pending[0])
 		}
 		return h.choose(ctx, sc, dialogue{Intent: intent}, ids, ls,
-			func(ls []string) string { return sayPickReport(approve, ls) }, confirm), nil
+			func(ls []string) string { return say.PickReport(approve, ls) }, confirm), nil
 	}
 	r, err := h.scopedReport(ctx, s, rq.report)
 	if errors.Is(err, storage.ErrNotFound) {
-		return text(sayReportNotFound(rq.report)), nil
+		return text(say.ReportNotFound(rq.report)), nil
 	}
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
 	if r.State != jinqiu.HoursPending {
-		return text(sayReportDecided(r)), nil
+		return text(say.ReportDecided(r)), nil
 	}
 	// The reason comes with the command (驳回 17 时长填错了) or, asked for
 	// here, in the next message (see continueDialogue).
 	if n := utf8.RuneCountInString(rq.note); !approve && n > MaxNoteRunes {
-		return text(sayTooLong(sayFieldReason, n, MaxNoteRunes, sayExampleReject)), nil
+		return text(say.TooLong(say.FieldReason, n, MaxNoteRunes, say.ExampleReject)), nil
 	}
 	if !approve && rq.note == "" {
-		return h.ask(ctx, sc, dialogue{Intent: intent, Options: []int64{r.ID}, Reason: true}, sc.w.sayRejectAskReason(r)), nil
+		return h.ask(ctx, sc, dialogue{Intent: intent, Options: []int64{r.ID}, Reason: true}, sc.w.RejectAskReason(r)), nil
 	}
 	groups, err := h.DB.Groups(ctx, r.BranchID)
 	if err != nil {
@@ -144,17 +145,17 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	}
 	r, m, err := h.DB.DecideHours(ctx, sc.actor, sc.msg.UserName, r.BranchID, r.ID, approve, reason)
 	if err == nil {
-		notice := sc.w.sayApprovedNotice(r)
+		notice := sc.w.ApprovedNotice(r)
 		if !approve {
-			notice = sc.w.sayRejectedNotice(r)
+			notice = sc.w.RejectedNotice(r)
 		}
 		err = h.DB.Enqueue(ctx, notices(groups, "hours|"+strconv.FormatInt(r.ID, 10)+"|"+r.State, m.Platform, []string{m.UserID}, notice)...)
 	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return text(sayReportNotFound(rq.report)), nil
+		return text(say.ReportNotFound(rq.report)), nil
 	case errors.Is(err, storage.ErrDecided):
-		return text(sayReportDecided(r)), nil
+		return text(say.ReportDecided(r)), nil
 	case err != nil:
 		return jinqiu.Reply{}, err
 	}
@@ -163,14 +164,14 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 		return jinqiu.Reply{}, err
 	}
 	if approve {
-		return text(sc.w.sayApproved(r, len(pending))), nil
+		return text(sc.w.Approved(r, len(pending))), nil
 	}
-	return text(sayRejected(r, len(pending))), nil
+	return text(say.Rejected(r, len(pending))), nil
 }
 
 func (h *Handlers) myStats(ctx context.Context, sc *scene) (jinqiu.Reply, error) {
 	if sc.member.ID == 0 || !sc.member.Registered() {
-		return text(sayNeedRegister(sc.branch.ID != "")), nil
+		return text(say.NeedRegister(sc.branch.ID != "")), nil
 	}
 	y := sc.now.Year()
 	s, err := h.DB.MemberStats(ctx, sc.member.ID, calendarDay(sc.now), time.Date(y, 1, 1, 0, 0, 0, 0, h.loc()))
@@ -184,5 +185,5 @@ func (h *Handlers) myStats(ctx context.Context, sc *scene) (jinqiu.Reply, error)
 	if len(mine) > listLimit {
 		mine = mine[:listLimit]
 	}
-	return sc.list(sc.w.sayMyStats(sc.name(), s, mine, h.loc())), nil
+	return sc.list(sc.w.MyStats(sc.name(), s, mine, h.loc())), nil
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"jinqiu/handlers/say"
 	"strings"
 	"testing"
 	"time"
@@ -22,16 +23,16 @@ func TestLimitsAreToldAndChangeNothing(t *testing.T) {
 		cases := []struct {
 			user, text, want string
 		}{
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额-5", sayBadCapacity("名额-5", MaxCapacity)},
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额0", sayBadCapacity("名额0", MaxCapacity)},
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额99999999", sayBadCapacity("名额99999999", MaxCapacity)},
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额1e9", sayBadCapacity("名额1e9", MaxCapacity)},
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额10001", sayBadCapacity("名额10001", MaxCapacity)},
-			{twSecA, "发布活动 " + long + " 明天上午9点 枣行社区 名额5", sayTooLong(sayFieldTitle, MaxTitleRunes+1, MaxTitleRunes, sayExamplePublish)},
-			{twSecA, "发布活动 清理楼道 2027-12-05 上午9点 枣行社区 名额5", twWords.sayPublishTooFar(time.Date(2027, 12, 5, 9, 0, 0, 0, w.now.Location()))},
-			{"m1", "时长 2 " + note, sayTooLong(sayFieldNote, MaxNoteRunes+1, MaxNoteRunes, sayExampleHours)},
-			{twSecA, "已开会 支委会 2026-08-20", twWords.sayMeetingBeforeInstall(twDay(8, 20), twDay(9, 1))},
-			{twSecA, "已开会 支委会 今天 " + note, sayTooLong(sayFieldTopic, MaxNoteRunes+1, MaxNoteRunes, sayExampleMeeting)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额-5", say.BadCapacity("名额-5", MaxCapacity)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额0", say.BadCapacity("名额0", MaxCapacity)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额99999999", say.BadCapacity("名额99999999", MaxCapacity)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额1e9", say.BadCapacity("名额1e9", MaxCapacity)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额10001", say.BadCapacity("名额10001", MaxCapacity)},
+			{twSecA, "发布活动 " + long + " 明天上午9点 枣行社区 名额5", say.TooLong(say.FieldTitle, MaxTitleRunes+1, MaxTitleRunes, say.ExamplePublish)},
+			{twSecA, "发布活动 清理楼道 2027-12-05 上午9点 枣行社区 名额5", twWords.PublishTooFar(time.Date(2027, 12, 5, 9, 0, 0, 0, w.now.Location()))},
+			{"m1", "时长 2 " + note, say.TooLong(say.FieldNote, MaxNoteRunes+1, MaxNoteRunes, say.ExampleHours)},
+			{twSecA, "已开会 支委会 2026-08-20", twWords.MeetingBeforeInstall(twDay(8, 20), twDay(9, 1))},
+			{twSecA, "已开会 支委会 今天 " + note, say.TooLong(say.FieldTopic, MaxNoteRunes+1, MaxNoteRunes, say.ExampleMeeting)},
 		}
 		for _, c := range cases {
 			before := w.snapshot()

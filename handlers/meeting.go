@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"time"
 	"unicode/utf8"
 
@@ -15,10 +16,10 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (ji
 		return text(refusal), nil
 	}
 	if s.all {
-		return text(sayAskInBranchGroup()), nil
+		return text(say.AskInBranchGroup()), nil
 	}
 	if !rq.kind.Valid() {
-		return text(sayMeetingNeedKind()), nil
+		return text(say.MeetingNeedKind()), nil
 	}
 	today := calendarDay(sc.now)
 	on := rq.date
@@ -26,13 +27,13 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (ji
 		on = today
 	}
 	if on.After(today) {
-		return text(sc.w.sayMeetingFuture(on)), nil
+		return text(sc.w.MeetingFuture(on)), nil
 	}
 	if !h.Since.IsZero() && on.Before(calendarDay(h.Since.In(h.loc()))) {
-		return text(sc.w.sayMeetingBeforeInstall(on, calendarDay(h.Since.In(h.loc())))), nil
+		return text(sc.w.MeetingBeforeInstall(on, calendarDay(h.Since.In(h.loc())))), nil
 	}
 	if n := utf8.RuneCountInString(rq.topic); n > MaxNoteRunes {
-		return text(sayTooLong(sayFieldTopic, n, MaxNoteRunes, sayExampleMeeting)), nil
+		return text(say.TooLong(say.FieldTopic, n, MaxNoteRunes, say.ExampleMeeting)), nil
 	}
 	m, already, err := h.DB.RecordMeeting(ctx, sc.actor, sc.msg.UserName, storage.NewMeeting{
 		BranchID: s.branch, Kind: rq.kind, HeldOn: on, Topic: rq.topic,
@@ -41,41 +42,9 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (ji
 		return jinqiu.Reply{}, err
 	}
 	if already {
-		return text(sc.w.sayMeetingRecordedAlready(m)), nil
+		return text(sc.w.MeetingRecordedAlready(m)), nil
 	}
-	return text(sc.w.sayMeetingRecorded(m)), nil
-}
-
-// meetingItem is one kind of meeting in a status report.
-type meetingItem struct {
-	jinqiu.Due
-	Done    bool
-	HeldOn  time.Time // the latest meeting of the kind in its period, when Done
-	Overdue bool      // its deadline has passed and it is not done
-}
-
-// meetingStatus says, for each kind the schedule requires, whether it was
-// held in the period (month, quarter or year) that contains today (a
-// calendar day), and by when it is due: the calendar of the reminders and
-// the digest. held are the branch's meetings since the start of the year
-// at least.
-func meetingStatus(s jinqiu.Schedule, today time.Time, held []jinqiu.Meeting) []meetingItem {
-	var items []meetingItem
-	for _, kind := range jinqiu.MeetingKinds() {
-		due, ok := s.DueOn(kind, today)
-		if !ok {
-			continue
-		}
-		it := meetingItem{Due: due}
-		for _, m := range held {
-			if m.Kind == kind && !m.HeldOn.Before(due.From) && m.HeldOn.Before(due.To) && !m.HeldOn.Before(it.HeldOn) {
-				it.Done, it.HeldOn = true, m.HeldOn
-			}
-		}
-		it.Overdue = !it.Done && due.Overdue(today)
-		items = append(items, it)
-	}
-	return items
+	return text(sc.w.MeetingRecorded(m)), nil
 }
 
 func (h *Handlers) meetingStatus(ctx context.Context, sc *scene) (jinqiu.Reply, error) {
@@ -95,7 +64,7 @@ func (h *Handlers) meetingStatus(ctx context.Context, sc *scene) (jinqiu.Reply, 
 		if err != nil {
 			return jinqiu.Reply{}, err
 		}
-		return sc.list(sc.w.sayMeetingStatus(b, today, meetingStatus(h.schedule(b.ID), today, held))), nil
+		return sc.list(sc.w.MeetingStatus(b, today, h.schedule(b.ID).Status(today, held))), nil
 	}
 	bs, err := h.DB.Branches(ctx)
 	if err != nil {
@@ -112,14 +81,14 @@ func (h *Handlers) meetingStatus(ctx context.Context, sc *scene) (jinqiu.Reply, 
 	var behind []string
 	for _, b := range bs {
 		var due []jinqiu.MeetingKind
-		for _, it := range meetingStatus(h.schedule(b.ID), today, byBranch[b.ID]) {
+		for _, it := range h.schedule(b.ID).Status(today, byBranch[b.ID]) {
 			if !it.Done {
 				due = append(due, it.Kind)
 			}
 		}
 		if len(due) > 0 {
-			behind = append(behind, sayMeetingBehind(b.Name, due))
+			behind = append(behind, say.MeetingBehind(b.Name, due))
 		}
 	}
-	return sc.list(sayMeetingOverview(today, len(bs), behind)), nil
+	return sc.list(say.MeetingOverview(today, len(bs), behind)), nil
 }

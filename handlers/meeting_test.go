@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestMeetingStatusSchedules(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := meetingStatus(c.schedule, twDay(11, 27), c.held)
+			got := c.schedule.Status(twDay(11, 27), c.held)
 			if len(got) != len(c.want) {
 				t.Fatalf("items = %+v", got)
 			}
@@ -96,10 +97,10 @@ func TestMeetingsThroughHandle(t *testing.T) {
 		}
 		r := w.say(twChatA, twSecA, "已开 支部委员会 11月18号")
 		m, _, _ := db.RecordMeeting(twCtx, jinqiu.Actor{}, "", storage.NewMeeting{BranchID: twA, Kind: jinqiu.Committee, HeldOn: twDay(11, 18)})
-		if r.Text != twWords.sayMeetingRecorded(m) {
+		if r.Text != twWords.MeetingRecorded(m) {
 			t.Errorf("record = %q", r.Text)
 		}
-		if r := w.say(twChatA, twSecA, "已开会 支委会 11月18日"); r.Text != twWords.sayMeetingRecordedAlready(m) {
+		if r := w.say(twChatA, twSecA, "已开会 支委会 11月18日"); r.Text != twWords.MeetingRecordedAlready(m) {
 			t.Errorf("repeat = %q", r.Text)
 		}
 		// 12月3日 without a year is the latest on or before today: 2025's,
@@ -107,7 +108,7 @@ func TestMeetingsThroughHandle(t *testing.T) {
 		if r := w.say(twChatA, twSecA, "已开会 党课 12月3日"); !strings.HasPrefix(r.Text, "已记录：2025年12月3日 党课") {
 			t.Errorf("12月3日 = %q", r.Text)
 		}
-		if r := w.say(twChatA, twSecA, "已开会"); r.Text != sayMeetingNeedKind() {
+		if r := w.say(twChatA, twSecA, "已开会"); r.Text != say.MeetingNeedKind() {
 			t.Errorf("no kind = %q", r.Text)
 		}
 		r = w.say(twChatA, twSecA, "三会一课")
@@ -123,7 +124,7 @@ func TestMeetingsThroughHandle(t *testing.T) {
 			t.Errorf("overview = %q", r.Text)
 		}
 		for _, who := range []string{"m1", twSecB} {
-			if r := w.say(twChatA, who, "三会一课"); r.Text != sayNotSecretary() {
+			if r := w.say(twChatA, who, "三会一课"); r.Text != say.NotSecretary() {
 				t.Errorf("%s in A = %q", who, r.Text)
 			}
 		}
@@ -149,7 +150,10 @@ func TestDigestPeriod(t *testing.T) {
 		{false, 0, "2026-11-01", "2026-12-01"},
 		{false, -1, "2026-10-01", "2026-11-01"},
 	} {
-		from, to := DigestPeriod(c.week, c.offset, now)
+		from, to := jinqiu.Month(now, c.offset)
+		if c.week {
+			from, to = jinqiu.Week(now, c.offset)
+		}
 		if got := from.Format(time.DateOnly) + " " + to.Format(time.DateOnly); got != c.from+" "+c.to || from.Location().String() != loc.String() || from.Hour() != 0 {
 			t.Errorf("DigestPeriod(%v, %d) = %s – %s", c.week, c.offset, from, to)
 		}

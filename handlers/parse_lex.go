@@ -148,8 +148,8 @@ const (
 	wcQuestion                      // 吗 怎么 …: the person asks rather than orders
 	wcNoun                          // domain nouns, allowed per intent through tags
 	wcLabel                         // 时间 地点 标题 …: form labels dropped from free text
-	wcRestate                       // who/how words that only restate a meeting (书记 讲)
-	wcBlock                         // words that look like a command but are not one (参加了)
+	wcRestate                       // who/how say.Words that only restate a meeting (书记 讲)
+	wcBlock                         // say.Words that look like a command but are not one (参加了)
 	wcDeadline                      // 报名截止 截止 …: a sign-up deadline of publish_activity
 )
 
@@ -165,7 +165,7 @@ const (
 	tDigest                     // digest verbs
 	tHelp                       // help nouns
 	tRoster                     // roster nouns
-	tPeriod                     // period words
+	tPeriod                     // period say.Words
 	tWh                         // 哪些 什么 多少: fine in a question about data
 	tQ                          // 吗 怎么: question particles
 	tPod                        // part of day
@@ -190,13 +190,13 @@ type dictWord struct {
 	intent Intent
 	tags   wordTag
 	kind   string // meeting kind for wcKind
-	unit   byte   // 'w' week or 'm' month for periods and digest words
+	unit   byte   // 'w' week or 'm' month for periods and digest say.Words
 	off    int    // period offset: 0 this, -1 last, 1 next
 	pod    partOfDay
 	yields bool // a bare 活动 gives way to any other command word
 }
 
-// dictionary indexes words by their first rune, longest first, so that the
+// dictionary indexes say.Words by their first rune, longest first, so that the
 // lexer finds the longest word at a position with one map look-up.
 type wordIndex struct {
 	byRune map[rune][]*dictWord
@@ -349,7 +349,7 @@ func buildDictionary() *wordIndex {
 	}
 	for _, ws := range d.byRune {
 		// Longest first; among equal texts the first added wins, which is why
-		// command words are added before nouns and fillers.
+		// command say.Words are added before nouns and fillers.
 		sort.SliceStable(ws, func(i, j int) bool { return len(ws[i].text) > len(ws[j].text) })
 	}
 	return d
@@ -448,3 +448,9 @@ func (d *wordIndex) asciiWord(run string) *dictWord {
 	}
 	return d.ascii[string(buf[:len(run)])]
 }
+
+// dialogue words: a reply of one of these ends or confirms a dialogue.
+var (
+	stopWords = []string{"取消", "算了", "不用了", "不要了", "不了", "退出", "不", "否", "不是"}
+	yesWords  = []string{"是", "是的", "对", "对的", "确认", "确定", "好", "好的", "嗯", "可以", "行", "要", "yes", "y"}
+)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"jinqiu/handlers/say"
 	"strings"
 	"testing"
 	"time"
@@ -158,14 +159,14 @@ func TestPublishDuration(t *testing.T) {
 		if act.Place != "枣行社区" || act.EndsAt.Sub(act.StartsAt) != 3*time.Hour || act.Centihours() != 300 {
 			t.Fatalf("published %+v", act)
 		}
-		if r := twWords.sayPublished(act, loc); !strings.Contains(r, "09:00–12:00") {
+		if r := twWords.Published(act, loc); !strings.Contains(r, "09:00–12:00") {
 			t.Errorf("reply = %q, want the end time 12:00", r)
 		}
 		id := fmt.Sprint(act.ID)
 		w.say(twChatA, "m1", "报名 "+id)
 		w.setNow(act.StartsAt.In(loc).Add(-10 * time.Minute))
 		a, _ := db.Activity(twCtx, twA, act.ID)
-		if got := w.say(twChatA, "m1", "签到 "+id).Text; got != sayCheckedIn(twName("m1"), a, 300) {
+		if got := w.say(twChatA, "m1", "签到 "+id).Text; got != say.CheckedIn(twName("m1"), a, 300) {
 			t.Errorf("check-in = %q, want credited 3 h", got)
 		}
 		// 9点到11点: 2 h.
@@ -186,12 +187,12 @@ func TestPublishRefusals(t *testing.T) {
 		before := w.snapshot()
 		start := time.Date(2026, 11, 28, 9, 0, 0, 0, loc)
 		for _, c := range []struct{ in, want string }{
-			{"发布活动 清理楼道 明天上午9点 枣行社区 13小时", sayPublishTooLong(MaxDayCentihours)},
-			{"发布活动 清理楼道 明天早上6点到晚上8点 枣行社区", sayPublishTooLong(MaxDayCentihours)},
-			{"发布活动 清理楼道 明天上午9点 枣行社区 报名截止明天", twWords.sayPublishDeadlineAfterStart(time.Date(2026, 11, 28, 23, 59, 59, 0, loc), start)},
-			{"发布活动 清理楼道 明天上午9点 枣行社区 报名截止明天9点", twWords.sayPublishDeadlineAfterStart(start, start)},
-			{"发布活动 清理楼道 明天上午9点 枣行社区 报名截止今天上午8点", twWords.sayPublishDeadlinePast(time.Date(2026, 11, 27, 8, 0, 0, 0, loc))},
-			{"发布活动 清理楼道 明天上午9点到8点 枣行社区", sayPublishNeedMore()},
+			{"发布活动 清理楼道 明天上午9点 枣行社区 13小时", say.PublishTooLong(MaxDayCentihours)},
+			{"发布活动 清理楼道 明天早上6点到晚上8点 枣行社区", say.PublishTooLong(MaxDayCentihours)},
+			{"发布活动 清理楼道 明天上午9点 枣行社区 报名截止明天", twWords.PublishDeadlineAfterStart(time.Date(2026, 11, 28, 23, 59, 59, 0, loc), start)},
+			{"发布活动 清理楼道 明天上午9点 枣行社区 报名截止明天9点", twWords.PublishDeadlineAfterStart(start, start)},
+			{"发布活动 清理楼道 明天上午9点 枣行社区 报名截止今天上午8点", twWords.PublishDeadlinePast(time.Date(2026, 11, 27, 8, 0, 0, 0, loc))},
+			{"发布活动 清理楼道 明天上午9点到8点 枣行社区", say.PublishNeedMore()},
 		} {
 			if got := w.say(twChatA, twSecA, c.in).Text; got != c.want {
 				t.Errorf("%q: reply %q, want %q", c.in, got, c.want)
@@ -227,15 +228,15 @@ func TestPublishDeadline(t *testing.T) {
 		if !act.SignupDeadline.Valid || !act.SignupDeadline.Time.Equal(deadline) || act.EndsAt.Sub(act.StartsAt) != 2*time.Hour {
 			t.Fatalf("published %+v", act)
 		}
-		if r.Text != twWords.sayPublished(act, loc) || !strings.Contains(r.Text, "09:00–11:00") || !strings.Contains(r.Text, "报名截止：11月27日 周五 20:00") {
+		if r.Text != twWords.Published(act, loc) || !strings.Contains(r.Text, "09:00–11:00") || !strings.Contains(r.Text, "报名截止：11月27日 周五 20:00") {
 			t.Errorf("reply = %q", r.Text)
 		}
 		w.setNow(deadline.Add(-time.Minute))
-		if got := w.say(twChatA, "m1", fmt.Sprintf("报名 %d", id)).Text; got != twWords.saySignedUp(twName("m1"), act, loc) {
+		if got := w.say(twChatA, "m1", fmt.Sprintf("报名 %d", id)).Text; got != twWords.SignedUp(twName("m1"), act, loc) {
 			t.Errorf("before the deadline: %q", got)
 		}
 		w.setNow(deadline)
-		if got := w.say(twChatA, "m2", fmt.Sprintf("报名 %d", id)).Text; got != saySignupClosed(act) {
+		if got := w.say(twChatA, "m2", fmt.Sprintf("报名 %d", id)).Text; got != say.SignupClosed(act) {
 			t.Errorf("at the deadline: %q", got)
 		}
 		if n := w.count("SELECT COUNT(*) FROM signups WHERE activity_id = ?", id); n != 1 {

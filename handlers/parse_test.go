@@ -401,7 +401,7 @@ func TestParseHours(t *testing.T) {
 	}
 }
 
-// TestParseIntents checks the words of each intent and its arguments.
+// TestParseIntents checks the say.Words of each intent and its arguments.
 func TestParseIntents(t *testing.T) {
 	now := mustParseNow(t)
 	for _, group := range []struct {
@@ -559,7 +559,7 @@ func TestParseIntents(t *testing.T) {
 	}
 }
 
-// TestParseConflicts checks the words that contain or resemble each other.
+// TestParseConflicts checks the say.Words that contain or resemble each other.
 func TestParseConflicts(t *testing.T) {
 	now := mustParseNow(t)
 	for _, c := range []struct{ in, want string }{

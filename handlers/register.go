@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"strings"
 
 	"jinqiu/storage"
@@ -15,16 +16,16 @@ import (
 func (h *Handlers) register(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	if sc.branch.ID != "" {
 		if rq.community != "" && !strings.Contains(sc.branch.Name, rq.community) {
-			return h.ask(ctx, sc, dialogue{Intent: IntentRegister, Branch: sc.branch.ID, Confirm: true}, sayRegisterConfirm(sc.branch)), nil
+			return h.ask(ctx, sc, dialogue{Intent: IntentRegister, Branch: sc.branch.ID, Confirm: true}, say.RegisterConfirm(sc.branch)), nil
 		}
 		return h.registerIn(ctx, sc, sc.branch.ID)
 	}
 	if rq.community == "" {
-		return text(sayRegisterNeedCommunity()), nil
+		return text(say.RegisterNeedCommunity()), nil
 	}
 	b, err := h.DB.FindBranchByName(ctx, rq.community)
 	if errors.Is(err, storage.ErrNotFound) {
-		return text(sayRegisterNoSuchCommunity(rq.community)), nil
+		return text(say.RegisterNoSuchCommunity(rq.community)), nil
 	}
 	if err != nil {
 		return jinqiu.Reply{}, err
@@ -45,9 +46,9 @@ func (h *Handlers) registerIn(ctx context.Context, sc *scene, branchID string) (
 	}
 	switch {
 	case reg.Already:
-		return text(sayRegisteredAlready(b)), nil
+		return text(say.RegisteredAlready(b)), nil
 	case reg.From != "":
-		return text(sayRegisterMoved(b)), nil
+		return text(say.RegisterMoved(b)), nil
 	}
-	return text(sc.w.sayRegistered(sc.name(), b, sc.now)), nil
+	return text(sc.w.Registered(sc.name(), b, sc.now)), nil
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"strings"
 	"testing"
 
@@ -36,8 +37,8 @@ func TestRejectWithReason(t *testing.T) {
 			if rep.State != jinqiu.HoursRejected || rep.Reason != "时长填错了" {
 				t.Errorf("report = %+v, want rejected with reason 时长填错了", rep)
 			}
-			if r.Text != sayRejected(rep, 2) {
-				t.Errorf("reply = %q, want %q", r.Text, sayRejected(rep, 2))
+			if r.Text != say.Rejected(rep, 2) {
+				t.Errorf("reply = %q, want %q", r.Text, say.Rejected(rep, 2))
 			}
 			q := w.outbox()
 			if len(q) != 1 || q[0].Chat != twChatA || len(q[0].Reply.Mentions) != 1 || q[0].Reply.Mentions[0] != "m1" ||
@@ -46,7 +47,7 @@ func TestRejectWithReason(t *testing.T) {
 			}
 			// No dialogue was opened: free text now is no reason for anything.
 			before := w.snapshot()
-			if r := w.say(twChatA, twSecA, "日期不对"); r.Text != sayUnknown() {
+			if r := w.say(twChatA, twSecA, "日期不对"); r.Text != say.Unknown() {
 				t.Errorf("free text after = %q, want the menu", r.Text)
 			}
 			if ch := twChanged(before, w.snapshot()); len(ch) > 0 {
@@ -55,7 +56,7 @@ func TestRejectWithReason(t *testing.T) {
 		})
 
 		t.Run("replaces an open question", func(t *testing.T) {
-			if r := w.say(twChatA, twSecA, fmt.Sprintf("驳回 %d", p2)); r.Text != twWords.sayRejectAskReason(pending[1]) {
+			if r := w.say(twChatA, twSecA, fmt.Sprintf("驳回 %d", p2)); r.Text != twWords.RejectAskReason(pending[1]) {
 				t.Fatalf("驳回 N = %q", r.Text)
 			}
 			// A reject with its own number and reason is a new command, not
@@ -72,13 +73,13 @@ func TestRejectWithReason(t *testing.T) {
 		t.Run("decided, elsewhere, not a secretary", func(t *testing.T) {
 			before := w.snapshot()
 			rep, _ := w.db.HoursReport(twCtx, twA, p1)
-			if r := w.say(twChatA, twSecA, fmt.Sprintf("驳回 %d 又错了", p1)); r.Text != sayReportDecided(rep) {
+			if r := w.say(twChatA, twSecA, fmt.Sprintf("驳回 %d 又错了", p1)); r.Text != say.ReportDecided(rep) {
 				t.Errorf("decided = %q", r.Text)
 			}
-			if r := w.say(twChatB, twSecB, fmt.Sprintf("驳回 %d 日期不对", p2)); r.Text != sayReportNotFound(p2) {
+			if r := w.say(twChatB, twSecB, fmt.Sprintf("驳回 %d 日期不对", p2)); r.Text != say.ReportNotFound(p2) {
 				t.Errorf("other branch = %q", r.Text)
 			}
-			if r := w.say(twChatA, "m1", fmt.Sprintf("驳回 %d 日期不对", p2)); r.Text != sayNotSecretary() {
+			if r := w.say(twChatA, "m1", fmt.Sprintf("驳回 %d 日期不对", p2)); r.Text != say.NotSecretary() {
 				t.Errorf("member = %q", r.Text)
 			}
 			if ch := twChanged(before, w.snapshot()); len(ch) > 0 {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"slices"
 )
 
@@ -26,10 +27,10 @@ import (
 // refusal to say.
 func (sc *scene) asMember() (branchID, refusal string) {
 	if sc.member.ID == 0 || !sc.member.Registered() {
-		return "", sayNeedRegister(sc.branch.ID != "")
+		return "", say.NeedRegister(sc.branch.ID != "")
 	}
 	if sc.branch.ID != "" && sc.member.BranchID != sc.branch.ID {
-		return "", sayNotHere()
+		return "", say.NotHere()
 	}
 	return sc.member.BranchID, ""
 }
@@ -47,7 +48,7 @@ func (sc *scene) asManager() (scope, string) {
 		if sc.admin || slices.Contains(sc.secOf, sc.branch.ID) {
 			return scope{branch: sc.branch.ID}, ""
 		}
-		return scope{}, sayNotSecretary()
+		return scope{}, say.NotSecretary()
 	}
 	switch {
 	case sc.admin:
@@ -55,9 +56,9 @@ func (sc *scene) asManager() (scope, string) {
 	case len(sc.secOf) == 1:
 		return scope{branch: sc.secOf[0]}, ""
 	case len(sc.secOf) > 1:
-		return scope{}, sayAskInBranchGroup()
+		return scope{}, say.AskInBranchGroup()
 	}
-	return scope{}, sayNotSecretary()
+	return scope{}, say.NotSecretary()
 }
 
 // viewBranch is the branch whose activities anyone may list here: the
@@ -71,9 +72,9 @@ func (sc *scene) viewBranch() (string, string) {
 	case len(sc.secOf) == 1:
 		return sc.secOf[0], ""
 	case sc.admin || len(sc.secOf) > 1:
-		return "", sayAskInBranchGroup()
+		return "", say.AskInBranchGroup()
 	}
-	return "", sayNeedRegister(false)
+	return "", say.NeedRegister(false)
 }
 
 // activity looks an activity up within the scope.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,7 +31,7 @@ func TestScenario(t *testing.T) {
 		w.register(twChatA, twSecA)
 		w.register(twChatB, "mb")
 		w.register(twChatB, twSecB)
-		if r := w.say(twChatA, "m1", "报到"); r.Text != sayRegisteredAlready(jinqiu.Branch{Name: twNameA}) {
+		if r := w.say(twChatA, "m1", "报到"); r.Text != say.RegisteredAlready(jinqiu.Branch{Name: twNameA}) {
 			t.Errorf("repeat 报到 = %q", r.Text)
 		}
 
@@ -49,20 +50,20 @@ func TestScenario(t *testing.T) {
 		}
 		w.say(twChatA, "m2", "报名"+id)
 		a, _ := db.Activity(twCtx, twA, act.ID)
-		if r := w.say(twChatA, "m3", "我要报名"+id+"号活动"); r.Text != sayWaiting(a, 1) {
+		if r := w.say(twChatA, "m3", "我要报名"+id+"号活动"); r.Text != say.Waiting(a, 1) {
 			t.Errorf("m3 sign-up = %q, want waiting 1st", r.Text)
 		}
-		if r := w.say(twChatA, "m2", "报名 "+id); r.Text != twWords.saySignedUpAlready(a, loc) {
+		if r := w.say(twChatA, "m2", "报名 "+id); r.Text != twWords.SignedUpAlready(a, loc) {
 			t.Errorf("m2 twice = %q", r.Text)
 		}
 
 		// m1 cancels: m3 is promoted and @-mentioned in group A.
-		if r := w.say(twChatA, "m1", "取消报名 "+id); r.Text != sayCancelledSignup(a) {
+		if r := w.say(twChatA, "m1", "取消报名 "+id); r.Text != say.CancelledSignup(a) {
 			t.Errorf("m1 cancel = %q", r.Text)
 		}
 		q := w.outbox()
 		if len(q) != 1 || q[0].Chat != twChatA || !slices.Equal(q[0].Reply.Mentions, []string{"m3"}) ||
-			q[0].Reply.Text != twWords.sayPromoted(twName("m3"), a, loc) || !strings.HasPrefix(q[0].Key, "promote|"+id+"|") {
+			q[0].Reply.Text != twWords.Promoted(twName("m3"), a, loc) || !strings.HasPrefix(q[0].Key, "promote|"+id+"|") {
 			t.Fatalf("outbox = %+v, want one promotion of m3 to chat A", q)
 		}
 		_, roster, _ := db.Roster(twCtx, twA, act.ID)
@@ -72,16 +73,16 @@ func TestScenario(t *testing.T) {
 
 		// 14:40: two check in, each credited the activity's 2 hours.
 		w.setNow(act.StartsAt.In(loc).Add(-20 * time.Minute))
-		if r := w.say(twChatA, "m2", "签到"); r.Text != sayCheckedIn(twName("m2"), a, 200) {
+		if r := w.say(twChatA, "m2", "签到"); r.Text != say.CheckedIn(twName("m2"), a, 200) {
 			t.Errorf("m2 check-in = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m3", "签到 "+id); r.Text != sayCheckedIn(twName("m3"), a, 200) {
+		if r := w.say(twChatA, "m3", "签到 "+id); r.Text != say.CheckedIn(twName("m3"), a, 200) {
 			t.Errorf("m3 check-in = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m3", "打卡"); r.Text != sayCheckedInAlready(a) {
+		if r := w.say(twChatA, "m3", "打卡"); r.Text != say.CheckedInAlready(a) {
 			t.Errorf("m3 again = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m1", "签到 "+id); r.Text != sayCheckinFull(a) {
+		if r := w.say(twChatA, "m1", "签到 "+id); r.Text != say.CheckinFull(a) {
 			t.Errorf("m1 (cancelled) walk-in when full = %q", r.Text)
 		}
 
@@ -138,10 +139,10 @@ func TestScenario(t *testing.T) {
 			}
 		}
 		// In A's group, B's people are refused before any id is looked at.
-		if r := w.say(twChatA, twSecB, "名单 "+id); r.Text != sayNotSecretary() {
+		if r := w.say(twChatA, twSecB, "名单 "+id); r.Text != say.NotSecretary() {
 			t.Errorf("B's secretary in A = %q", r.Text)
 		}
-		if r := w.say(twChatA, "mb", "报名 "+id); r.Text != sayNotHere() {
+		if r := w.say(twChatA, "mb", "报名 "+id); r.Text != say.NotHere() {
 			t.Errorf("B's member in A = %q", r.Text)
 		}
 		for _, s := range seen {
@@ -157,14 +158,22 @@ func TestScenario(t *testing.T) {
 
 		// The week's digest counts it: 4 registered in A, 1 activity, 2
 		// places taken and attended, 2 + 2 + 1.5 approved hours.
-		if r := w.say(twChatA, twSecA, "本周周报"); !strings.Contains(r.Text, "新报到 4 人，现有 4 人；活动 1 场，报名 2 人次，签到 2 人次\n服务时长 5.5 小时") {
+		if r := w.say(twChatA, twSecA, "本周周报"); !strings.Contains(r.Text, "**本支部**：党员 4 人，新报到 4 人，活跃 3 人；活动 1 场，报名 2 人次，出勤率 100%，服务时长 5.5 小时") {
 			t.Errorf("branch digest = %q", r.Text)
 		}
-		if r := w.say(twChatBur, twAdmin, "周报"); !strings.Contains(r.Text, "城市（社区治理） 1 个支部：新报到 4 人，活动 1 场，签到 2 人次，服务 5.5 小时") ||
-			!strings.Contains(r.Text, "乡镇（乡村振兴） 1 个支部：新报到 2 人") {
+		if r := w.say(twChatBur, twAdmin, "周报"); !strings.Contains(r.Text, "**城市（社区治理）**：1个支部，党员 4 人，新报到 4 人，活跃 3 人；活动 1 场，报名 2 人次，出勤率 100%，服务时长 5.5 小时") ||
+			!strings.Contains(r.Text, "**乡镇（乡村振兴）**：1个支部，党员 2 人，新报到 2 人") {
 			t.Errorf("bureau digest = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m2", "周报"); r.Text != sayNotSecretary() {
+		// 月报 is the short form of the same figures.
+		if r := w.say(twChatA, twSecA, "本月月报"); !strings.Contains(r.Text, "新报到 4 人，现有 4 人；活动 1 场，报名 2 人次，签到 2 人次\n服务时长 5.5 小时") {
+			t.Errorf("branch month = %q", r.Text)
+		}
+		if r := w.say(twChatBur, twAdmin, "月报"); !strings.Contains(r.Text, "城市（社区治理） 1 个支部：新报到 4 人，活动 1 场，签到 2 人次，服务 5.5 小时") ||
+			!strings.Contains(r.Text, "乡镇（乡村振兴） 1 个支部：新报到 2 人") {
+			t.Errorf("bureau month = %q", r.Text)
+		}
+		if r := w.say(twChatA, "m2", "周报"); r.Text != say.NotSecretary() {
 			t.Errorf("member's 周报 = %q", r.Text)
 		}
 

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"testing"
 	"time"
 
@@ -22,14 +23,14 @@ func TestCheckinWindow(t *testing.T) {
 		at   time.Duration // from the start
 		want string
 	}{
-		{-31 * time.Minute, twWords.sayCheckinTooEarly(act, opens, loc)},
-		{-30*time.Minute - time.Second, twWords.sayCheckinTooEarly(act, opens, loc)},
+		{-31 * time.Minute, twWords.CheckinTooEarly(act, opens, loc)},
+		{-30*time.Minute - time.Second, twWords.CheckinTooEarly(act, opens, loc)},
 		{-30 * time.Minute, "ok"},
 		{0, "ok"},
 		{2 * time.Hour, "ok"},
 		{2*time.Hour + 30*time.Minute, "ok"},
-		{2*time.Hour + 30*time.Minute + time.Second, sayCheckinClosed(act)},
-		{5 * time.Hour, sayCheckinClosed(act)},
+		{2*time.Hour + 30*time.Minute + time.Second, say.CheckinClosed(act)},
+		{5 * time.Hour, say.CheckinClosed(act)},
 	} {
 		user := fmt.Sprintf("w%d", i)
 		w.setNow(twStart(t))
@@ -37,14 +38,14 @@ func TestCheckinWindow(t *testing.T) {
 		w.setNow(start.Add(c.at))
 		want := c.want
 		if want == "ok" {
-			want = sayCheckedIn(twName(user), act, 200)
+			want = say.CheckedIn(twName(user), act, 200)
 		}
 		for _, text := range []string{fmt.Sprintf("签到 %d", act.ID), "签到"} {
 			if got := w.say(twChatA, user, text).Text; got != want {
 				t.Errorf("%q at start%+v: %q, want %q", text, c.at, got, want)
 			}
-			if want != twWords.sayCheckinTooEarly(act, opens, loc) && want != sayCheckinClosed(act) {
-				want = sayCheckedInAlready(act) // once per person and activity
+			if want != twWords.CheckinTooEarly(act, opens, loc) && want != say.CheckinClosed(act) {
+				want = say.CheckedInAlready(act) // once per person and activity
 			}
 		}
 	}
@@ -53,7 +54,7 @@ func TestCheckinWindow(t *testing.T) {
 	}
 	// With no activity today at all.
 	w.setNow(start.AddDate(0, 0, 1))
-	if got := w.say(twChatA, "w0", "签到").Text; got != sayNothingToCheckIn() {
+	if got := w.say(twChatA, "w0", "签到").Text; got != say.NothingToCheckIn() {
 		t.Errorf("签到 on a day without activities = %q", got)
 	}
 }
@@ -95,15 +96,15 @@ func TestReportHoursRules(t *testing.T) {
 			text string
 			want string
 		}{
-			{"时长 13", twWords.sayHoursDayLimit(today, 0, 1200)},
-			{"明天服务了2小时", twWords.sayHoursFuture(day(11, 28))},
-			{"10月26日 服务2小时", twWords.sayHoursTooOld(day(10, 26), 31)},
+			{"时长 13", twWords.HoursDayLimit(today, 0, 1200)},
+			{"明天服务了2小时", twWords.HoursFuture(day(11, 28))},
+			{"10月26日 服务2小时", twWords.HoursTooOld(day(10, 26), 31)},
 			{"10月27日 服务2小时", ok},
-			{"时长", sayHoursNeedNumber()},
+			{"时长", say.HoursNeedNumber()},
 			{"时长 10 打扫楼道", ok},
-			{"时长 2.5", twWords.sayHoursDayLimit(today, 1000, 1200)},
+			{"时长 2.5", twWords.HoursDayLimit(today, 1000, 1200)},
 			{"时长 2", ok},
-			{"时长 半小时", twWords.sayHoursDayLimit(today, 1200, 1200)},
+			{"时长 半小时", twWords.HoursDayLimit(today, 1200, 1200)},
 			{"昨天服务了两个半小时", ok},
 		} {
 			before := w.snapshot()
@@ -133,15 +134,15 @@ func TestSignupClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.setNow(start.Add(-time.Hour))
-	if got := w.say(twChatA, "m1", fmt.Sprintf("报名 %d", act.ID)).Text; got != saySignupClosed(act) {
+	if got := w.say(twChatA, "m1", fmt.Sprintf("报名 %d", act.ID)).Text; got != say.SignupClosed(act) {
 		t.Errorf("at the deadline: %q", got)
 	}
 	w.setNow(start.Add(-time.Hour - time.Second))
-	if got := w.say(twChatA, "m1", fmt.Sprintf("报名 %d", act.ID)).Text; got != twWords.saySignedUp(twName("m1"), act, w.h.loc()) {
+	if got := w.say(twChatA, "m1", fmt.Sprintf("报名 %d", act.ID)).Text; got != twWords.SignedUp(twName("m1"), act, w.h.loc()) {
 		t.Errorf("just before the deadline: %q", got)
 	}
 	w.setNow(start)
-	if got := w.say(twChatA, "m1", fmt.Sprintf("取消报名 %d", act.ID)).Text; got != sayActivityStarted(act) {
+	if got := w.say(twChatA, "m1", fmt.Sprintf("取消报名 %d", act.ID)).Text; got != say.ActivityStarted(act) {
 		t.Errorf("cancel after the start: %q", got)
 	}
 }

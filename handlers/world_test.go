@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"jinqiu"
+	"jinqiu/handlers/say"
+	"jinqiu/report"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,7 +41,7 @@ const (
 var twCtx = context.Background()
 
 // twWords writes dates as the handlers do in the tests' year (2026).
-var twWords = words{year: 2026}
+var twWords = say.Words{Year: 2026}
 
 // twStart is Friday 2026-11-27 10:00 in Shanghai, the corpus's "now".
 func twStart(tb testing.TB) time.Time {
@@ -61,7 +63,8 @@ func newTestWorld(tb testing.TB, db *storage.DB, store state.Store) *testWorld {
 		store = w.mem
 	}
 	db.Now = w.clock
-	w.h = &Handlers{DB: db, State: store, Loc: w.now.Location(), Admins: []jinqiu.Identity{{Platform: bot.WeCom, UserID: twAdmin}}, Now: w.clock}
+	w.h = &Handlers{DB: db, State: store, Loc: w.now.Location(), Admins: []jinqiu.Identity{{Platform: bot.WeCom, UserID: twAdmin}}, Now: w.clock,
+		Reports: &report.Reporter{DB: db, Loc: w.now.Location(), Default: jinqiu.DefaultSchedule(), Now: w.clock}}
 	w.sync()
 	return w
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"jinqiu/handlers/say"
 	"jinqiu/outbox"
 	"jinqiu/storage"
 )
@@ -31,9 +32,6 @@ import (
 type Handler interface {
 	Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, error)
 }
-
-// Apology is said when a handler fails in a way a retry will not mend.
-const Apology = "抱歉，系统出了点问题，我们已记录。请稍后再试，或发送“帮助”查看用法。"
 
 // ErrInFlight means another attempt at the same message is alive and did
 // not finish within the reply budget: the platform should send it again
@@ -494,7 +492,7 @@ func (p *Pipeline) recoverOne(ctx context.Context, in storage.Inbound) (bool, er
 	if in.Attempts >= p.maxAttempts() {
 		// It failed every time: say so rather than try for ever.
 		uctx := p.DB.WithUnit(ctx)
-		err = p.DB.FinishInbound(uctx, c, storage.Finish{Reply: encodeReply(jinqiu.Reply{Text: Apology}), Late: p.lateRows(m, jinqiu.Reply{Text: Apology})})
+		err = p.DB.FinishInbound(uctx, c, storage.Finish{Reply: encodeReply(jinqiu.Reply{Text: say.Apology()}), Late: p.lateRows(m, jinqiu.Reply{Text: say.Apology()})})
 	} else {
 		hctx, cancel := context.WithTimeout(ctx, p.handleTimeout())
 		ended := p.begin(c.ID)
@@ -563,7 +561,7 @@ func (p *Pipeline) safeHandle(ctx context.Context, m jinqiu.Message) (r jinqiu.R
 		if v := recover(); v != nil {
 			p.Log.Error("handler panic", "platform", m.Platform, "msg_id", m.MsgID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			storage.Abort(ctx)
-			r, err = jinqiu.Reply{Text: Apology}, nil
+			r, err = jinqiu.Reply{Text: say.Apology()}, nil
 		}
 	}()
 	return p.Handler.Handle(ctx, m)

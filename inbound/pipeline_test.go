@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"jinqiu/bot"
+	"jinqiu/handlers/say"
 	"jinqiu/inbound"
 	"jinqiu/outbox"
 	"jinqiu/storage"
@@ -268,7 +269,7 @@ func TestPipelinePanicIsAnsweredAndItsWritesRolledBack(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	p := &inbound.Pipeline{DB: db, Handler: panicky{db}, Log: quiet()}
 	out, err := p.Process(context.Background(), msg("p1"))
-	if err != nil || out.Reply.Text != inbound.Apology {
+	if err != nil || out.Reply.Text != say.Apology() {
 		t.Fatalf("panic = %+v %v, want the apology", out, err)
 	}
 	if n := effects(t, db); n != 0 {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"jinqiu/bot"
+	"jinqiu/handlers/say"
 	"jinqiu/jobs"
 	"jinqiu/storage"
 	"jinqiu/storage/storagetest"
@@ -75,16 +76,16 @@ func TestDigestWeekFigures(t *testing.T) {
 		after := time.Date(2026, 11, 30, 9, 0, 0, 0, shanghai)
 		w := newWorld(t, db, digestYAML, after)
 		seedWeek(t, w)
-		x := &jobs.Digester{DB: db, Planner: w.plan, Now: w.clock.Now}
+		x := w.reporter(time.Time{})
 		week, _ := jinqiu.ParseWeek("2026-W48", shanghai)
-		d, err := x.Digest(ctx, week.Add(50*time.Hour), "") // any instant of the week
+		d, err := x.Week(ctx, week.Add(50*time.Hour), "") // any instant of the week
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d.Year != 2026 || d.Week != 48 || !d.From.Equal(week) || !d.AsOf.Equal(d.To) {
 			t.Fatalf("digest covers %d-W%d %s..%s as of %s", d.Year, d.Week, d.From, d.To, d.AsOf)
 		}
-		want := jobs.Figures{Branches: 3, Members: 5, NewMembers: 1, ActiveMembers: 3, Activities: 2, Signups: 2, Attended: 1,
+		want := jinqiu.Figures{Branches: 3, Members: 5, NewMembers: 1, ActiveMembers: 3, Activities: 2, Signups: 2, Attended: 1,
 			Centihours: 550, Inactive: 2, MeetingsDone: 3, MeetingsDue: 11}
 		if d.Total != want {
 			t.Errorf("total = %+v\nwant    %+v", d.Total, want)
@@ -92,7 +93,7 @@ func TestDigestWeekFigures(t *testing.T) {
 		if pct, ok := d.Total.Attendance(); !ok || pct != 50 {
 			t.Errorf("attendance = %d, %v", pct, ok)
 		}
-		if len(d.Lines) != 2 || d.Lines[0].Name != "城市（社区）" || d.Lines[0].Branches != 2 || d.Lines[1].Centihours != 300 {
+		if len(d.Lines) != 2 || say.Line(d.Lines[0].Kind) != "城市（社区治理）" || d.Lines[0].Branches != 2 || d.Lines[1].Centihours != 300 {
 			t.Errorf("lines = %+v", d.Lines)
 		}
 		if len(d.Towns) != 2 || d.Towns[0].Name != "城关街道" || len(d.Towns[0].Branches) != 2 {
@@ -108,9 +109,9 @@ func TestDigestWeekFigures(t *testing.T) {
 		for _, c := range d.Meetings {
 			var od []string
 			for _, o := range c.Overdue {
-				od = append(od, o.BranchID+":"+o.Period)
+				od = append(od, o.BranchID+":"+say.PeriodName(c.Every, o.From))
 			}
-			comp[c.Kind] = fmt.Sprintf("%s %d/%d %v", c.Period, c.Done, c.Due, od)
+			comp[c.Kind] = fmt.Sprintf("%s %d/%d %v", say.PeriodName(c.Every, c.From), c.Done, c.Due, od)
 		}
 		for k, v := range map[jinqiu.MeetingKind]string{
 			jinqiu.Committee:      "11月 1/3 [b:10月]", // c held October's, a November's
@@ -127,8 +128,8 @@ func TestDigestWeekFigures(t *testing.T) {
 		// Installed on 11-01: October's and the third quarter's missed
 		// meetings were before the bot and are not overdue; 11-06's 主题党日
 		// is.
-		installed := &jobs.Digester{DB: db, Planner: w.plan, Now: w.clock.Now, Since: time.Date(2026, 11, 1, 10, 0, 0, 0, shanghai)}
-		di, err := installed.Digest(ctx, week, "")
+		installed := w.reporter(time.Date(2026, 11, 1, 10, 0, 0, 0, shanghai))
+		di, err := installed.Week(ctx, week, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +138,7 @@ func TestDigestWeekFigures(t *testing.T) {
 			for _, o := range c.Overdue {
 				overdue++
 				if c.Kind != jinqiu.ThemeDay || o.BranchID != "b" {
-					t.Errorf("installed 11-01, still overdue: %s %s %s", c.Kind, o.BranchID, o.Period)
+					t.Errorf("installed 11-01, still overdue: %s %s %s", c.Kind, o.BranchID, o.From)
 				}
 			}
 		}
@@ -146,7 +147,7 @@ func TestDigestWeekFigures(t *testing.T) {
 		}
 
 		// The secretary's own: the same week, one branch, names.
-		d, err = x.Digest(ctx, week, "a")
+		d, err = x.Week(ctx, week, "a")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,23 +157,23 @@ func TestDigestWeekFigures(t *testing.T) {
 		if len(d.Top) != 1 || d.Top[0].Name != "李四" {
 			t.Errorf("branch top = %+v", d.Top)
 		}
-		if p := d.Public(); p.InactiveNames != nil || !strings.Contains(strings.Join(jobs.RenderWeCom(d), ""), "王五") || strings.Contains(strings.Join(jobs.RenderWeCom(p), ""), "王五") {
+		if p := d.Public(); p.InactiveNames != nil || !strings.Contains(strings.Join(wecomParts(d), ""), "王五") || strings.Contains(strings.Join(wecomParts(p), ""), "王五") {
 			t.Errorf("Public does not hide the names")
 		}
-		if _, err := x.Digest(ctx, week, "nope"); err == nil {
+		if _, err := x.Week(ctx, week, "nope"); err == nil {
 			t.Errorf("a digest of an unknown branch")
 		}
 
 		// The current week, asked on Friday noon, counts up to then.
 		w.clock.Set(time.Date(2026, 11, 27, 12, 0, 0, 0, shanghai))
-		d, err = x.Digest(ctx, w.clock.Now(), "")
+		d, err = x.Week(ctx, w.clock.Now(), "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d.Total.Centihours != 300 || d.Total.ActiveMembers != 2 || !d.AsOf.Equal(w.clock.Now()) {
 			t.Errorf("week so far = %+v as of %s", d.Total, d.AsOf)
 		}
-		md := strings.Join(jobs.RenderWeCom(d), "\n")
+		md := strings.Join(wecomParts(d), "\n")
 		if !strings.Contains(md, "截至11月27日 12:00") {
 			t.Errorf("render of the current week:\n%s", md)
 		}
@@ -234,7 +235,7 @@ func TestDigestRenderLimits(t *testing.T) {
 				t.Errorf("%s: first part starts %q", platform, parts[0][:40])
 			}
 			// Every branch line is whole in some part.
-			if n <= jobs.MaxBranchLines {
+			if n <= say.MaxBranchLines {
 				whole := map[string]bool{}
 				for _, l := range lines {
 					whole[l] = true
@@ -255,37 +256,40 @@ func TestDigestRenderLimits(t *testing.T) {
 			}
 			t.Logf("%s, %d branches: %d messages", platform, n, len(parts))
 		}
-		check(bot.WeCom, jobs.RenderWeCom(d), jobs.WeComMarkdownBytes)
-		title, parts := jobs.RenderDingTalk(d)
-		if title != "全区周报 2026年第48周" {
-			t.Errorf("title = %q", title)
+		check(bot.WeCom, wecomParts(d), jobs.WeComMarkdownBytes)
+		var parts []string
+		for _, r := range jobs.DigestReplies(bot.DingTalk, d) {
+			parts = append(parts, r.Markdown)
+			if r.Title != "全区周报 2026年第48周" {
+				t.Errorf("title = %q", r.Title)
+			}
 		}
 		check(bot.DingTalk, parts, jobs.DingTalkMarkdownBytes)
-		if n > jobs.MaxBranchLines && strings.Contains(strings.Join(parts, ""), "- 第1个") {
+		if n > say.MaxBranchLines && strings.Contains(strings.Join(parts, ""), "- 第1个") {
 			t.Errorf("n=%d: branch lines beyond MaxBranchLines", n)
 		}
 	}
 }
 
-func bigDigest(n int) jobs.Digest {
+func bigDigest(n int) jinqiu.Digest {
 	week, _ := jinqiu.ParseWeek("2026-W48", shanghai)
-	d := jobs.Digest{From: week, To: week.AddDate(0, 0, 7), AsOf: week.AddDate(0, 0, 7), Year: 2026, Week: 48, InactiveDays: 60}
+	d := jinqiu.Digest{From: week, To: week.AddDate(0, 0, 7), AsOf: week.AddDate(0, 0, 7), Year: 2026, Week: 48, InactiveDays: 60}
 	for i := 0; i < n; i++ {
-		f := jobs.Figures{Branches: 1, Members: 30, NewMembers: i % 3, ActiveMembers: 12, Activities: 2, Signups: 25, Attended: 20, Centihours: 1234, MeetingsDone: 1, MeetingsDue: 5}
+		f := jinqiu.Figures{Branches: 1, Members: 30, NewMembers: i % 3, ActiveMembers: 12, Activities: 2, Signups: 25, Attended: 20, Centihours: 1234, MeetingsDone: 1, MeetingsDue: 5}
 		if len(d.Towns) == 0 || len(d.Towns[len(d.Towns)-1].Branches) == 20 {
-			d.Towns = append(d.Towns, jobs.Town{Name: fmt.Sprintf("第%d街道", len(d.Towns)+1)})
+			d.Towns = append(d.Towns, jinqiu.Town{Name: fmt.Sprintf("第%d街道", len(d.Towns)+1)})
 		}
 		tw := &d.Towns[len(d.Towns)-1]
-		tw.Branches = append(tw.Branches, jobs.BranchFigures{ID: fmt.Sprint(i), Name: fmt.Sprintf("第%d个社区临时党支部👴🏻", i), Figures: f})
+		tw.Branches = append(tw.Branches, jinqiu.BranchFigures{ID: fmt.Sprint(i), Name: fmt.Sprintf("第%d个社区临时党支部👴🏻", i), Figures: f})
 		tw.Figures.Branches++
 		d.Total.Branches++
 	}
 	for i := 0; i < 10; i++ {
-		d.Top = append(d.Top, jobs.TopVolunteer{Name: fmt.Sprint("志愿者", i), Branch: "某支部", Centihours: 1000 - i})
+		d.Top = append(d.Top, jinqiu.TopVolunteer{Name: fmt.Sprint("志愿者", i), Branch: "某支部", Centihours: 1000 - i})
 	}
-	d.Meetings = []jobs.Compliance{{Kind: jinqiu.Committee, Name: "支委会", Period: "11月", Done: 1, Due: n}}
+	d.Meetings = []jinqiu.Compliance{{Kind: jinqiu.Committee, Every: jinqiu.Monthly, From: time.Date(2026, 11, 1, 0, 0, 0, 0, shanghai), Done: 1, Due: n}}
 	for i := 0; i < n/2; i++ {
-		d.Meetings[0].Overdue = append(d.Meetings[0].Overdue, jobs.Overdue{Branch: fmt.Sprintf("第%d个社区临时党支部", i), Period: "10月"})
+		d.Meetings[0].Overdue = append(d.Meetings[0].Overdue, jinqiu.Overdue{Branch: fmt.Sprintf("第%d个社区临时党支部", i), From: time.Date(2026, 10, 1, 0, 0, 0, 0, shanghai)})
 	}
 	return d
 }

@@ -1,11 +1,11 @@
 package jobs_test
 
 import (
+	"jinqiu"
 	"os"
 	"testing"
 	"time"
 
-	"jinqiu/jobs"
 	"jinqiu/storage/storagetest"
 )
 
@@ -27,23 +27,23 @@ func BenchmarkDigestProvince(b *testing.B) {
 	p := mustPlanner(b, mustConfig(b, "timezone: Asia/Shanghai\n"))
 	week := time.Date(2026, 11, 23, 0, 0, 0, 0, shanghai)
 	monday := week.AddDate(0, 0, 7).Add(9 * time.Hour) // the digest's own slot
-	x := &jobs.Digester{DB: db, Planner: p, Now: func() time.Time { return monday }}
+	x := reporterOf(db, p, func() time.Time { return monday }, time.Time{})
 	for _, tc := range []struct{ name, branch string }{{"district", ""}, {"branch", storagetest.ProvinceBranchID(7)}} {
 		b.Run(tc.name, func(b *testing.B) {
-			var d jobs.Digest
+			var d jinqiu.Digest
 			for b.Loop() {
 				var err error
-				if d, err = x.Digest(ctx, week, tc.branch); err != nil {
+				if d, err = x.Week(ctx, week, tc.branch); err != nil {
 					b.Fatal(err)
 				}
-				jobs.RenderWeCom(d)
+				wecomParts(d)
 			}
 			per := b.Elapsed() / time.Duration(b.N)
 			b.ReportMetric(float64(per.Milliseconds()), "ms/digest")
-			b.ReportMetric(float64(len(jobs.RenderWeCom(d))), "wecom-msgs")
+			b.ReportMetric(float64(len(wecomParts(d))), "wecom-msgs")
 			if tc.branch == "" {
 				b.Logf("district digest of %d branches, %d members: %s per digest, %d WeCom messages (MariaDB buffer pool %d MiB)",
-					d.Total.Branches, d.Total.Members, per.Round(time.Millisecond), len(jobs.RenderWeCom(d)), pool>>20)
+					d.Total.Branches, d.Total.Members, per.Round(time.Millisecond), len(wecomParts(d)), pool>>20)
 			}
 			if per > 2*time.Second {
 				b.Errorf("the digest takes %s, over the 2 s target", per)

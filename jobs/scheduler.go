@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -21,7 +20,9 @@ import (
 
 	"jinqiu/bot"
 	"jinqiu/config"
+	"jinqiu/handlers/say"
 	"jinqiu/outbox"
+	"jinqiu/report"
 	"jinqiu/storage"
 )
 
@@ -42,7 +43,7 @@ const DefaultLookback = 7 * 24 * time.Hour
 type Scheduler struct {
 	DB      *storage.DB
 	Planner *Planner
-	Digests *Digester
+	Digests *report.Reporter
 	// Groups are the configured groups (GroupsOf): a group gets pushes only
 	// if its webhook is configured. Nil pushes to every group.
 	Groups map[string]config.Group
@@ -287,7 +288,7 @@ func (s *Scheduler) fan(ctx context.Context, f Fire, now time.Time, keep func(ji
 		if s.Digests == nil {
 			return nil, errors.New("digest: no digester configured")
 		}
-		d, err := s.Digests.Digest(ctx, f.Week, "")
+		d, err := s.Digests.Week(ctx, f.Week, "")
 		if err != nil {
 			return nil, err
 		}
@@ -359,7 +360,7 @@ func (s *Scheduler) fanMeetings(ctx context.Context, tx *storage.Tx, f Fire, now
 				mentions = append(mentions, who.UserID)
 			}
 		}
-		r := meetingReminder(name, due, jinqiu.Midnight(now, s.Planner.Loc), mentions)
+		r := say.For(now).MeetingReminder(name, dues(due), jinqiu.Midnight(now, s.Planner.Loc), mentions)
 		out = append(out, outbox.ToGroup(dedupKey(f, g, 0), g.Platform, g.ChatID, r, storage.AtMostOnce))
 	}
 	return out, nil
@@ -380,7 +381,8 @@ func (s *Scheduler) fanActivity(ctx context.Context, tx *storage.Tx, f Fire, now
 	if err != nil {
 		return nil, err
 	}
-	af := ActivityFire{UpcomingActivity: a, Kind: f.Activity.Kind}
+	act := jinqiu.Activity{ID: a.ID, Title: a.Title, Place: a.Place, StartsAt: a.StartsAt}
+	soon := f.Activity.Kind == ActivitySoon
 	var out []storage.Outbound
 	for _, g := range groups {
 		if !keep(g) {
@@ -394,13 +396,13 @@ func (s *Scheduler) fanActivity(ctx context.Context, tx *storage.Tx, f Fire, now
 				others = append(others, p.DisplayName)
 			}
 		}
-		r := activityReminder(af, s.Planner.Loc, now, mentions, others)
+		r := say.For(now).ActivityReminder(act, soon, s.Planner.Loc, now, mentions, others)
 		out = append(out, outbox.ToGroup(dedupKey(f, g, 0), g.Platform, g.ChatID, r, storage.AtMostOnce))
 	}
 	return out, nil
 }
 
-func (s *Scheduler) fanDigest(ctx context.Context, tx *storage.Tx, f Fire, d Digest, keep func(jinqiu.Group) bool) ([]storage.Outbound, error) {
+func (s *Scheduler) fanDigest(ctx context.Context, tx *storage.Tx, f Fire, d jinqiu.Digest, keep func(jinqiu.Group) bool) ([]storage.Outbound, error) {
 	groups, err := tx.GroupsOf(ctx, "")
 	if err != nil {
 		return nil, err
@@ -560,20 +562,24 @@ func (f Fire) String() string {
 func (f Fire) Describe() string {
 	switch f.Family {
 	case FamilyMeetings:
-		var ks []string
-		for _, m := range f.Meetings {
-			ks = append(ks, fmt.Sprintf("%s%s（截止%s，提前%d天）", sayPeriod(m.Period, m.From), KindName(m.Kind), sayDay(m.Deadline), m.Lead))
+		leads := make([]int, len(f.Meetings))
+		for i, m := range f.Meetings {
+			leads[i] = m.Lead
 		}
-		return "会议提醒：" + strings.Join(ks, "、")
+		return say.For(f.Slot).PlannedMeetings(dues(f.Meetings), leads)
 	case FamilyActivity:
-		k := "前一晚提醒"
-		if f.Activity.Kind == ActivitySoon {
-			k = "开始前提醒"
-		}
-		return fmt.Sprintf("活动%s：%d号「%s」", k, f.Activity.ID, bot.Inert(f.Activity.Title))
+		return say.PlannedActivity(f.Activity.ID, f.Activity.Title, f.Activity.Kind == ActivitySoon)
 	case FamilyDigest:
 		y, w := jinqiu.AddDays(f.Week, 3).ISOWeek()
-		return fmt.Sprintf("周报：%d年第%d周", y, w)
+		return say.PlannedDigest(y, w)
 	}
 	return f.Job
+}
+
+func dues(ms []MeetingDue) []jinqiu.Due {
+	out := make([]jinqiu.Due, len(ms))
+	for i, m := range ms {
+		out[i] = m.Due
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"jinqiu/handlers/say"
 	"jinqiu/jobs"
 	"jinqiu/storage"
 	"jinqiu/storage/storagetest"
@@ -104,7 +105,7 @@ func TestRemindYearFollowsTheRecords(t *testing.T) {
 			if recorded(f.BranchID, m.Kind, from, to, f.Slot) {
 				continue
 			}
-			kinds = append(kinds, jobs.KindName(m.Kind))
+			kinds = append(kinds, say.Kind(m.Kind))
 			last = last || m.Last
 		}
 		if len(kinds) == 0 {
@@ -122,8 +123,8 @@ func TestRemindYearFollowsTheRecords(t *testing.T) {
 		var kinds []string
 		for _, l := range strings.Split(m.reply.Text, "\n") {
 			for _, k := range jinqiu.MeetingKinds() {
-				if strings.HasPrefix(l, "· "+jobs.KindName(k)+"：") || (k == jinqiu.ThemeDay && strings.HasPrefix(l, "· ") && strings.Contains(l, "主题党日")) {
-					kinds = append(kinds, jobs.KindName(k))
+				if strings.HasPrefix(l, "· "+say.Kind(k)+"：") || (k == jinqiu.ThemeDay && strings.HasPrefix(l, "· ") && strings.Contains(l, "主题党日")) {
+					kinds = append(kinds, say.Kind(k))
 				}
 			}
 		}
@@ -371,14 +372,14 @@ branches:
 			t.Errorf("%d reminders, want 6 (evening and hour before to both groups, and the late one's hour before to both): %v", len(got), got)
 		}
 		eve := got[fmt.Sprintf("activity:%d:eve 11-27 18:00 wecom/ca", act)]
-		if !strings.HasPrefix(eve, "zhang,li | ") || !strings.Contains(eve, "明天 9:30") || !strings.Contains(eve, "已报名：王伯") ||
+		if !strings.HasPrefix(eve, "zhang,li | ") || !strings.Contains(eve, "明天 09:30") || !strings.Contains(eve, "已报名：王伯") ||
 			!strings.Contains(eve, fmt.Sprintf("签到 %d", act)) || strings.Contains(eve, "赵叔") {
 			t.Errorf("evening reminder to wecom = %q", eve)
 		}
 		if dd := got[fmt.Sprintf("activity:%d:eve 11-27 18:00 dingtalk/da", act)]; !strings.HasPrefix(dd, "wang | ") || !strings.Contains(dd, "张大爷、李阿姨") {
 			t.Errorf("evening reminder to dingtalk = %q", dd)
 		}
-		if soon := got[fmt.Sprintf("activity:%d:soon 11-28 08:30 wecom/ca", act)]; !strings.Contains(soon, "今天 9:30") || !strings.Contains(soon, "马上开始") {
+		if soon := got[fmt.Sprintf("activity:%d:soon 11-28 08:30 wecom/ca", act)]; !strings.Contains(soon, "今天 09:30") || !strings.Contains(soon, "马上开始") {
 			t.Errorf("hour-before reminder = %q", soon)
 		}
 		for k := range got {

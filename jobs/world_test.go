@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"jinqiu/bot"
 	"jinqiu/config"
 	"jinqiu/jobs"
 	"jinqiu/outbox"
+	"jinqiu/report"
 	"jinqiu/storage"
 )
 
@@ -74,8 +76,30 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 func (w *world) scheduler(owner string) *jobs.Scheduler {
 	return &jobs.Scheduler{
 		DB: w.db, Planner: w.plan, Groups: outbox.GroupsOf(w.cfg), Log: quiet(), Owner: owner, Now: w.clock.Now,
-		Digests: &jobs.Digester{DB: w.db, Planner: w.plan, Now: w.clock.Now},
+		Digests: w.reporter(time.Time{}),
 	}
+}
+
+// reporter is the digest's figures of the world, installed at since.
+func (w *world) reporter(since time.Time) *report.Reporter {
+	return reporterOf(w.db, w.plan, w.clock.Now, since)
+}
+
+func reporterOf(db *storage.DB, p *jobs.Planner, now func() time.Time, since time.Time) *report.Reporter {
+	scheds := map[string]jinqiu.Schedule{}
+	for _, b := range p.Branches {
+		scheds[b.ID] = b.Schedule
+	}
+	return &report.Reporter{DB: db, Loc: p.Loc, Schedules: scheds, Default: p.Default, Now: now, Since: since}
+}
+
+// wecomParts is the digest as pushed to a WeCom group, a string a message.
+func wecomParts(d jinqiu.Digest) []string {
+	var out []string
+	for _, r := range jobs.DigestReplies(bot.WeCom, d) {
+		out = append(out, r.Markdown)
+	}
+	return out
 }
 
 func (w *world) exec(t testing.TB, q string, args ...any) int64 {

@@ -13,6 +13,7 @@ import (
 	"jinqiu/handlers"
 	"jinqiu/inbound"
 	"jinqiu/jobs"
+	"jinqiu/report"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
 )
@@ -28,6 +29,7 @@ type app struct {
 	pipeline *inbound.Pipeline
 	// installedAt is when the database started keeping records.
 	installedAt time.Time
+	reports     *report.Reporter
 	// replica names this process in leases and job claims (serve only).
 	replica string
 	closers []func() error
@@ -100,8 +102,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		Now: time.Now,
 		Log: log,
 	}
-	planner, err := jobs.NewPlanner(settings)
-	if err != nil {
+	if _, err := jobs.NewPlanner(settings); err != nil {
 		a.close()
 		return nil, err
 	}
@@ -112,17 +113,8 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	}
 	a.installedAt = since
 	a.handlers.Since = since
-	digester := &jobs.Digester{DB: db, Planner: planner, Since: since}
-	a.handlers.WeeklyDigest = func(ctx context.Context, platform jinqiu.Platform, week time.Time, branchID string, private bool) ([]jinqiu.Reply, error) {
-		d, err := digester.Digest(ctx, week, branchID)
-		if err != nil {
-			return nil, err
-		}
-		if !private {
-			d = d.Public()
-		}
-		return jobs.DigestReplies(platform, d), nil
-	}
+	a.reports = &report.Reporter{DB: db, Loc: cfg.Location, Schedules: schedules, Default: settings.Default, Now: time.Now, Since: since}
+	a.handlers.Reports = a.reports
 	a.pipeline = &inbound.Pipeline{
 		DB:      db,
 		Handler: a.handlers,

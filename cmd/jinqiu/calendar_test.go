@@ -45,8 +45,9 @@ func TestCalendarAgreesQuarterlyThemeDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &jobs.Digester{DB: a.db, Planner: p, Since: time.Date(2026, 1, 1, 0, 0, 0, 0, cfg.Location), Now: func() time.Time { return now }}
-	d, err := x.Digest(t.Context(), now, "b1")
+	x := *a.reports
+	x.Since, x.Now = time.Date(2026, 1, 1, 0, 0, 0, 0, cfg.Location), func() time.Time { return now }
+	d, err := x.Week(t.Context(), now, "b1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"jinqiu/bot"
+	"jinqiu/handlers/say"
 	"jinqiu/jobs"
 	"jinqiu/outbox"
 	"jinqiu/storage"
@@ -86,7 +87,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	for _, p := range planned {
 		f := p.Fire
-		fmt.Fprintf(out, "%s %s %s  %s\n", f.Slot.Format("2006-01-02 15:04"), jobs.Weekday(f.Slot), f.Job, f.Describe())
+		fmt.Fprintf(out, "%s %s %s  %s\n", f.Slot.Format("2006-01-02 15:04"), say.Weekday(f.Slot), f.Job, f.Describe())
 		if p.Recorded != "" {
 			fmt.Fprintf(out, "  (slot already %s in job_runs: the service will not send it again)\n", p.Recorded)
 		}
@@ -145,28 +146,19 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.close()
-	p, err := jobs.NewPlanner(planSettings(cfg))
+	d, err := a.reports.Week(ctx, start, *branch)
 	if err != nil {
 		return err
 	}
-	x := &jobs.Digester{DB: a.db, Planner: p, Since: a.installedAt}
-	d, err := x.Digest(ctx, start, *branch)
-	if err != nil {
-		return err
+	replies := jobs.DigestReplies(jinqiu.Platform(*platform), d)
+	if len(replies) > 0 && replies[0].Title != "" {
+		fmt.Fprintf(stdout, "title: %s\n\n", replies[0].Title)
 	}
-	var parts []string
-	if jinqiu.Platform(*platform) == bot.DingTalk {
-		var title string
-		title, parts = jobs.RenderDingTalk(d)
-		fmt.Fprintf(stdout, "title: %s\n\n", title)
-	} else {
-		parts = jobs.RenderWeCom(d)
-	}
-	for i, part := range parts {
+	for i, r := range replies {
 		if i > 0 {
-			fmt.Fprintf(stdout, "\n----- message %d of %d (%d bytes) -----\n", i+1, len(parts), len(part))
+			fmt.Fprintf(stdout, "\n----- message %d of %d (%d bytes) -----\n", i+1, len(replies), len(r.Markdown))
 		}
-		fmt.Fprintln(stdout, part)
+		fmt.Fprintln(stdout, r.Markdown)
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func newScheduler(a *app, owner string) (*jobs.Scheduler, error) {
 	return &jobs.Scheduler{
 		DB:      a.db,
 		Planner: p,
-		Digests: &jobs.Digester{DB: a.db, Planner: p, Since: a.installedAt},
+		Digests: a.reports,
 		Groups:  outbox.GroupsOf(a.cfg),
 		Log:     a.log,
 		Owner:   owner,

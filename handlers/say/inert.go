@@ -1,4 +1,4 @@
-package bot
+package say
 
 import (
 	"regexp"
@@ -87,17 +87,3 @@ var fullWidth = map[rune]rune{
 // hostLike matches a dotted name ending in letters (evil.example,
 // www.a.cn), which clients turn into links; "2.5" and "12.1" are left.
 var hostLike = regexp.MustCompile(`(?i)[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}`)
-
-// Mentionable returns the ids of ids that may be @-mentioned: a person's
-// user id, never "@all" (the bot mentions no one it does not name) nor an
-// id that would break out of the platforms' mention syntax (<@id>).
-func Mentionable(ids []string) []string {
-	var out []string
-	for _, id := range ids {
-		if id == "" || strings.HasPrefix(id, "@") || strings.ContainsAny(id, "<> \t\r\n") {
-			continue
-		}
-		out = append(out, id)
-	}
-	return out
-}

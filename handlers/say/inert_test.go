@@ -1,10 +1,10 @@
-package bot_test
+package say_test
 
 import (
 	"strings"
 	"testing"
 
-	"jinqiu/bot"
+	"jinqiu/handlers/say"
 )
 
 func TestInert(t *testing.T) {
@@ -24,10 +24,10 @@ func TestInert(t *testing.T) {
 		{"访问 www.baidu.com", "访问 www．baidu．com"},
 		{"\x00\x1b[31m", "  ［31m"},
 	} {
-		if got := bot.Inert(c.in); got != c.want {
+		if got := say.Inert(c.in); got != c.want {
 			t.Errorf("Inert(%q) = %q, want %q", c.in, got, c.want)
 		}
-		if got := bot.Inert(c.in); strings.ContainsAny(got, "@[]()<>`#\n") {
+		if got := say.Inert(c.in); strings.ContainsAny(got, "@[]()<>`#\n") {
 			t.Errorf("Inert(%q) = %q still holds syntax", c.in, got)
 		}
 	}
