@@ -28,7 +28,10 @@ type Message struct {
 	PostsReply bool `json:"posts_reply,omitempty"`
 }
 
-// Target is where an outbound message goes.
+// Target is where an outbound message goes: a configured group (Kind
+// group), whose webhook the platform's sender resolves from its own
+// configuration so that no key is ever stored, or an address the platform
+// gave with a message (a reply URL).
 type Target struct {
 	Platform Platform `json:"platform"`
 	Robot    string   `json:"robot,omitempty"` // rate-limit key: one budget per robot
@@ -37,31 +40,41 @@ type Target struct {
 	// may instead be the bare key. Keys from the configuration are filled in
 	// when a message is sent, never stored.
 	URL string `json:"url,omitempty"`
-	// Secret signs a DingTalk custom-robot URL; empty for session webhooks.
+	// Secret signs the URL of a webhook that needs it (a DingTalk custom
+	// robot), filled in as a group is resolved, never stored.
 	Secret string `json:"-"`
-	// ChatID picks the chat of a group robot that sits in several (WeCom
-	// sends it in the body).
+	// ChatID is the group of a group target, and picks the chat of a
+	// group robot that sits in several (WeCom sends it in the body).
 	ChatID string `json:"chat_id,omitempty"`
+	// Via, for a group target, names the robot whose own webhook sends
+	// (a WeCom group robot answering in the chat it was called from); the
+	// group's webhook when empty.
+	Via string `json:"via,omitempty"`
 	// Expires is when URL stops working (zero: never).
 	Expires time.Time `json:"expires,omitempty"`
-	// Kind says which API URL speaks: "webhook" (group robot push),
-	// "response_url" (WeCom AI bot, one use), "session" (DingTalk sessionWebhook).
+	// Kind says where it goes: "group" (a configured group), "webhook"
+	// (a robot webhook URL or key, as a sender resolves a group),
+	// "response_url" (WeCom AI bot, one use), "session" (DingTalk
+	// sessionWebhook).
 	Kind string `json:"kind,omitempty"`
 }
 
 // Target kinds.
 const (
+	KindGroup       = "group"
 	KindWebhook     = "webhook"
 	KindResponseURL = "response_url"
 	KindSession     = "session"
 )
 
 // Reply is what the bot says: plain text, optionally a markdown rendering of
-// the same, and the people to @-mention.
+// the same (a line per line: each platform lays it out its own way), and
+// the people to @-mention. A reply with a Title is a document (the digest),
+// which a platform may show as rich text where a short reply stays plain.
 type Reply struct {
 	Text     string   `json:"text"`
 	Markdown string   `json:"markdown,omitempty"`
-	Title    string   `json:"title,omitempty"` // DingTalk markdown preview title
+	Title    string   `json:"title,omitempty"`
 	Mentions []string `json:"mentions,omitempty"`
 }
 

@@ -5,6 +5,10 @@ package config
 import (
 	"jinqiu"
 	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"jinqiu/bot"
 )
 
 // Config is the whole configuration. Field names follow the YAML keys, which
@@ -14,12 +18,15 @@ type Config struct {
 	Storage  Storage        `yaml:"storage"`
 	Redis    Redis          `yaml:"redis"`
 	Timezone string         `yaml:"timezone"`
-	WeCom    WeCom          `yaml:"wecom"`
-	DingTalk DingTalk       `yaml:"dingtalk"`
 	Branches []Branch       `yaml:"branches"`
 	Bureau   Bureau         `yaml:"bureau"`
 	Jobs     Jobs           `yaml:"jobs"`
 	Location *time.Location `yaml:"-"`
+	// Sections are the platforms' own sections (wecom, dingtalk): each
+	// registered platform decodes and checks its own.
+	Sections map[string]yaml.Node `yaml:",inline"`
+	// Platforms are the registered platforms, configured.
+	Platforms bot.Platforms `yaml:"-"`
 }
 
 // Server is the HTTP listener.
@@ -63,38 +70,6 @@ type Redis struct {
 	DB       int    `yaml:"db"`
 }
 
-// WeCom holds the WeCom robots.
-type WeCom struct {
-	APIBase string       `yaml:"api_base"`
-	Robots  []WeComRobot `yaml:"robots"`
-}
-
-// WeComRobot is one WeCom robot: an AI bot (API mode) or a group robot with
-// the internal-beta callback. Token and EncodingAESKey verify callbacks;
-// WebhookKey sends.
-type WeComRobot struct {
-	Name           string `yaml:"name"`
-	Mode           string `yaml:"mode"` // aibot | group_robot
-	Token          string `yaml:"token"`
-	EncodingAESKey string `yaml:"encoding_aes_key"`
-	WebhookKey     string `yaml:"webhook_key"`
-}
-
-// DingTalk holds the DingTalk robots.
-type DingTalk struct {
-	APIBase string          `yaml:"api_base"`
-	Robots  []DingTalkRobot `yaml:"robots"`
-}
-
-// DingTalkRobot is one DingTalk robot: AppSecret verifies callbacks of the
-// enterprise robot; Webhook and Secret sign pushes through a custom robot.
-type DingTalkRobot struct {
-	Name      string `yaml:"name"`
-	AppSecret string `yaml:"app_secret"`
-	Webhook   string `yaml:"webhook"`
-	Secret    string `yaml:"secret"`
-}
-
 // Branch is a party branch (a community or village) and its groups.
 type Branch struct {
 	ID          string   `yaml:"id"`
@@ -109,12 +84,12 @@ type Branch struct {
 
 // Group is one chat group the bot is in, and how to push to it.
 type Group struct {
-	Platform   jinqiu.Platform `yaml:"platform"` // wecom | dingtalk
-	ChatID     string          `yaml:"chat_id"`
-	Robot      string          `yaml:"robot"`
-	WebhookKey string          `yaml:"webhook_key"` // wecom
-	Webhook    string          `yaml:"webhook"`     // dingtalk custom robot URL
-	Secret     string          `yaml:"secret"`      // dingtalk signing secret
+	Platform jinqiu.Platform `yaml:"platform"`
+	ChatID   string          `yaml:"chat_id"`
+	Robot    string          `yaml:"robot"`
+	// Push are the platform's own keys of the group (how to push to
+	// it), which the platform checks.
+	Push map[string]string `yaml:",inline"`
 }
 
 // Bureau is the district bureau: its groups get the digest, its admins may do

@@ -2,6 +2,9 @@ package config
 
 import (
 	"jinqiu"
+	"jinqiu/bot"
+	"jinqiu/bot/dingtalk"
+	"jinqiu/bot/wecom"
 	"os"
 	"strings"
 	"testing"
@@ -12,8 +15,21 @@ func lookupFrom(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
+// platforms are the platforms as cmd/jinqiu registers them.
+func platforms() bot.Platforms { return bot.Platforms{wecom.New(), dingtalk.New()} }
+
+func weComOf(cfg *Config) wecom.Config {
+	p, _ := cfg.Platforms.Get(wecom.Name)
+	return p.(*wecom.Platform).Config()
+}
+
+func dingTalkOf(cfg *Config) dingtalk.Config {
+	p, _ := cfg.Platforms.Get(dingtalk.Name)
+	return p.(*dingtalk.Platform).Config()
+}
+
 func TestShippedConfigLoads(t *testing.T) {
-	cfg, err := Load("../config.yaml")
+	cfg, err := Load("../config.yaml", platforms())
 	if err != nil {
 		t.Fatalf("shipped config.yaml: %v", err)
 	}
@@ -23,13 +39,13 @@ func TestShippedConfigLoads(t *testing.T) {
 	if cfg.Location == nil || cfg.Location.String() != "Asia/Shanghai" {
 		t.Errorf("location = %v, want Asia/Shanghai", cfg.Location)
 	}
-	if len(cfg.WeCom.Robots)+len(cfg.DingTalk.Robots) != 0 {
+	if len(weComOf(cfg).Robots)+len(dingTalkOf(cfg).Robots) != 0 {
 		t.Errorf("shipped config has robots")
 	}
 }
 
 func TestEmptyConfigGetsDefaults(t *testing.T) {
-	cfg, err := Parse(nil, lookupFrom(nil))
+	cfg, err := Parse(nil, lookupFrom(nil), platforms())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +54,8 @@ func TestEmptyConfigGetsDefaults(t *testing.T) {
 		{"driver", cfg.Storage.Driver, "sqlite"},
 		{"dsn", cfg.Storage.DSN, DefaultSQLiteDSN},
 		{"timezone", cfg.Timezone, "Asia/Shanghai"},
-		{"wecom", cfg.WeCom.APIBase, DefaultWeComAPI},
-		{"dingtalk", cfg.DingTalk.APIBase, DefaultDingTalkAPI},
+		{"wecom", weComOf(cfg).APIBase, wecom.DefaultAPIBase},
+		{"dingtalk", dingTalkOf(cfg).APIBase, dingtalk.DefaultAPIBase},
 		{"committee", cfg.Jobs.Schedule.Committee, "monthly"},
 		{"assembly", cfg.Jobs.Schedule.BranchAssembly, "quarterly"},
 		{"digest", cfg.Jobs.Digest.Cron, "0 9 * * 1"},
@@ -55,7 +71,7 @@ func TestEmptyConfigGetsDefaults(t *testing.T) {
 }
 
 func TestUnknownKeyRejected(t *testing.T) {
-	_, err := Parse([]byte("server:\n  listn: \":9\"\n"), lookupFrom(nil))
+	_, err := Parse([]byte("server:\n  listn: \":9\"\n"), lookupFrom(nil), platforms())
 	if !IsInvalid(err) || !strings.Contains(err.Error(), "listn") {
 		t.Fatalf("err = %v, want a problem naming listn", err)
 	}
@@ -71,15 +87,15 @@ wecom:
       webhook_key: "${KEY}"
 `
 	env := map[string]string{"TOK": "QDG6eK", "AES": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "KEY": "k: #1"}
-	cfg, err := Parse([]byte(doc), lookupFrom(env))
+	cfg, err := Parse([]byte(doc), lookupFrom(env), platforms())
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := cfg.WeCom.Robots[0]
+	r := weComOf(cfg).Robots[0]
 	if r.Token != "QDG6eK" || r.WebhookKey != "k: #1" || r.Mode != "aibot" {
 		t.Errorf("robot = %+v", r)
 	}
-	_, err = Parse([]byte(doc), lookupFrom(map[string]string{"TOK": "QDG6eK"}))
+	_, err = Parse([]byte(doc), lookupFrom(map[string]string{"TOK": "QDG6eK"}), platforms())
 	if err == nil || !strings.Contains(err.Error(), "wecom.robots[0].encoding_aes_key: environment variable AES is not set") {
 		t.Errorf("err = %v, want the unset AES named with its key", err)
 	}
@@ -104,7 +120,7 @@ jobs:
   digest: {cron: "every monday"}
   outbox: {per_minute: 30}
 `
-	_, err := Parse([]byte(doc), lookupFrom(nil))
+	_, err := Parse([]byte(doc), lookupFrom(nil), platforms())
 	p, ok := err.(Problems)
 	if !ok {
 		t.Fatalf("err = %v, want Problems", err)
@@ -157,7 +173,7 @@ func TestDayRule(t *testing.T) {
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load(t.TempDir() + "/nope.yaml")
+	_, err := Load(t.TempDir()+"/nope.yaml", platforms())
 	if err == nil || IsInvalid(err) || !os.IsNotExist(unwrapAll(err)) {
 		t.Errorf("err = %v, want a not-exist error that is not a config problem", err)
 	}
@@ -177,14 +193,14 @@ func unwrapAll(err error) error {
 // and how to write it.
 func TestPeopleNameTheirPlatform(t *testing.T) {
 	doc := "branches:\n  - {id: b1, name: 支部, kind: community, secretaries: [zhangsan, \"wecom:li si\", \"feishu:x\", \"dingtalk:\"]}\nbureau:\n  admins: [admin]\n"
-	_, err := Parse([]byte(doc), lookupFrom(nil))
+	_, err := Parse([]byte(doc), lookupFrom(nil), platforms())
 	if !IsInvalid(err) {
 		t.Fatalf("err = %v, want problems", err)
 	}
 	for _, want := range []string{
 		"branches[0].secretaries[0]: must name the platform and the user id, e.g. wecom:zhangsan",
 		"branches[0].secretaries[1]: must not contain spaces",
-		"branches[0].secretaries[2]: must start with wecom: or dingtalk:",
+		"branches[0].secretaries[2]: must start with the platform (wecom or dingtalk) and a colon",
 		"branches[0].secretaries[3]: must have a user id",
 		"bureau.admins[0]: must name the platform",
 	} {
@@ -192,7 +208,7 @@ func TestPeopleNameTheirPlatform(t *testing.T) {
 			t.Errorf("problems lack %q:\n%v", want, err)
 		}
 	}
-	cfg, err := Parse([]byte("branches:\n  - {id: b1, name: 支部, kind: community, secretaries: [\"wecom:zhangsan\", \"dingtalk:0123\"]}\n"), lookupFrom(nil))
+	cfg, err := Parse([]byte("branches:\n  - {id: b1, name: 支部, kind: community, secretaries: [\"wecom:zhangsan\", \"dingtalk:0123\"]}\n"), lookupFrom(nil), platforms())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +234,7 @@ func TestProblemsNeverEchoAValue(t *testing.T) {
 		"branches:\n  - {id: b1, name: x, kind: community, groups: [{platform: " + secret + ", chat_id: c}]}\n",
 	}
 	for _, d := range docs {
-		_, err := Parse([]byte(d), lookupFrom(nil))
+		_, err := Parse([]byte(d), lookupFrom(nil), platforms())
 		if err == nil {
 			t.Errorf("%q: no problem found", d)
 			continue
@@ -226,5 +242,48 @@ func TestProblemsNeverEchoAValue(t *testing.T) {
 		if strings.Contains(err.Error(), secret) {
 			t.Errorf("%q: the problem echoes the value:\n%v", d, err)
 		}
+	}
+}
+
+// Each platform checks its own section and its groups' push keys; a
+// section no platform registered is a problem.
+func TestPlatformsCheckTheirOwn(t *testing.T) {
+	doc := `
+feishu:
+  robots: []
+wecom:
+  robts: []
+branches:
+  - id: b1
+    name: 支部
+    groups:
+      - {platform: wecom, chat_id: c1, webhook: "https://oapi.dingtalk.com/robot/send?access_token=x"}
+      - {platform: dingtalk, chat_id: c2, webhook_key: k}
+      - {platform: dingtalk, chat_id: c3, webhook: "https://oapi.dingtalk.com/robot/send?access_token=y", secret: s}
+`
+	_, err := Parse([]byte(doc), lookupFrom(nil), platforms())
+	if !IsInvalid(err) {
+		t.Fatalf("err = %v, want problems", err)
+	}
+	for _, want := range []string{
+		"feishu: is not a key of config.yaml (the platforms are wecom or dingtalk)",
+		"wecom: line 1: field robts not found",
+		"branches[0].groups[0].webhook: is not a key of a wecom group, which uses webhook_key",
+		"branches[0].groups[1].webhook_key: is not a key of a dingtalk group, which uses webhook and secret",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "groups[2]") {
+		t.Errorf("a well-formed dingtalk group has a problem:\n%v", err)
+	}
+
+	cfg, err := Parse([]byte("branches:\n  - {id: b1, name: 支部, groups: [{platform: wecom, chat_id: c1, webhook_key: k1}, {platform: dingtalk, chat_id: c2}]}\n"), lookupFrom(nil), platforms())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Platforms.Pushable(jinqiu.Group{Platform: wecom.Name, ChatID: "c1"}) || cfg.Platforms.Pushable(jinqiu.Group{Platform: dingtalk.Name, ChatID: "c2"}) {
+		t.Errorf("pushable: c1 has a webhook key, c2 no webhook")
 	}
 }

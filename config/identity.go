@@ -2,7 +2,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"jinqiu"
+	"slices"
 	"strings"
 )
 
@@ -10,13 +12,13 @@ import (
 // written after the first colon (ids are compared byte for byte); a bare
 // id, an unknown platform or surrounding space is an error that says how
 // to write it.
-func ParseIdentity(s string) (jinqiu.Identity, error) {
+func ParseIdentity(s string, names []jinqiu.Platform) (jinqiu.Identity, error) {
 	platform, id, ok := strings.Cut(s, ":")
 	switch {
 	case !ok:
 		return jinqiu.Identity{}, errors.New("must name the platform and the user id, e.g. wecom:zhangsan or dingtalk:0123 (a bare user id could be anyone's on the other platform)")
-	case platform != "wecom" && platform != "dingtalk":
-		return jinqiu.Identity{}, errors.New("must start with wecom: or dingtalk:, e.g. wecom:zhangsan")
+	case !slices.Contains(names, jinqiu.Platform(platform)):
+		return jinqiu.Identity{}, fmt.Errorf("must start with the platform (%s) and a colon, e.g. wecom:zhangsan", orList(names))
 	case id == "":
 		return jinqiu.Identity{}, errors.New("must have a user id after the platform, e.g. wecom:zhangsan")
 	case strings.TrimSpace(id) != id || strings.ContainsAny(id, " \t\r\n"):
@@ -25,15 +27,14 @@ func ParseIdentity(s string) (jinqiu.Identity, error) {
 	return jinqiu.Identity{Platform: jinqiu.Platform(platform), UserID: id}, nil
 }
 
-// Identities parses a list already validated; entries that do not parse
-// are left out. A person is written platform:user_id (wecom:zhangsan,
-// dingtalk:0123): the same user id on two platforms is two people.
+// Identities parses a list already validated: each is platform:user_id
+// (wecom:zhangsan, dingtalk:0123), and the same user id on two platforms
+// is two people.
 func Identities(ss []string) []jinqiu.Identity {
 	var out []jinqiu.Identity
 	for _, s := range ss {
-		if id, err := ParseIdentity(s); err == nil {
-			out = append(out, id)
-		}
+		platform, id, _ := strings.Cut(s, ":")
+		out = append(out, jinqiu.Identity{Platform: jinqiu.Platform(platform), UserID: id})
 	}
 	return out
 }

@@ -1,11 +1,10 @@
 package config
 
 import (
-	"encoding/base64"
 	"fmt"
 	"jinqiu"
-	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,11 +13,9 @@ import (
 
 // Defaults of every setting that has one.
 const (
-	DefaultListen      = ":8080"
-	DefaultTimezone    = "Asia/Shanghai"
-	DefaultSQLiteDSN   = "data/jinqiu.db"
-	DefaultWeComAPI    = "https://qyapi.weixin.qq.com"
-	DefaultDingTalkAPI = "https://oapi.dingtalk.com"
+	DefaultListen    = ":8080"
+	DefaultTimezone  = "Asia/Shanghai"
+	DefaultSQLiteDSN = "data/jinqiu.db"
 )
 
 // Meeting periods a schedule may name.
@@ -56,13 +53,6 @@ func (c *Config) ApplyDefaults() {
 		setDefault(&c.Storage.DSN, DefaultSQLiteDSN)
 	}
 	setDefault(&c.Timezone, DefaultTimezone)
-	setDefault(&c.WeCom.APIBase, DefaultWeComAPI)
-	setDefault(&c.DingTalk.APIBase, DefaultDingTalkAPI)
-	c.WeCom.APIBase = strings.TrimRight(c.WeCom.APIBase, "/")
-	c.DingTalk.APIBase = strings.TrimRight(c.DingTalk.APIBase, "/")
-	for i := range c.WeCom.Robots {
-		setDefault(&c.WeCom.Robots[i].Mode, "aibot")
-	}
 	for i := range c.Branches {
 		setDefault(&c.Branches[i].Kind, "community")
 	}
@@ -136,14 +126,12 @@ func setDefault(p *string, v string) {
 	}
 }
 
-var (
-	tokenRe = regexp.MustCompile(`^[A-Za-z0-9]{3,32}$`)
-	clockRe = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
-)
+var clockRe = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
 
 // Validate returns every problem, each prefixed with its key path and
-// saying how to fix it. It also sets Location.
-func (c *Config) Validate() Problems {
+// saying how to fix it, of what is not the platforms' (whose names are
+// names). It also sets Location.
+func (c *Config) Validate(names []jinqiu.Platform) Problems {
 	var p Problems
 	add := func(key, format string, args ...any) {
 		p = append(p, key+": "+fmt.Sprintf(format, args...))
@@ -175,47 +163,6 @@ func (c *Config) Validate() Problems {
 	} else {
 		c.Location = loc
 	}
-	checkBase := func(key, v string) {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			add(key, "must be an http(s) URL such as https://qyapi.weixin.qq.com")
-		}
-	}
-	checkBase("wecom.api_base", c.WeCom.APIBase)
-	checkBase("dingtalk.api_base", c.DingTalk.APIBase)
-
-	robots := map[string]string{} // name → platform
-	for i, r := range c.WeCom.Robots {
-		k := fmt.Sprintf("wecom.robots[%d]", i)
-		checkName(&p, k, r.Name, robots, "wecom")
-		if r.Mode != "aibot" && r.Mode != "group_robot" {
-			add(k+".mode", "must be aibot or group_robot")
-		}
-		if (r.Token == "") != (r.EncodingAESKey == "") {
-			add(k, "token and encoding_aes_key go together: set both to receive messages, or neither")
-		}
-		if r.Token != "" && !tokenRe.MatchString(r.Token) {
-			add(k+".token", "must be 3 to 32 letters or digits, as set in the WeCom admin console")
-		}
-		if r.EncodingAESKey != "" {
-			if b, err := base64.StdEncoding.DecodeString(r.EncodingAESKey + "="); len(r.EncodingAESKey) != 43 || err != nil || len(b) != 32 {
-				add(k+".encoding_aes_key", "must be the 43-character EncodingAESKey from the WeCom admin console")
-			}
-		}
-		if r.Token == "" && r.WebhookKey == "" {
-			add(k, "set token and encoding_aes_key (to receive) or webhook_key (to send)")
-		}
-		checkWebhookKey(&p, k+".webhook_key", r.WebhookKey)
-	}
-	for i, r := range c.DingTalk.Robots {
-		k := fmt.Sprintf("dingtalk.robots[%d]", i)
-		checkName(&p, k, r.Name, robots, "dingtalk")
-		if r.AppSecret == "" && r.Webhook == "" {
-			add(k, "set app_secret (to receive) or webhook (to send)")
-		}
-		c.checkDingTalkWebhook(&p, k+".webhook", r.Webhook)
-	}
-
 	chats := map[string]string{}
 	ids := map[string]bool{}
 	for i, b := range c.Branches {
@@ -236,20 +183,20 @@ func (c *Config) Validate() Problems {
 			add(k+".kind", "must be community (城市) or rural (乡镇)")
 		}
 		for j, s := range b.Secretaries {
-			checkIdentity(&p, fmt.Sprintf("%s.secretaries[%d]", k, j), s)
+			checkIdentity(&p, fmt.Sprintf("%s.secretaries[%d]", k, j), s, names)
 		}
 		for j, g := range b.Groups {
-			c.checkGroup(&p, fmt.Sprintf("%s.groups[%d]", k, j), g, robots, chats)
+			c.checkGroup(&p, fmt.Sprintf("%s.groups[%d]", k, j), g, names, chats)
 		}
 		if b.Schedule != nil {
 			checkSchedule(&p, k+".schedule", *b.Schedule)
 		}
 	}
 	for j, g := range c.Bureau.Groups {
-		c.checkGroup(&p, fmt.Sprintf("bureau.groups[%d]", j), g, robots, chats)
+		c.checkGroup(&p, fmt.Sprintf("bureau.groups[%d]", j), g, names, chats)
 	}
 	for j, a := range c.Bureau.Admins {
-		checkIdentity(&p, fmt.Sprintf("bureau.admins[%d]", j), a)
+		checkIdentity(&p, fmt.Sprintf("bureau.admins[%d]", j), a, names)
 	}
 	checkSchedule(&p, "jobs.schedule", c.Jobs.Schedule)
 	if _, err := cron.ParseStandard(c.Jobs.Digest.Cron); err != nil {
@@ -268,46 +215,18 @@ func (c *Config) Validate() Problems {
 }
 
 // checkIdentity checks a person written platform:user_id.
-func checkIdentity(p *Problems, key, v string) {
-	if _, err := ParseIdentity(v); err != nil {
+func checkIdentity(p *Problems, key, v string, names []jinqiu.Platform) {
+	if _, err := ParseIdentity(v, names); err != nil {
 		*p = append(*p, key+": "+err.Error())
 	}
 }
 
-func checkName(p *Problems, key, name string, seen map[string]string, platform string) {
-	switch {
-	case name == "":
-		*p = append(*p, key+".name: must not be empty; it is the last part of the callback URL")
-	case url.PathEscape(name) != name:
-		*p = append(*p, key+".name: must be letters, digits, - or _ (it is part of a URL)")
-	case seen[name] != "":
-		*p = append(*p, key+".name: is used by another robot; each robot needs its own name")
-	}
-	seen[name] = platform
-}
-
-func checkWebhookKey(p *Problems, key, v string) {
-	if strings.Contains(v, "://") || strings.Contains(v, "key=") {
-		// WeCom answers 93000 when the whole URL is pasted where the key belongs.
-		*p = append(*p, key+": put only the key (the part after key=), not the whole URL")
-	}
-}
-
-func (c *Config) checkDingTalkWebhook(p *Problems, key, v string) {
-	if v == "" {
-		return
-	}
-	if !strings.HasPrefix(v, c.DingTalk.APIBase+"/") {
-		*p = append(*p, fmt.Sprintf("%s: must be a custom robot URL under dingtalk.api_base, e.g. %s/robot/send?access_token=...", key, c.DingTalk.APIBase))
-	}
-}
-
-func (c *Config) checkGroup(p *Problems, key string, g Group, robots, chats map[string]string) {
+func (c *Config) checkGroup(p *Problems, key string, g Group, names []jinqiu.Platform, chats map[string]string) {
 	add := func(k, format string, args ...any) {
 		*p = append(*p, k+": "+fmt.Sprintf(format, args...))
 	}
-	if g.Platform != "wecom" && g.Platform != "dingtalk" {
-		add(key+".platform", "must be wecom or dingtalk")
+	if !slices.Contains(names, g.Platform) {
+		add(key+".platform", "must be %s", orList(names))
 	}
 	if g.ChatID == "" {
 		add(key+".chat_id", "must not be empty: the group's chat id as the platform sends it")
@@ -316,23 +235,18 @@ func (c *Config) checkGroup(p *Problems, key string, g Group, robots, chats map[
 	} else {
 		chats[string(g.Platform)+"/"+g.ChatID] = key
 	}
-	if g.Robot != "" {
-		if plat, ok := robots[g.Robot]; !ok {
-			add(key+".robot", "must name a robot of wecom.robots or dingtalk.robots")
-		} else if plat != string(g.Platform) {
-			add(key+".robot", "names a %s robot; this group is on %s", plat, g.Platform)
-		}
+}
+
+// orList is "wecom or dingtalk".
+func orList(names []jinqiu.Platform) string {
+	ss := make([]string, len(names))
+	for i, n := range names {
+		ss[i] = string(n)
 	}
-	checkWebhookKey(p, key+".webhook_key", g.WebhookKey)
-	if g.Platform == "wecom" && (g.Webhook != "" || g.Secret != "") {
-		add(key, "webhook and secret are for dingtalk; a wecom group uses webhook_key")
+	if len(ss) < 2 {
+		return strings.Join(ss, "")
 	}
-	if g.Platform == "dingtalk" {
-		if g.WebhookKey != "" {
-			add(key+".webhook_key", "is for wecom; a dingtalk group uses webhook and secret")
-		}
-		c.checkDingTalkWebhook(p, key+".webhook", g.Webhook)
-	}
+	return strings.Join(ss[:len(ss)-1], ", ") + " or " + ss[len(ss)-1]
 }
 
 func checkSchedule(p *Problems, key string, s Schedule) {

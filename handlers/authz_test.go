@@ -3,13 +3,14 @@ package handlers
 import (
 	"fmt"
 	"jinqiu"
+	"jinqiu/bot/dingtalk"
+	"jinqiu/bot/wecom"
 	"jinqiu/handlers/say"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/storage"
 	"jinqiu/storage/storagetest"
 )
@@ -85,20 +86,20 @@ var azImpostors = []struct {
 	platform jinqiu.Platform
 	user     string
 }{
-	{"secretary_on_dingtalk", bot.DingTalk, twSecA},
-	{"admin_on_dingtalk", bot.DingTalk, twAdmin},
-	{"member_on_dingtalk", bot.DingTalk, "pa"},
-	{"secretary_upper_case", bot.WeCom, strings.ToUpper(twSecA)},
-	{"secretary_trailing_space", bot.WeCom, twSecA + " "},
-	{"secretary_leading_space", bot.WeCom, " " + twSecA},
-	{"secretary_nbsp", bot.WeCom, twSecA + "\u00a0"},
-	{"secretary_full_width", bot.WeCom, "ｓｅｃ－ａ"},
-	{"secretary_zero_width", bot.WeCom, "sec\u200b-a"},
-	{"admin_upper_case", bot.WeCom, "ADMIN"},
-	{"member_upper_case", bot.WeCom, "PA"},
-	{"member_full_width", bot.WeCom, "ｐａ"},
-	{"empty", bot.WeCom, ""},
-	{"empty_on_dingtalk", bot.DingTalk, ""},
+	{"secretary_on_dingtalk", dingtalk.Name, twSecA},
+	{"admin_on_dingtalk", dingtalk.Name, twAdmin},
+	{"member_on_dingtalk", dingtalk.Name, "pa"},
+	{"secretary_upper_case", wecom.Name, strings.ToUpper(twSecA)},
+	{"secretary_trailing_space", wecom.Name, twSecA + " "},
+	{"secretary_leading_space", wecom.Name, " " + twSecA},
+	{"secretary_nbsp", wecom.Name, twSecA + "\u00a0"},
+	{"secretary_full_width", wecom.Name, "ｓｅｃ－ａ"},
+	{"secretary_zero_width", wecom.Name, "sec\u200b-a"},
+	{"admin_upper_case", wecom.Name, "ADMIN"},
+	{"member_upper_case", wecom.Name, "PA"},
+	{"member_full_width", wecom.Name, "ｐａ"},
+	{"empty", wecom.Name, ""},
+	{"empty_on_dingtalk", dingtalk.Name, ""},
 }
 
 // Scopes: where the message is written and whose ids it names.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"jinqiu"
 	"slices"
-	"strings"
 
-	"jinqiu/bot"
 	"jinqiu/handlers/say"
 	"jinqiu/storage"
 )
@@ -38,11 +36,7 @@ func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (jinqiu.Re
 		if !private {
 			d = d.Public()
 		}
-		r := say.Digest(d)
-		if sc.msg.Platform == bot.DingTalk {
-			r.Markdown = strings.ReplaceAll(r.Markdown, "\n", "\n\n")
-		}
-		return r, nil
+		return say.Digest(d), nil
 	}
 	period := sc.w.Span(week, rq.offset, from, to)
 	if !s.all {

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/outbox"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
@@ -233,15 +232,13 @@ func calendarDay(t time.Time) time.Time {
 
 func text(s string) jinqiu.Reply { return jinqiu.Reply{Text: s} }
 
-// list renders a list reply: plain text always, and markdown (a bold head)
-// where the platform renders it (WeCom; DingTalk text stays plain, since
-// its markdown needs blank lines between lines).
+// list renders a list reply: plain text, and markdown with a bold head
+// for the platforms that show it.
 func (sc *scene) list(head string, body []string) jinqiu.Reply {
-	r := jinqiu.Reply{Text: strings.Join(append([]string{head}, body...), "\n")}
-	if sc.msg.Platform == bot.WeCom {
-		r.Markdown = "**" + head + "**\n" + strings.Join(body, "\n")
+	return jinqiu.Reply{
+		Text:     strings.Join(append([]string{head}, body...), "\n"),
+		Markdown: "**" + head + "**\n" + strings.Join(body, "\n"),
 	}
-	return r
 }
 
 // ---- notices ---------------------------------------------------------------------

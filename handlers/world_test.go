@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"jinqiu"
+	"jinqiu/bot/dingtalk"
+	"jinqiu/bot/wecom"
 	"jinqiu/handlers/say"
 	"jinqiu/report"
 	"strings"
@@ -13,7 +15,6 @@ import (
 	"time"
 	_ "time/tzdata"
 
-	"jinqiu/bot"
 	"jinqiu/outbox"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
@@ -63,7 +64,7 @@ func newTestWorld(tb testing.TB, db *storage.DB, store state.Store) *testWorld {
 		store = w.mem
 	}
 	db.Now = w.clock
-	w.h = &Handlers{DB: db, State: store, Loc: w.now.Location(), Admins: []jinqiu.Identity{{Platform: bot.WeCom, UserID: twAdmin}}, Now: w.clock,
+	w.h = &Handlers{DB: db, State: store, Loc: w.now.Location(), Admins: []jinqiu.Identity{{Platform: wecom.Name, UserID: twAdmin}}, Now: w.clock,
 		Reports: &report.Reporter{DB: db, Loc: w.now.Location(), Default: jinqiu.DefaultSchedule(), Now: w.clock}}
 	w.sync()
 	return w
@@ -73,10 +74,10 @@ func (w *testWorld) sync() {
 	w.tb.Helper()
 	err := w.db.SyncConfig(twCtx, []storage.BranchSpec{
 		{Branch: jinqiu.Branch{ID: twA, Name: twNameA, Town: "城关街道", Kind: "community"},
-			Secretaries: []jinqiu.Identity{{Platform: bot.WeCom, UserID: twSecA}}, Groups: []jinqiu.Group{{Platform: bot.WeCom, ChatID: twChatA}, {Platform: bot.DingTalk, ChatID: twChatA}}},
+			Secretaries: []jinqiu.Identity{{Platform: wecom.Name, UserID: twSecA}}, Groups: []jinqiu.Group{{Platform: wecom.Name, ChatID: twChatA}, {Platform: dingtalk.Name, ChatID: twChatA}}},
 		{Branch: jinqiu.Branch{ID: twB, Name: twNameB, Town: "王庄镇", Kind: "rural"},
-			Secretaries: []jinqiu.Identity{{Platform: bot.WeCom, UserID: twSecB}}, Groups: []jinqiu.Group{{Platform: bot.WeCom, ChatID: twChatB}, {Platform: bot.DingTalk, ChatID: twChatB}}},
-	}, []jinqiu.Group{{Platform: bot.WeCom, ChatID: twChatBur}})
+			Secretaries: []jinqiu.Identity{{Platform: wecom.Name, UserID: twSecB}}, Groups: []jinqiu.Group{{Platform: wecom.Name, ChatID: twChatB}, {Platform: dingtalk.Name, ChatID: twChatB}}},
+	}, []jinqiu.Group{{Platform: wecom.Name, ChatID: twChatBur}})
 	if err != nil {
 		w.tb.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func twName(user string) string { return "名" + user }
 // say sends text from user in chat through Handle, as `jinqiu say` does.
 func (w *testWorld) say(chat, user, text string) jinqiu.Reply {
 	w.tb.Helper()
-	return w.sayOn(bot.WeCom, chat, user, text)
+	return w.sayOn(wecom.Name, chat, user, text)
 }
 
 // sayOn sends from a person of the given platform.
@@ -119,7 +120,7 @@ func (w *testWorld) sayOn(platform jinqiu.Platform, chat, user, text string) jin
 
 func (w *testWorld) message(chat, user, text string) jinqiu.Message {
 	return jinqiu.Message{
-		Platform: bot.WeCom, Robot: "jinqiu", MsgID: fmt.Sprintf("msg-%d", w.seq.Add(1)),
+		Platform: wecom.Name, Robot: "jinqiu", MsgID: fmt.Sprintf("msg-%d", w.seq.Add(1)),
 		ChatID: chat, ChatType: "group", UserID: user, UserName: twName(user), Text: "@金秋助手 " + text, SentAt: w.clock(),
 	}
 }
@@ -128,7 +129,7 @@ func (w *testWorld) message(chat, user, text string) jinqiu.Message {
 func (w *testWorld) register(chat, user string) jinqiu.Member {
 	w.tb.Helper()
 	w.say(chat, user, "报到")
-	m, err := w.db.Member(twCtx, bot.WeCom, user)
+	m, err := w.db.Member(twCtx, wecom.Name, user)
 	if err != nil || !m.Registered() {
 		w.tb.Fatalf("register %s: %+v, %v", user, m, err)
 	}

@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/bot"
+	"jinqiu/bot/dingtalk"
+	"jinqiu/bot/wecom"
 	"jinqiu/handlers/say"
 	"jinqiu/inbound"
 	"jinqiu/outbox"
@@ -79,7 +80,7 @@ func (c *counting) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func msg(id string) jinqiu.Message {
-	return jinqiu.Message{Platform: bot.WeCom, Robot: "r1", MsgID: id, ChatID: "c1", ChatType: jinqiu.ChatGroup, UserID: "u1", Text: "签到"}
+	return jinqiu.Message{Platform: wecom.Name, Robot: "r1", MsgID: id, ChatID: "c1", ChatType: jinqiu.ChatGroup, UserID: "u1", Text: "签到"}
 }
 
 // effects counts the rows the counting handler wrote.
@@ -193,7 +194,7 @@ func TestPipelineFailureLetsThePlatformRetry(t *testing.T) {
 		if _, err := p.Process(context.Background(), msg("f1")); err == nil {
 			t.Fatal("a failed handler gave no error (the platform would not retry)")
 		}
-		in, err := db.InboundByMsg(context.Background(), bot.WeCom, "r1", "f1")
+		in, err := db.InboundByMsg(context.Background(), wecom.Name, "r1", "f1")
 		if err != nil || in.State != storage.InboundProcessing || !in.Lapsed(db.Now().Add(time.Millisecond)) {
 			t.Fatalf("after a failure the row is %+v %v, want processing with its lease given up", in, err)
 		}
@@ -229,7 +230,7 @@ func TestPipelineLateReplyCommitsWithTheFinish(t *testing.T) {
 		h := &counting{db: db, delay: 200 * time.Millisecond}
 		p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet(), Budget: 20 * time.Millisecond}
 		m := msg("late1")
-		m.Late = jinqiu.Target{Platform: bot.WeCom, Robot: "r1", Kind: jinqiu.KindResponseURL, URL: "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=x", Expires: time.Now().Add(time.Hour)}
+		m.Late = jinqiu.Target{Platform: wecom.Name, Robot: "r1", Kind: jinqiu.KindResponseURL, URL: "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=x", Expires: time.Now().Add(time.Hour)}
 		out, err := p.Process(context.Background(), m)
 		if err != nil || !out.Reply.Empty() {
 			t.Fatalf("slow message answered %+v %v, want empty", out, err)
@@ -249,7 +250,7 @@ func TestPipelineLateReplyCommitsWithTheFinish(t *testing.T) {
 		if err != nil || addr.Late == nil || addr.Late.Kind != jinqiu.KindResponseURL || reply.Text != "收到 签到" || row.Policy != storage.AtLeastOnce {
 			t.Fatalf("late row = %+v %+v %v", addr, reply, err)
 		}
-		in, _ := db.InboundByMsg(context.Background(), bot.WeCom, "r1", "late1")
+		in, _ := db.InboundByMsg(context.Background(), wecom.Name, "r1", "late1")
 		if in.State != storage.InboundDone || in.LeaseUntil != 0 {
 			t.Fatalf("inbound after a late finish = %+v, want done and owing nothing", in)
 		}
@@ -288,7 +289,7 @@ func TestPipelineRetryTakesOverALapsedClaim(t *testing.T) {
 		if err != nil || out.Reply.Text == "" || out.Replayed {
 			t.Fatalf("retry = %+v %v, want it handled", out, err)
 		}
-		in, _ := db.InboundByMsg(context.Background(), bot.WeCom, "r1", "orphan")
+		in, _ := db.InboundByMsg(context.Background(), wecom.Name, "r1", "orphan")
 		if h.calls.Load() != 1 || in.Fence != 2 || in.Attempts != 2 {
 			t.Fatalf("calls %d, row %+v: want 1 call under fence 2", h.calls.Load(), in)
 		}
@@ -364,7 +365,7 @@ func TestPipelineOwedReplyIsSettledOnce(t *testing.T) {
 		h := &counting{db: db}
 		p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet(), Owe: time.Millisecond, Grace: time.Millisecond}
 		m := msg("owed")
-		m.Platform, m.PostsReply = bot.DingTalk, true
+		m.Platform, m.PostsReply = dingtalk.Name, true
 		out, err := p.Process(context.Background(), m)
 		if err != nil || !out.Post {
 			t.Fatalf("first = %+v %v, want a reply to post", out, err)

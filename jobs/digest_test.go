@@ -8,7 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"jinqiu/bot"
+	"jinqiu/bot/dingtalk"
+	"jinqiu/bot/wecom"
 	"jinqiu/handlers/say"
 	"jinqiu/jobs"
 	"jinqiu/storage"
@@ -256,15 +257,14 @@ func TestDigestRenderLimits(t *testing.T) {
 			}
 			t.Logf("%s, %d branches: %d messages", platform, n, len(parts))
 		}
-		check(bot.WeCom, wecomParts(d), jobs.WeComMarkdownBytes)
-		var parts []string
-		for _, r := range jobs.DigestReplies(bot.DingTalk, d) {
-			parts = append(parts, r.Markdown)
-			if r.Title != "全区周报 2026年第48周" {
-				t.Errorf("title = %q", r.Title)
+		check(wecom.Name, wecomParts(d), wecom.MaxMarkdownBytes)
+		parts, titles := parts(dingtalk.New(), d)
+		for _, title := range titles {
+			if title != "全区周报 2026年第48周" {
+				t.Errorf("title = %q", title)
 			}
 		}
-		check(bot.DingTalk, parts, jobs.DingTalkMarkdownBytes)
+		check(dingtalk.Name, parts, dingtalk.MaxMessageBytes)
 		if n > say.MaxBranchLines && strings.Contains(strings.Join(parts, ""), "- 第1个") {
 			t.Errorf("n=%d: branch lines beyond MaxBranchLines", n)
 		}

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"jinqiu/bot"
+	"jinqiu/bot/dingtalk"
+	"jinqiu/bot/wecom"
 	"jinqiu/config"
 	"jinqiu/jobs"
 	"jinqiu/storage"
@@ -49,7 +52,7 @@ func mustZone(name string) *time.Location {
 
 func mustConfig(tb testing.TB, yaml string) *config.Config {
 	tb.Helper()
-	cfg, err := config.Parse([]byte(yaml), func(string) (string, bool) { return "", false })
+	cfg, err := config.Parse([]byte(yaml), func(string) (string, bool) { return "", false }, bot.Platforms{wecom.New(), dingtalk.New()})
 	if err != nil {
 		tb.Fatalf("config: %v", err)
 	}

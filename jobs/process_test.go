@@ -21,8 +21,8 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/bot/platformtest"
+	"jinqiu/bot/wecom"
 	"jinqiu/outbox"
 	"jinqiu/storage"
 	"jinqiu/storage/storagetest"
@@ -288,7 +288,7 @@ func TestProcessFanOutTwoReplicas(t *testing.T) {
 	// The shared budget: 5 messages to one robot from two replicas.
 	chat := run + "-c000"
 	for i := 0; i < 5; i++ {
-		o := outbox.ToGroup(fmt.Sprintf("%s|burst|%d", run, i), bot.WeCom, chat, jinqiu.Reply{Text: fmt.Sprint("第", i+1, "条")}, storage.AtMostOnce)
+		o := outbox.ToGroup(fmt.Sprintf("%s|burst|%d", run, i), wecom.Name, chat, jinqiu.Reply{Text: fmt.Sprint("第", i+1, "条")}, storage.AtMostOnce)
 		if err := db.Enqueue(context.Background(), o); err != nil {
 			t.Fatal(err)
 		}

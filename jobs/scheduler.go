@@ -18,8 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/robfig/cron/v3"
 
-	"jinqiu/bot"
-	"jinqiu/config"
 	"jinqiu/handlers/say"
 	"jinqiu/outbox"
 	"jinqiu/report"
@@ -44,12 +42,12 @@ type Scheduler struct {
 	DB      *storage.DB
 	Planner *Planner
 	Digests *report.Reporter
-	// Groups are the configured groups (GroupsOf): a group gets pushes only
-	// if its webhook is configured. Nil pushes to every group.
-	Groups map[string]config.Group
-	Log    *slog.Logger
-	Owner  string           // this replica's name, recorded with its claims
-	Now    func() time.Time // the clock; time.Now when nil
+	// Platforms say which groups have a webhook to push to (only they get
+	// pushes) and how a document is cut into a platform's messages.
+	Platforms Platforms
+	Log       *slog.Logger
+	Owner     string           // this replica's name, recorded with its claims
+	Now       func() time.Time // the clock; time.Now when nil
 	// Lookback bounds the search for slots missed while down
 	// (DefaultLookback when zero).
 	Lookback time.Duration
@@ -299,20 +297,17 @@ func (s *Scheduler) fan(ctx context.Context, f Fire, now time.Time, keep func(ji
 	return nil, fmt.Errorf("unknown fire family %q", f.Family)
 }
 
-// pushable reports whether the group has a webhook to push to.
-func (s *Scheduler) pushable(g jinqiu.Group) bool {
-	if s.Groups == nil {
-		return true
-	}
-	c, ok := s.Groups[outbox.GroupKey(g.Platform, g.ChatID)]
-	if !ok {
-		return false
-	}
-	if g.Platform == bot.DingTalk {
-		return c.Webhook != ""
-	}
-	return c.WebhookKey != ""
+// Platforms are what the scheduler needs of the chat platforms
+// (bot.Platforms).
+type Platforms interface {
+	// Pushable reports whether a group has a webhook to push to.
+	Pushable(g jinqiu.Group) bool
+	// Parts is a document as pushed to a group of the platform, one reply
+	// a message, each after the first headed by continued(k, n).
+	Parts(platform jinqiu.Platform, doc jinqiu.Reply, continued func(k, n int) string) []jinqiu.Reply
 }
+
+func (s *Scheduler) pushable(g jinqiu.Group) bool { return s.Platforms.Pushable(g) }
 
 func (s *Scheduler) fanMeetings(ctx context.Context, tx *storage.Tx, f Fire, now time.Time, keep func(jinqiu.Group) bool) ([]storage.Outbound, error) {
 	var due []MeetingDue
@@ -407,13 +402,13 @@ func (s *Scheduler) fanDigest(ctx context.Context, tx *storage.Tx, f Fire, d jin
 	if err != nil {
 		return nil, err
 	}
-	d = d.Public()
+	doc := say.Digest(d.Public())
 	var out []storage.Outbound
 	for _, g := range groups {
 		if !keep(g) {
 			continue
 		}
-		for i, r := range DigestReplies(g.Platform, d) {
+		for i, r := range s.Platforms.Parts(g.Platform, doc, say.Continued) {
 			out = append(out, outbox.ToGroup(dedupKey(f, g, i+1), g.Platform, g.ChatID, r, storage.AtMostOnce))
 		}
 	}
@@ -434,9 +429,9 @@ func dedupKey(f Fire, g jinqiu.Group, part int) string {
 type Planned struct {
 	Fire Fire
 	Rows []storage.Outbound
-	// NoWebhook are the groups (GroupKey) without a configured webhook:
-	// their rows would not be written, nor sent.
-	NoWebhook map[string]bool
+	// NoWebhook are the groups (platform and chat id) without a
+	// configured webhook: their rows would not be written, nor sent.
+	NoWebhook map[jinqiu.Group]bool
 	// Recorded is the job_runs state if the slot is already claimed or
 	// recorded missed: the service will not send it (again).
 	Recorded string
@@ -460,10 +455,10 @@ func (s *Scheduler) DryRun(ctx context.Context, from, to time.Time) ([]Planned, 
 	}
 	var out []Planned
 	for _, f := range p.Due(from, to, acts) {
-		pl := Planned{Fire: f, Recorded: recorded[f.Key()], NoWebhook: map[string]bool{}}
+		pl := Planned{Fire: f, Recorded: recorded[f.Key()], NoWebhook: map[jinqiu.Group]bool{}}
 		fan, err := s.fan(ctx, f, f.Slot, func(g jinqiu.Group) bool {
 			if !s.pushable(g) {
-				pl.NoWebhook[outbox.GroupKey(g.Platform, g.ChatID)] = true
+				pl.NoWebhook[jinqiu.Group{Platform: g.Platform, ChatID: g.ChatID}] = true
 			}
 			return true
 		})

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"jinqiu/bot"
+	"jinqiu/bot/wecom"
 	"jinqiu/config"
+	"jinqiu/handlers/say"
 	"jinqiu/jobs"
 	"jinqiu/outbox"
 	"jinqiu/report"
@@ -75,7 +77,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // scheduler returns a replica's scheduler on the world's clock.
 func (w *world) scheduler(owner string) *jobs.Scheduler {
 	return &jobs.Scheduler{
-		DB: w.db, Planner: w.plan, Groups: outbox.GroupsOf(w.cfg), Log: quiet(), Owner: owner, Now: w.clock.Now,
+		DB: w.db, Planner: w.plan, Platforms: w.cfg.Platforms, Log: quiet(), Owner: owner, Now: w.clock.Now,
 		Digests: w.reporter(time.Time{}),
 	}
 }
@@ -93,13 +95,20 @@ func reporterOf(db *storage.DB, p *jobs.Planner, now func() time.Time, since tim
 	return &report.Reporter{DB: db, Loc: p.Loc, Schedules: scheds, Default: p.Default, Now: now, Since: since}
 }
 
-// wecomParts is the digest as pushed to a WeCom group, a string a message.
-func wecomParts(d jinqiu.Digest) []string {
-	var out []string
-	for _, r := range jobs.DigestReplies(bot.WeCom, d) {
-		out = append(out, r.Markdown)
+// parts is the digest as pushed to a group of the platform, a string a
+// message, and the messages' titles.
+func parts(platform bot.Platform, d jinqiu.Digest) (mds, titles []string) {
+	for _, r := range platform.Parts(say.Digest(d), say.Continued) {
+		mds = append(mds, r.Markdown)
+		titles = append(titles, r.Title)
 	}
-	return out
+	return mds, titles
+}
+
+// wecomParts is the digest as pushed to a WeCom group.
+func wecomParts(d jinqiu.Digest) []string {
+	mds, _ := parts(wecom.New(), d)
+	return mds
 }
 
 func (w *world) exec(t testing.TB, q string, args ...any) int64 {

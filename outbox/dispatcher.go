@@ -14,8 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
-	"jinqiu/bot"
-	"jinqiu/config"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
 )
@@ -35,15 +33,13 @@ var (
 // are leased, a robot has at most one row in flight, and the rate budget of
 // each robot is shared through the state store.
 type Dispatcher struct {
-	DB      *storage.DB
-	State   state.Store
-	Senders map[jinqiu.Platform]jinqiu.Sender // by platform
-	Groups  map[string]config.Group
-	// RobotKeys are the robots' own webhooks (WeCom group robots), by
-	// GroupKey(platform, robot name).
-	RobotKeys map[string]string
-	Log       *slog.Logger
-	Owner     string // this replica's name, for leases
+	DB    *storage.DB
+	State state.Store
+	// Senders are the platforms' senders, which resolve a group's
+	// webhook themselves.
+	Senders map[jinqiu.Platform]jinqiu.Sender
+	Log     *slog.Logger
+	Owner   string // this replica's name, for leases
 
 	PerMinute   int
 	MaxAttempts int
@@ -59,34 +55,6 @@ type Dispatcher struct {
 	// budget, so that two replicas together stay under the platform's limit.
 	localOnce sync.Once
 	local     *state.Memory
-}
-
-// GroupKey is the key of Groups.
-func GroupKey(platform jinqiu.Platform, chatID string) string { return string(platform) + "/" + chatID }
-
-// RobotKeysOf indexes the webhook keys of the configured robots.
-func RobotKeysOf(cfg *config.Config) map[string]string {
-	m := map[string]string{}
-	for _, r := range cfg.WeCom.Robots {
-		if r.WebhookKey != "" {
-			m[GroupKey(bot.WeCom, r.Name)] = r.WebhookKey
-		}
-	}
-	return m
-}
-
-// GroupsOf indexes the configured groups of a configuration.
-func GroupsOf(cfg *config.Config) map[string]config.Group {
-	m := map[string]config.Group{}
-	for _, b := range cfg.Branches {
-		for _, g := range b.Groups {
-			m[GroupKey(jinqiu.Platform(g.Platform), g.ChatID)] = g
-		}
-	}
-	for _, g := range cfg.Bureau.Groups {
-		m[GroupKey(jinqiu.Platform(g.Platform), g.ChatID)] = g
-	}
-	return m
 }
 
 // Run sends until ctx is done; a send under way when ctx ends is finished
@@ -162,11 +130,7 @@ func (d *Dispatcher) send(ctx context.Context, row storage.OutboxRow) {
 		d.park(ctx, log, row, "undecodable row: "+err.Error())
 		return
 	}
-	target, err := d.target(row, addr)
-	if err != nil {
-		d.park(ctx, log, row, err.Error())
-		return
-	}
+	target := target(row, addr)
 	sender := d.Senders[addr.Platform]
 	if sender == nil {
 		d.park(ctx, log, row, "no sender for platform "+string(addr.Platform))
@@ -279,38 +243,14 @@ func (d *Dispatcher) settle(_ context.Context, log *slog.Logger, err error) {
 	}
 }
 
-// target resolves where a row goes: its reply URL, or the configured
-// webhook of its group (looked up now, so keys never sit in the database).
-func (d *Dispatcher) target(row storage.OutboxRow, a Address) (jinqiu.Target, error) {
+// target is where a row goes: its reply URL, or its group, whose webhook
+// the platform's sender looks up as it sends (so keys never sit in the
+// database).
+func target(row storage.OutboxRow, a Address) jinqiu.Target {
 	if a.Late != nil {
-		return *a.Late, nil
+		return *a.Late
 	}
-	if a.Robot != "" {
-		// The robot's own webhook; the group's, failing that.
-		t := jinqiu.Target{Platform: a.Platform, Robot: row.Robot, Kind: jinqiu.KindWebhook, ChatID: a.ChatID, URL: d.RobotKeys[GroupKey(a.Platform, a.Robot)]}
-		if t.URL == "" {
-			t.URL = d.Groups[GroupKey(a.Platform, a.ChatID)].WebhookKey
-		}
-		if t.URL == "" {
-			return t, fmt.Errorf("robot %s/%s has no webhook_key configured", a.Platform, a.Robot)
-		}
-		return t, nil
-	}
-	g, ok := d.Groups[GroupKey(a.Platform, a.ChatID)]
-	if !ok {
-		return jinqiu.Target{}, fmt.Errorf("group %s/%s is not configured", a.Platform, a.ChatID)
-	}
-	t := jinqiu.Target{Platform: a.Platform, Robot: row.Robot, Kind: jinqiu.KindWebhook}
-	switch a.Platform {
-	case bot.WeCom:
-		t.URL = g.WebhookKey
-	case bot.DingTalk:
-		t.URL, t.Secret = g.Webhook, g.Secret
-	}
-	if t.URL == "" {
-		return t, fmt.Errorf("group %s/%s has no webhook configured", a.Platform, a.ChatID)
-	}
-	return t, nil
+	return jinqiu.Target{Platform: a.Platform, Robot: row.Robot, Kind: jinqiu.KindGroup, ChatID: a.ChatID, Via: a.Robot}
 }
 
 // Backoff is the wait before attempt n+1: exponential from 2 s, capped at

@@ -7,6 +7,7 @@ import (
 	"jinqiu"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,25 +36,33 @@ func newRig(t *testing.T, db *storage.DB, groups int) *rig {
 	we := platformtest.NewWeCom(t)
 	dt := platformtest.NewDingTalk(t)
 	r := &rig{db: db, we: we, dt: dt, keys: map[string]string{}}
-	gm := map[string]config.Group{}
+	// The groups as an operator configures them: the senders resolve
+	// their webhooks.
+	var doc strings.Builder
+	fmt.Fprintf(&doc, "wecom: {api_base: %q}\ndingtalk: {api_base: %q}\nbureau:\n  groups:\n", we.URL, dt.URL)
 	for i := 0; i < groups; i++ {
 		chat := fmt.Sprintf("chat%d", i)
 		key := fmt.Sprintf("key-%d", i)
 		we.AddKey(key)
 		r.keys[chat] = key
-		gm[outbox.GroupKey(bot.WeCom, chat)] = config.Group{Platform: bot.WeCom, ChatID: chat, WebhookKey: key}
+		fmt.Fprintf(&doc, "    - {platform: wecom, chat_id: %s, webhook_key: %s}\n", chat, key)
 	}
 	dt.AddRobot("tok1", "SECabc")
-	gm[outbox.GroupKey(bot.DingTalk, "dd1")] = config.Group{Platform: bot.DingTalk, ChatID: "dd1", Webhook: dt.WebhookURL("tok1"), Secret: "SECabc"}
-	gm[outbox.GroupKey(bot.WeCom, "badkey")] = config.Group{Platform: bot.WeCom, ChatID: "badkey", WebhookKey: "nobody-has-this-key"}
-	client := &http.Client{Timeout: 2 * time.Second}
+	fmt.Fprintf(&doc, "    - {platform: dingtalk, chat_id: dd1, webhook: %q, secret: SECabc}\n", dt.WebhookURL("tok1"))
+	doc.WriteString("    - {platform: wecom, chat_id: badkey, webhook_key: nobody-has-this-key}\n")
+	cfg, err := config.Parse([]byte(doc.String()), func(string) (string, bool) { return "", false }, bot.Platforms{wecom.New(), dingtalk.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := bot.Env{Client: &http.Client{Timeout: 2 * time.Second}, Log: slog.New(slog.DiscardHandler), Now: time.Now}
+	senders := map[jinqiu.Platform]jinqiu.Sender{}
+	for _, p := range cfg.Platforms {
+		senders[p.Name()] = p.Open(env, http.NewServeMux())
+	}
 	r.d = &outbox.Dispatcher{
-		DB: db, State: state.NewMemory(), Groups: gm, Owner: "t1",
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Senders: map[jinqiu.Platform]jinqiu.Sender{
-			bot.WeCom:    wecom.NewSender(we.URL, client),
-			bot.DingTalk: dingtalk.NewSender(dt.URL, client),
-		},
+		DB: db, State: state.NewMemory(), Owner: "t1",
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Senders:   senders,
 		PerMinute: 18, MaxAttempts: 3,
 	}
 	return r
@@ -71,9 +80,9 @@ func TestDispatcherSendsOncePerGroup(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		r := newRig(t, db, 30)
 		for i := 0; i < 30; i++ {
-			r.push(t, fmt.Sprint("remind|", i), bot.WeCom, fmt.Sprintf("chat%d", i), "请于本月召开支委会")
+			r.push(t, fmt.Sprint("remind|", i), wecom.Name, fmt.Sprintf("chat%d", i), "请于本月召开支委会")
 		}
-		r.push(t, "remind|dd", bot.DingTalk, "dd1", "请于本月召开支委会")
+		r.push(t, "remind|dd", dingtalk.Name, "dd1", "请于本月召开支委会")
 		for i := 0; i < 5; i++ {
 			if _, err := r.d.Tick(ctx); err != nil {
 				t.Fatal(err)
@@ -102,7 +111,7 @@ func TestDispatcherKeepsTheRobotBudget(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	r := newRig(t, db, 1)
 	for i := 0; i < 25; i++ {
-		r.push(t, fmt.Sprint("burst|", i), bot.WeCom, "chat0", fmt.Sprint("第", i, "条"))
+		r.push(t, fmt.Sprint("burst|", i), wecom.Name, "chat0", fmt.Sprint("第", i, "条"))
 	}
 	for i := 0; i < 10; i++ {
 		r.d.Tick(ctx)
@@ -124,9 +133,9 @@ func TestDispatcherErrorClasses(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	r := newRig(t, db, 2)
 	// 93000: a bad key is permanent and parks the row at once.
-	r.push(t, "bad", bot.WeCom, "badkey", "x")
+	r.push(t, "bad", wecom.Name, "badkey", "x")
 	// An unconfigured group is parked too.
-	r.push(t, "nogroup", bot.WeCom, "nowhere", "x")
+	r.push(t, "nogroup", wecom.Name, "nowhere", "x")
 	r.d.Tick(ctx)
 	for _, k := range []string{"bad", "nogroup"} {
 		row, _ := db.OutboxByKey(ctx, k)
@@ -136,7 +145,7 @@ func TestDispatcherErrorClasses(t *testing.T) {
 	}
 	// A 5xx is transient: retried later, the attempt counted.
 	r.we.FailNext(1)
-	r.push(t, "flaky", bot.WeCom, "chat1", "x")
+	r.push(t, "flaky", wecom.Name, "chat1", "x")
 	r.d.Tick(ctx)
 	row, _ := db.OutboxByKey(ctx, "flaky")
 	if row.State != storage.OutboxPending || row.Attempts != 1 || !row.NextAttemptAt.After(time.Now()) {

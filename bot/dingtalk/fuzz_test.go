@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"jinqiu/bot"
-	"jinqiu/config"
 	"jinqiu/inbound"
 )
 
@@ -87,7 +86,7 @@ func FuzzDingTalkCallback(f *testing.F) {
 		return inbound.Outcome{Reply: jinqiu.Reply{Text: m.Text, Mentions: []string{m.UserID}}, Post: true}, nil
 	})
 	send := &recordingSender{}
-	robots := []config.DingTalkRobot{{Name: "dt", AppSecret: secret}}
+	robots := []Robot{{Name: "dt", AppSecret: secret}}
 	h := NewHandler(robots, "https://oapi.dingtalk.com", p, send, slog.New(slog.DiscardHandler))
 	h.Now = func() time.Time { return now }
 	h.OnUndelivered = func(context.Context, jinqiu.Message, jinqiu.Reply) {}

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"jinqiu/bot"
-	"jinqiu/config"
 	"jinqiu/inbound"
 )
 
@@ -55,7 +54,7 @@ type Handler struct {
 	// lead wires it to the outbox.
 	OnUndelivered func(ctx context.Context, m jinqiu.Message, r jinqiu.Reply)
 
-	robots  map[string]config.DingTalkRobot
+	robots  map[string]Robot
 	base    *url.URL
 	proc    inbound.Processor
 	send    jinqiu.Sender
@@ -68,16 +67,16 @@ type Handler struct {
 // base (https://oapi.dingtalk.com); session webhooks elsewhere are never
 // contacted. A robot without app_secret is left out with an error in the
 // log and its URL answers 404.
-func NewHandler(robots []config.DingTalkRobot, apiBase string, p inbound.Processor, s jinqiu.Sender, log *slog.Logger) *Handler {
+func NewHandler(robots []Robot, apiBase string, p inbound.Processor, s jinqiu.Sender, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
 	h := &Handler{
-		robots: make(map[string]config.DingTalkRobot, len(robots)),
+		robots: make(map[string]Robot, len(robots)),
 		proc:   p,
 		send:   s,
-		log:    log.With("platform", bot.DingTalk),
-		door:   &bot.Door{Platform: bot.DingTalk, Log: log},
+		log:    log.With("platform", Name),
+		door:   &bot.Door{Platform: Name, Log: log},
 	}
 	h.base, h.baseErr = bot.ParseBase(apiBase)
 	if h.baseErr != nil {
@@ -111,8 +110,13 @@ func (h *Handler) now() time.Time {
 // Sign is DingTalk's signature: base64(HMAC-SHA256(secret, timestamp + "\n"
 // + secret)), used by callbacks (as is) and custom robots (URL-encoded).
 func Sign(secret string, timestampMillis int64) string {
+	return sign(secret, strconv.FormatInt(timestampMillis, 10))
+}
+
+// sign signs the timestamp as written.
+func sign(secret, timestamp string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(strconv.FormatInt(timestampMillis, 10) + "\n" + secret))
+	mac.Write([]byte(timestamp + "\n" + secret))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
@@ -189,7 +193,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 
 	m := jinqiu.Message{
-		Platform: bot.DingTalk,
+		Platform: Name,
 		Robot:    rc.Name,
 		MsgID:    in.MsgID,
 		ChatType: "single",
@@ -208,7 +212,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	if in.SessionWebhook != "" {
 		if h.trusted(in.SessionWebhook) {
 			m.Late = jinqiu.Target{
-				Platform: bot.DingTalk,
+				Platform: Name,
 				Robot:    rc.Name,
 				URL:      in.SessionWebhook,
 				Kind:     jinqiu.KindSession,
@@ -249,8 +253,8 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 
 // verify checks the timestamp header (ms, within an hour of now) and the
 // sign header, in constant time.
-func (h *Handler) verify(secret, ts, sign string) bool {
-	if ts == "" || sign == "" {
+func (h *Handler) verify(secret, ts, signature string) bool {
+	if ts == "" || signature == "" {
 		return false
 	}
 	ms, err := strconv.ParseInt(ts, 10, 64)
@@ -262,10 +266,7 @@ func (h *Handler) verify(secret, ts, sign string) bool {
 		return false
 	}
 	// Sign over the header as sent, so "0123" does not verify as "123".
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts + "\n" + secret))
-	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	return hmac.Equal([]byte(sign), []byte(want))
+	return hmac.Equal([]byte(signature), []byte(sign(secret, ts)))
 }
 
 // SessionPath is where DingTalk's sessionWebhooks live under the API base.

@@ -14,10 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/bot/dingtalk"
 	"jinqiu/bot/platformtest"
-	"jinqiu/config"
 	"jinqiu/inbound"
 )
 
@@ -60,7 +58,7 @@ func newRig(t *testing.T) *rig {
 	s := dingtalk.NewSender(r.fake.URL, nil)
 	s.Now = r.clock.Now
 	s.Log = slog.New(slog.DiscardHandler)
-	robots := []config.DingTalkRobot{{Name: "dt", AppSecret: appSecret}}
+	robots := []dingtalk.Robot{{Name: "dt", AppSecret: appSecret}}
 	r.h = dingtalk.NewHandler(robots, r.fake.URL, p, s, slog.New(slog.DiscardHandler))
 	r.h.Now = r.clock.Now
 	r.h.OnUndelivered = func(ctx context.Context, m jinqiu.Message, rep jinqiu.Reply) {
@@ -113,7 +111,7 @@ func TestCallbackRepliesThroughSession(t *testing.T) {
 	r.mu.Lock()
 	m := r.got[0]
 	r.mu.Unlock()
-	if m.Platform != bot.DingTalk || m.Robot != "dt" || m.MsgID != "msgA" || m.ChatID != "cid-1" || m.ChatType != "group" ||
+	if m.Platform != dingtalk.Name || m.Robot != "dt" || m.MsgID != "msgA" || m.ChatID != "cid-1" || m.ChatType != "group" ||
 		m.UserID != "0123" || m.UserName != "王五" || m.Text != " 签到" || !m.SentAt.Equal(t0) {
 		t.Errorf("message = %+v", m)
 	}

@@ -56,6 +56,9 @@ type Sender struct {
 	base    *url.URL
 	baseErr error
 	client  *http.Client
+	// groups are the custom robots of group targets (Platform fills them
+	// from the configuration), by chat id.
+	groups map[string]hook
 }
 
 var _ jinqiu.Sender = (*Sender)(nil)
@@ -94,7 +97,9 @@ type answer struct {
 	ErrMsg  string `json:"errmsg"`
 }
 
-// Send delivers r to t, as markdown when r.Markdown is set, else as text.
+// Send delivers r to t: a titled document (r.Title and r.Markdown set, the
+// digest) as markdown laid out with a blank line between lines, which
+// DingTalk needs; every other reply as text, which it shows as written.
 // Mentions are listed in the at block and written as "@userid" in the
 // content, which DingTalk needs to highlight them; they go with the first
 // part of a reply split over MaxMessageBytes. A failure is a
@@ -109,8 +114,16 @@ func (s *Sender) Send(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) erro
 	if r.Empty() {
 		return nil
 	}
-	if t.Platform != "" && t.Platform != bot.DingTalk {
+	if t.Platform != "" && t.Platform != Name {
 		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("dingtalk sender given a %q target", t.Platform)}
+	}
+	if t.Kind == jinqiu.KindGroup {
+		w, err := s.resolve(t)
+		if err != nil {
+			s.log().Error("dingtalk group has no webhook: configuration error", "chat_id", t.ChatID)
+			return err
+		}
+		t = w
 	}
 	if t.Kind != jinqiu.KindWebhook && t.Kind != jinqiu.KindSession {
 		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("dingtalk cannot send to a %q target", t.Kind)}
@@ -156,13 +169,13 @@ func build(r jinqiu.Reply) []message {
 	}
 
 	var msgs []message
-	if r.Markdown != "" {
+	if r.Markdown != "" && r.Title != "" {
 		head := ""
 		if prefix.Len() > 0 {
 			head = prefix.String() + "\n\n"
 		}
 		title := titleOf(r)
-		for i, p := range bot.SplitLines(head+r.Markdown, MaxMessageBytes) {
+		for i, p := range bot.SplitLines(head+paragraphs(r.Markdown), MaxMessageBytes) {
 			m := message{MsgType: "markdown", Markdown: &markdown{Title: title, Text: p}}
 			if i == 0 {
 				m.At = block
@@ -185,19 +198,10 @@ func build(r jinqiu.Reply) []message {
 	return msgs
 }
 
-// titleOf is the markdown preview title DingTalk requires: r.Title, else
-// the first non-empty line of the markdown without its heading marks.
+// titleOf is the markdown preview title DingTalk requires, within its
+// length.
 func titleOf(r jinqiu.Reply) string {
 	t := r.Title
-	if t == "" {
-		for _, line := range strings.Split(r.Markdown, "\n") {
-			line = strings.TrimSpace(strings.TrimLeft(line, "#> "))
-			if line != "" {
-				t = line
-				break
-			}
-		}
-	}
 	if len(t) > maxTitleBytes {
 		cut := maxTitleBytes
 		for cut > 0 && !utf8.RuneStart(t[cut]) {
@@ -256,7 +260,7 @@ func (s *Sender) now() time.Time {
 
 func (s *Sender) log() *slog.Logger {
 	if s.Log != nil {
-		return s.Log.With("platform", bot.DingTalk)
+		return s.Log.With("platform", Name)
 	}
-	return slog.Default().With("platform", bot.DingTalk)
+	return slog.Default().With("platform", Name)
 }

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/bot/dingtalk"
 	"jinqiu/bot/platformtest"
 )
@@ -34,7 +33,7 @@ func newSender(t *testing.T) (*dingtalk.Sender, *platformtest.FakeDingTalk, *pla
 }
 
 func custom(fake *platformtest.FakeDingTalk, token, secret string) jinqiu.Target {
-	return jinqiu.Target{Platform: bot.DingTalk, Robot: "pusher", URL: fake.WebhookURL(token), Secret: secret, Kind: jinqiu.KindWebhook}
+	return jinqiu.Target{Platform: dingtalk.Name, Robot: "pusher", URL: fake.WebhookURL(token), Secret: secret, Kind: jinqiu.KindWebhook}
 }
 
 func sendErr(t *testing.T, err error) *jinqiu.SendError {
@@ -62,18 +61,25 @@ func TestSenderCustomRobot(t *testing.T) {
 	if err := s.Send(ctx, custom(fake, "tok-signed", robotSecret), jinqiu.Reply{Text: "明天 9:00 主题党日", Mentions: []string{"0123", "@all"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(ctx, custom(fake, "tok-plain", ""), jinqiu.Reply{Text: "t", Markdown: "## 本周简报\n- 报到 12 人", Mentions: []string{"u9"}}); err != nil {
+	if err := s.Send(ctx, custom(fake, "tok-plain", ""), jinqiu.Reply{Text: "t", Markdown: "## 本周简报\n- 报到 12 人", Title: "本周简报", Mentions: []string{"u9"}}); err != nil {
+		t.Fatal(err)
+	}
+	// A short reply with a markdown rendering but no title stays text.
+	if err := s.Send(ctx, custom(fake, "tok-plain", ""), jinqiu.Reply{Text: "活动：\n1号", Markdown: "**活动：**\n1号"}); err != nil {
 		t.Fatal(err)
 	}
 	got := fake.Messages()
-	if len(got) != 2 {
+	if len(got) != 3 {
 		t.Fatalf("fake got %+v", fake.Requests())
 	}
 	if g := got[0]; g.MsgType != "text" || g.Content != "@0123 \n明天 9:00 主题党日" || strings.Join(g.Mentions, ",") != "0123" || g.AtAll { // "@all" never pings the group
 		t.Errorf("text = %+v", g)
 	}
-	if g := got[1]; g.MsgType != "markdown" || g.Title != "本周简报" || g.Content != "@u9 \n\n## 本周简报\n- 报到 12 人" || strings.Join(g.Mentions, ",") != "u9" {
+	if g := got[1]; g.MsgType != "markdown" || g.Title != "本周简报" || g.Content != "@u9 \n\n## 本周简报\n\n- 报到 12 人" || strings.Join(g.Mentions, ",") != "u9" {
 		t.Errorf("markdown = %+v", g)
+	}
+	if g := got[2]; g.MsgType != "text" || g.Content != "活动：\n1号" {
+		t.Errorf("untitled reply = %+v", g)
 	}
 }
 
@@ -156,7 +162,7 @@ func TestSenderSession(t *testing.T) {
 	s, fake, clock := newSender(t)
 	ctx := context.Background()
 	session := func(exp time.Time) jinqiu.Target {
-		return jinqiu.Target{Platform: bot.DingTalk, Robot: "dt", URL: fake.NewSession(exp), Expires: exp, Kind: jinqiu.KindSession}
+		return jinqiu.Target{Platform: dingtalk.Name, Robot: "dt", URL: fake.NewSession(exp), Expires: exp, Kind: jinqiu.KindSession}
 	}
 	live := session(t0.Add(time.Hour))
 	if err := s.Send(ctx, live, jinqiu.Reply{Text: "好的"}); err != nil {

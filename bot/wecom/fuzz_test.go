@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/config"
 	"jinqiu/inbound"
 )
 
@@ -44,7 +43,7 @@ func FuzzWeComDecrypt(f *testing.F) {
 		// Echo untrusted text back, so reply building sees it too.
 		return inbound.Outcome{Reply: jinqiu.Reply{Text: m.Text, Markdown: m.UserID, Mentions: []string{m.UserID}}}, nil
 	})
-	robots := []config.WeComRobot{
+	robots := []Robot{
 		{Name: "ai", Mode: ModeAIBot, Token: vecToken, EncodingAESKey: vecAESKey},
 		{Name: "grp", Mode: ModeGroupRobot, Token: vecToken, EncodingAESKey: vecAESKey},
 	}

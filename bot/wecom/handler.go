@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"jinqiu/bot"
-	"jinqiu/config"
 	"jinqiu/inbound"
 )
 
@@ -94,16 +93,16 @@ type finishedStream struct {
 // EncodingAESKey is unusable, or whose mode is unknown, is left out with an
 // error in the log, and its URL answers 404: config validation should have
 // caught it (NewCrypto tells). An empty mode means aibot, the public path.
-func NewHandler(robots []config.WeComRobot, p inbound.Processor, log *slog.Logger) *Handler {
+func NewHandler(robots []Robot, p inbound.Processor, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
 	h := &Handler{
 		robots:  make(map[string]*robot, len(robots)),
 		proc:    p,
-		log:     log.With("platform", bot.WeCom),
+		log:     log.With("platform", Name),
 		streams: make(map[string]finishedStream),
-		door:    &bot.Door{Platform: bot.WeCom, Log: log},
+		door:    &bot.Door{Platform: Name, Log: log},
 	}
 	for _, rc := range robots {
 		mode := rc.Mode
@@ -300,7 +299,7 @@ func (h *Handler) aibot(w http.ResponseWriter, r *http.Request, rb *robot, q que
 
 	now := h.now()
 	m := jinqiu.Message{
-		Platform: bot.WeCom,
+		Platform: Name,
 		Robot:    rb.name,
 		MsgID:    in.MsgID,
 		ChatID:   in.ChatID,
@@ -314,7 +313,7 @@ func (h *Handler) aibot(w http.ResponseWriter, r *http.Request, rb *robot, q que
 	}
 	if in.ResponseURL != "" {
 		m.Late = jinqiu.Target{
-			Platform: bot.WeCom,
+			Platform: Name,
 			Robot:    rb.name,
 			URL:      in.ResponseURL,
 			Kind:     jinqiu.KindResponseURL,
@@ -392,7 +391,7 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 	}
 
 	m := jinqiu.Message{
-		Platform: bot.WeCom,
+		Platform: Name,
 		Robot:    rb.name,
 		MsgID:    in.MsgID,
 		ChatID:   in.ChatID,
@@ -406,7 +405,7 @@ func (h *Handler) groupRobot(w http.ResponseWriter, r *http.Request, rb *robot, 
 		// The callback's WebhookUrl carries the robot's key: a late reply
 		// goes through the robot's configured webhook instead, so that
 		// no key is stored with the message.
-		m.Late = jinqiu.Target{Platform: bot.WeCom, Robot: rb.name, Kind: jinqiu.KindWebhook, ChatID: in.ChatID}
+		m.Late = jinqiu.Target{Platform: Name, Robot: rb.name, Kind: jinqiu.KindWebhook, ChatID: in.ChatID}
 	}
 	reply, ok := h.process(w, r, m, log)
 	if !ok {

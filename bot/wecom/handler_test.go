@@ -16,10 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/bot/platformtest"
 	"jinqiu/bot/wecom"
-	"jinqiu/config"
 	"jinqiu/inbound"
 )
 
@@ -55,7 +53,7 @@ func newRig(t *testing.T) *rig {
 	r.fake = platformtest.NewWeCom(t)
 	r.fake.Now = r.clock.Now
 	aiKey, grpKey := newAESKey(t), newAESKey(t)
-	robots := []config.WeComRobot{
+	robots := []wecom.Robot{
 		{Name: "ai", Mode: wecom.ModeAIBot, Token: "aiToken1", EncodingAESKey: aiKey},
 		{Name: "grp", Mode: wecom.ModeGroupRobot, Token: "grpToken2", EncodingAESKey: grpKey, WebhookKey: "grp-key"},
 	}
@@ -164,7 +162,7 @@ func TestAIBotText(t *testing.T) {
 	}
 	m := msgs[0]
 	want := jinqiu.Message{
-		Platform: bot.WeCom, Robot: "ai", MsgID: "m-1", ChatID: "chat-9", ChatType: "group",
+		Platform: wecom.Name, Robot: "ai", MsgID: "m-1", ChatID: "chat-9", ChatType: "group",
 		UserID: "zhangsan", Text: "@金秋助手 报到 幸福里社区", SentAt: t0,
 	}
 	late := m.Late
@@ -172,7 +170,7 @@ func TestAIBotText(t *testing.T) {
 	if m != want {
 		t.Errorf("message = %+v\nwant      %+v", m, want)
 	}
-	if late.Kind != jinqiu.KindResponseURL || late.Platform != bot.WeCom || late.Robot != "ai" ||
+	if late.Kind != jinqiu.KindResponseURL || late.Platform != wecom.Name || late.Robot != "ai" ||
 		!strings.HasPrefix(late.URL, r.fake.URL+"/cgi-bin/aibot/response?") || !late.Expires.Equal(t0.Add(time.Hour)) {
 		t.Errorf("Late = %+v", late)
 	}

@@ -43,6 +43,9 @@ type Sender struct {
 	base    *url.URL
 	baseErr error
 	client  *http.Client
+	// groups and robots are the webhook keys of group targets (Platform
+	// fills them from the configuration): by chat id, by robot name.
+	groups, robots map[string]string
 }
 
 var _ jinqiu.Sender = (*Sender)(nil)
@@ -92,10 +95,17 @@ func (s *Sender) Send(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) erro
 	if r.Empty() {
 		return nil
 	}
-	if t.Platform != "" && t.Platform != bot.WeCom {
+	if t.Platform != "" && t.Platform != Name {
 		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("wecom sender given a %q target", t.Platform)}
 	}
 	switch t.Kind {
+	case jinqiu.KindGroup:
+		w, err := s.resolve(t)
+		if err != nil {
+			s.log().Error("wecom group has no webhook: configuration error", "chat_id", t.ChatID, "via", t.Via)
+			return err
+		}
+		return s.sendWebhook(ctx, w, r)
 	case jinqiu.KindWebhook:
 		return s.sendWebhook(ctx, t, r)
 	case jinqiu.KindResponseURL:
@@ -234,7 +244,7 @@ func (s *Sender) now() time.Time {
 
 func (s *Sender) log() *slog.Logger {
 	if s.Log != nil {
-		return s.Log.With("platform", bot.WeCom)
+		return s.Log.With("platform", Name)
 	}
-	return slog.Default().With("platform", bot.WeCom)
+	return slog.Default().With("platform", Name)
 }

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/bot/platformtest"
 	"jinqiu/bot/wecom"
 )
@@ -31,7 +30,7 @@ func newSender(t *testing.T) (*wecom.Sender, *platformtest.FakeWeCom, *platformt
 }
 
 func hook(url string) jinqiu.Target {
-	return jinqiu.Target{Platform: bot.WeCom, Robot: "r1", URL: url, Kind: jinqiu.KindWebhook}
+	return jinqiu.Target{Platform: wecom.Name, Robot: "r1", URL: url, Kind: jinqiu.KindWebhook}
 }
 
 func sendErr(t *testing.T, err error) *jinqiu.SendError {

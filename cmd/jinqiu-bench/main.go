@@ -17,7 +17,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"jinqiu/bench"
+	"jinqiu/bot"
+	"jinqiu/bot/dingtalk"
+	"jinqiu/bot/wecom"
 	"jinqiu/config"
 	"jinqiu/storage"
 )
@@ -56,7 +58,11 @@ func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	return fs, fs.String("config", "bench.yaml", "path of the configuration file")
 }
 
-func loadConfig(path string) (*config.Config, error) { return config.Load(path) }
+// loadConfig reads a configuration of the two platforms the load generator
+// plays.
+func loadConfig(path string) (*config.Config, error) {
+	return config.Load(path, bot.Platforms{wecom.New(), dingtalk.New()})
+}
 
 // runBench is the load harness: see bench.sh for how its parts fit.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -90,7 +96,7 @@ func benchConfig(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
-	return bench.WriteConfig(stdout, *groups, *listen, *dsn, *redis, *sink)
+	return WriteConfig(stdout, *groups, *listen, *dsn, *redis, *sink)
 }
 
 func benchBaseline(ctx context.Context, args []string, stderr io.Writer) error {
@@ -112,7 +118,7 @@ func benchBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	b, err := bench.NewBaseline(cfg, db, log)
+	b, err := NewBaseline(cfg, db, log)
 	if err != nil {
 		return err
 	}
@@ -155,8 +161,8 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	// Listen where the server's DingTalk replies go.
-	sink := &bench.Sink{}
-	su, err := url.Parse(cfg.DingTalk.APIBase)
+	sink := &Sink{}
+	su, err := url.Parse(dingTalkOf(cfg).APIBase)
 	if err != nil {
 		return err
 	}
@@ -164,41 +170,41 @@ func benchRun(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopSink()
 	go serveUntilDone(sinkCtx, su.Host, sink)
 
-	w := bench.Workload{Target: strings.TrimRight(*target, "/"), Groups: bench.GroupsFromConfig(cfg, cfg.DingTalk.APIBase), Members: *members, Seed: *seed}
+	w := Workload{Target: strings.TrimRight(*target, "/"), Groups: GroupsFromConfig(cfg, dingTalkOf(cfg).APIBase), Members: *members, Seed: *seed}
 	if len(w.Groups) == 0 {
 		return errors.New("bench: the configuration has no groups with receiving robots")
 	}
-	b, err := bench.NewBuilder(w)
+	b, err := NewBuilder(w)
 	if err != nil {
 		return err
 	}
-	client := bench.Client()
+	client := Client()
 	if *setup {
 		reqs, err := b.Setup()
 		if err != nil {
 			return err
 		}
 		t := time.Now()
-		if err := bench.Sequential(ctx, client, reqs, 16); err != nil {
+		if err := Sequential(ctx, client, reqs, 16); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "setup: %d callbacks in %.1fs\n", len(reqs), time.Since(t).Seconds())
 	}
-	probe := &bench.RSSProbe{MetricsURL: w.Target + "/metrics", Client: client}
-	var rep bench.Report
+	probe := &RSSProbe{MetricsURL: w.Target + "/metrics", Client: client}
+	var rep Report
 	switch {
 	case *rate > 0:
 		reqs, err := b.Mix(int(*rate * duration.Seconds()))
 		if err != nil {
 			return err
 		}
-		rep = bench.Open(ctx, client, reqs, *rate, probe)
+		rep = Open(ctx, client, reqs, *rate, probe)
 	case *closed > 0:
 		reqs, err := b.Mix(*n)
 		if err != nil {
 			return err
 		}
-		rep = bench.Closed(ctx, client, reqs, *closed, probe)
+		rep = Closed(ctx, client, reqs, *closed, probe)
 	default:
 		if *setup {
 			return nil

@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"time"
 
+	"jinqiu/bot"
+	"jinqiu/bot/dingtalk"
+	"jinqiu/bot/wecom"
 	"jinqiu/config"
 	"jinqiu/handlers"
 	"jinqiu/inbound"
@@ -43,9 +46,18 @@ func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	return fs, path
 }
 
+// registry is the chat platforms jinqiu speaks, a line each: a platform is
+// its folder under bot/ and its line here.
+func registry() bot.Platforms {
+	return bot.Platforms{
+		wecom.New(),
+		dingtalk.New(),
+	}
+}
+
 // loadConfig reads and validates the configuration.
 func loadConfig(path string) (*config.Config, error) {
-	return config.Load(path)
+	return config.Load(path, registry())
 }
 
 // openQuiet loads the configuration and opens the app for a one-shot

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"jinqiu"
-	"jinqiu/bot"
+	"jinqiu/bot/wecom"
 	"jinqiu/config"
 	"jinqiu/jobs"
 )
@@ -22,7 +22,7 @@ func TestCalendarAgreesQuarterlyThemeDay(t *testing.T) {
 	yaml := "storage:\n  dsn: " + filepath.Join(t.TempDir(), "j.db") + "\n" +
 		"branches:\n  - {id: b1, name: 枣行社区临时党支部, kind: community, secretaries: [\"wecom:sec\"], groups: [{platform: wecom, chat_id: c1}]}\n" +
 		"jobs:\n  schedule: {theme_day: quarterly, theme_day_on: first friday, lead_days: [7, 1]}\n"
-	cfg, err := config.Parse([]byte(yaml), e2eNoEnv)
+	cfg, err := config.Parse([]byte(yaml), e2eNoEnv, registry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestCalendarAgreesQuarterlyThemeDay(t *testing.T) {
 	due := time.Date(2026, 10, 2, 0, 0, 0, 0, cfg.Location)
 
 	// 三会一课
-	r, err := a.handlers.Handle(t.Context(), jinqiu.Message{Platform: bot.WeCom, MsgID: "m1", ChatID: "c1", ChatType: jinqiu.ChatGroup, UserID: "sec", Text: "三会一课"})
+	r, err := a.handlers.Handle(t.Context(), jinqiu.Message{Platform: wecom.Name, MsgID: "m1", ChatID: "c1", ChatType: jinqiu.ChatGroup, UserID: "sec", Text: "三会一课"})
 	if err != nil || !strings.Contains(r.Text, "主题党日（10月2日，已过期）") {
 		t.Errorf("三会一课 = %q %v, want 主题党日 due 10月2日 and overdue", r.Text, err)
 	}

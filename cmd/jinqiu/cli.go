@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/handlers"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
@@ -100,18 +99,18 @@ func parseZone(path string) (*time.Location, error) {
 // prints the reply.
 func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("say", stderr)
-	platform := fs.String("platform", string(bot.WeCom), "wecom or dingtalk")
+	platform := fs.String("platform", string(registry().Names()[0]), "the platform: "+platformNames("|"))
 	chat := fs.String("chat", "", "the group's chat id (as configured)")
 	user := fs.String("user", "", "the sender's platform user id")
 	name := fs.String("name", "", "the sender's display name")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
-	if jinqiu.Platform(*platform) != bot.WeCom && jinqiu.Platform(*platform) != bot.DingTalk {
-		return usageError("--platform must be wecom or dingtalk")
+	if _, ok := registry().Get(jinqiu.Platform(*platform)); !ok {
+		return usageError("--platform must be " + platformNames(" or "))
 	}
 	if *user == "" || fs.NArg() == 0 {
-		return usageError("usage: jinqiu say --platform wecom --chat CHAT --user UID [--name NAME] TEXT")
+		return usageError("usage: jinqiu say --platform " + platformNames("|") + " --chat CHAT --user UID [--name NAME] TEXT")
 	}
 	a, err := openQuiet(ctx, *path, stderr)
 	if err != nil {
@@ -160,4 +159,13 @@ func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stdout, out.Reply.Text)
 	}
 	return nil
+}
+
+// platformNames are the registered platforms' names, joined by sep.
+func platformNames(sep string) string {
+	var ss []string
+	for _, n := range registry().Names() {
+		ss = append(ss, string(n))
+	}
+	return strings.Join(ss, sep)
 }

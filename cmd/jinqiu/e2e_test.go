@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/bot/dingtalk"
 	"jinqiu/bot/platformtest"
 	"jinqiu/bot/wecom"
@@ -152,7 +151,7 @@ func startE2E(t *testing.T, driver, dsn, redis string) *e2eServer {
 	t.Helper()
 	s := &e2eServer{w: newE2EWorld(), wc: platformtest.NewWeCom(t), dt: platformtest.NewDingTalk(t)}
 	s.wc.AddKey(e2eWebhookKey)
-	cfg, err := config.Parse([]byte(e2eConfigYAML(s.w, driver, dsn, redis, s.wc.URL, s.dt.URL)), e2eNoEnv)
+	cfg, err := config.Parse([]byte(e2eConfigYAML(s.w, driver, dsn, redis, s.wc.URL, s.dt.URL)), e2eNoEnv, registry())
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -167,12 +166,8 @@ func startE2E(t *testing.T, driver, dsn, redis string) *e2eServer {
 	a.handlers.Now, a.db.Now = clock, clock
 	s.a = a
 
-	client := bot.NoRedirects(&http.Client{Timeout: 10 * time.Second})
-	senders := map[jinqiu.Platform]jinqiu.Sender{
-		bot.WeCom:    wecom.NewSender(cfg.WeCom.APIBase, client),
-		bot.DingTalk: dingtalk.NewSender(cfg.DingTalk.APIBase, client),
-	}
-	srv := httptest.NewServer(a.routes(senders))
+	mux, _ := a.routes()
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	s.url, s.hc = srv.URL, srv.Client()
 	return s
@@ -303,7 +298,7 @@ func e2eScenarios(t *testing.T, s *e2eServer) {
 		if want := "已在【" + e2eBranchA + "】报到"; !strings.Contains(got, want) {
 			t.Errorf("报到 = %q, want it to say %q", got, want)
 		}
-		m, err := s.a.db.Member(ctx, bot.WeCom, m1)
+		m, err := s.a.db.Member(ctx, wecom.Name, m1)
 		if err != nil || m.BranchID != "zaoxing" || !m.RegisteredAt.Valid {
 			t.Errorf("member = %+v, %v; want registered in zaoxing", m, err)
 		}
@@ -366,7 +361,7 @@ func e2eScenarios(t *testing.T, s *e2eServer) {
 		if after := s.counts(t); !reflect.DeepEqual(after, before) {
 			t.Errorf("a forged callback wrote rows: %v, was %v", after, before)
 		}
-		if _, err := s.a.db.Member(ctx, bot.WeCom, m2); err == nil {
+		if _, err := s.a.db.Member(ctx, wecom.Name, m2); err == nil {
 			t.Errorf("a forged 报到 made %s a member", m2)
 		}
 	})
@@ -445,7 +440,7 @@ func e2eScenarios(t *testing.T, s *e2eServer) {
 		if want := "已在【" + e2eBranchA + "】报到"; !strings.Contains(got, want) || !strings.Contains(got, "丁一") {
 			t.Errorf("报到 = %q, want it to greet 丁一 and say %q", got, want)
 		}
-		if m, err := s.a.db.Member(ctx, bot.DingTalk, d1); err != nil || m.BranchID != "zaoxing" {
+		if m, err := s.a.db.Member(ctx, dingtalk.Name, d1); err != nil || m.BranchID != "zaoxing" {
 			t.Errorf("member = %+v, %v; want registered in zaoxing", m, err)
 		}
 		got = s.dingtalk(t, platformtest.DingTalkCallback{
@@ -510,7 +505,7 @@ func e2eScenarios(t *testing.T, s *e2eServer) {
 		if n := len(s.dt.Requests()); n != sent {
 			t.Errorf("DingTalk got %d requests; the reply should wait in the outbox", n-sent)
 		}
-		row, err := s.a.db.OutboxByKey(ctx, "reply|"+string(bot.DingTalk)+"|jinqiu-dd|"+msgID)
+		row, err := s.a.db.OutboxByKey(ctx, "reply|"+string(dingtalk.Name)+"|jinqiu-dd|"+msgID)
 		if err != nil {
 			t.Fatalf("outbox row for the reply: %v", err)
 		}
@@ -518,7 +513,7 @@ func e2eScenarios(t *testing.T, s *e2eServer) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if addr.Platform != bot.DingTalk || addr.ChatID != w.cidA || addr.Late != nil || !strings.Contains(r.Text, "已在【"+e2eBranchA+"】报到") {
+		if addr.Platform != dingtalk.Name || addr.ChatID != w.cidA || addr.Late != nil || !strings.Contains(r.Text, "已在【"+e2eBranchA+"】报到") {
 			t.Errorf("outbox row = %+v %+v, want the 报到 reply to the group %s", addr, r, w.cidA)
 		}
 	})
@@ -529,7 +524,7 @@ func e2eScenarios(t *testing.T, s *e2eServer) {
 func e2eConfigFile(t *testing.T, w e2eWorld, extra string) string {
 	t.Helper()
 	dir := t.TempDir()
-	text := e2eConfigYAML(w, storage.SQLite, filepath.Join(dir, "jinqiu.db"), "", config.DefaultWeComAPI, config.DefaultDingTalkAPI) + extra
+	text := e2eConfigYAML(w, storage.SQLite, filepath.Join(dir, "jinqiu.db"), "", wecom.DefaultAPIBase, dingtalk.DefaultAPIBase) + extra
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)

@@ -18,16 +18,16 @@ import (
 func runGrant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("grant", stderr)
 	branch := fs.String("branch", "", "the branch id (as configured)")
-	platform := fs.String("platform", "", "the person's platform: wecom or dingtalk")
+	platform := fs.String("platform", "", "the person's platform: "+platformNames(" or "))
 	uid := fs.String("user", "", "the person's user id on that platform, exactly as it sends it")
 	revoke := fs.Bool("revoke", false, "withdraw a role granted earlier")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
 	if *branch == "" || *uid == "" || *platform == "" {
-		return usageError("usage: jinqiu grant --branch ID --platform wecom|dingtalk --user UID [--revoke]")
+		return usageError("usage: jinqiu grant --branch ID --platform " + platformNames("|") + " --user UID [--revoke]")
 	}
-	id, err := config.ParseIdentity(*platform + ":" + *uid)
+	id, err := config.ParseIdentity(*platform+":"+*uid, registry().Names())
 	if err != nil {
 		return usageError("--platform and --user: " + err.Error())
 	}

@@ -10,9 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"jinqiu/bot"
 	"jinqiu/handlers/say"
-	"jinqiu/jobs"
 	"jinqiu/outbox"
 	"jinqiu/storage"
 )
@@ -103,7 +101,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if len(r.Mentions) > 0 {
 				to += "  @" + strings.Join(r.Mentions, " @")
 			}
-			if p.NoWebhook[outbox.GroupKey(addr.Platform, addr.ChatID)] {
+			if p.NoWebhook[jinqiu.Group{Platform: addr.Platform, ChatID: addr.ChatID}] {
 				to += "  (no webhook configured for this group: not sent)"
 			}
 			fmt.Fprintf(out, "  → %s\n", to)
@@ -124,12 +122,12 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs, path := newFlags("digest", stderr)
 	week := fs.String("week", "", "ISO week, e.g. 2026-W48 (default: last week, as the Monday digest)")
 	branch := fs.String("branch", "", "a branch id: that branch's digest, with its inactive members named")
-	platform := fs.String("platform", string(bot.WeCom), "render for wecom or dingtalk (the parts as they would be sent)")
+	platform := fs.String("platform", string(registry().Names()[0]), "render for "+platformNames(" or ")+" (the parts as they would be sent)")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
 	}
-	if fs.NArg() > 0 || (jinqiu.Platform(*platform) != bot.WeCom && jinqiu.Platform(*platform) != bot.DingTalk) {
-		return usageError("usage: jinqiu digest [--week 2026-W48] [--branch ID] [--platform wecom|dingtalk]")
+	if _, ok := registry().Get(jinqiu.Platform(*platform)); fs.NArg() > 0 || !ok {
+		return usageError("usage: jinqiu digest [--week 2026-W48] [--branch ID] [--platform " + platformNames("|") + "]")
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
@@ -150,7 +148,7 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	replies := jobs.DigestReplies(jinqiu.Platform(*platform), d)
+	replies := cfg.Platforms.Parts(jinqiu.Platform(*platform), say.Digest(d), say.Continued)
 	if len(replies) > 0 && replies[0].Title != "" {
 		fmt.Fprintf(stdout, "title: %s\n\n", replies[0].Title)
 	}

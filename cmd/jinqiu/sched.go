@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"jinqiu/jobs"
-	"jinqiu/outbox"
 )
 
 // startScheduler starts the cron jobs (reminders, digests) and returns the
@@ -39,11 +38,11 @@ func newScheduler(a *app, owner string) (*jobs.Scheduler, error) {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	return &jobs.Scheduler{
-		DB:      a.db,
-		Planner: p,
-		Digests: a.reports,
-		Groups:  outbox.GroupsOf(a.cfg),
-		Log:     a.log,
-		Owner:   owner,
+		DB:        a.db,
+		Planner:   p,
+		Digests:   a.reports,
+		Platforms: a.cfg.Platforms,
+		Log:       a.log,
+		Owner:     owner,
 	}, nil
 }

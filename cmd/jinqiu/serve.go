@@ -21,8 +21,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"jinqiu/bot"
-	"jinqiu/bot/dingtalk"
-	"jinqiu/bot/wecom"
 	"jinqiu/inbound"
 	"jinqiu/jobs"
 	"jinqiu/outbox"
@@ -53,13 +51,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	defer a.close()
 	a.replica = replicaName()
 
-	client := bot.NoRedirects(&http.Client{Timeout: 10 * time.Second})
-	ws := wecom.NewSender(cfg.WeCom.APIBase, client)
-	ws.Log = log
-	ds := dingtalk.NewSender(cfg.DingTalk.APIBase, client)
-	ds.Log = log
-	senders := map[jinqiu.Platform]jinqiu.Sender{bot.WeCom: ws, bot.DingTalk: ds}
-	mux := a.routes(senders)
+	mux, senders := a.routes()
 	if cfg.Server.MetricsListen == "" {
 		mux.Handle("GET /metrics", promhttp.Handler())
 	}
@@ -100,7 +92,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	d := &outbox.Dispatcher{
-		DB: a.db, State: a.state, Senders: senders, Groups: outbox.GroupsOf(cfg), RobotKeys: outbox.RobotKeysOf(cfg), Log: log, Owner: owner,
+		DB: a.db, State: a.state, Senders: senders, Log: log, Owner: owner,
 		PerMinute: cfg.Jobs.Outbox.PerMinute, MaxAttempts: cfg.Jobs.Outbox.MaxAttempts,
 		Poll: cfg.Jobs.Outbox.Poll.D(), Lease: cfg.Jobs.Outbox.Lease.D(),
 	}
@@ -147,8 +139,8 @@ func replicaName() string {
 }
 
 // routes is the HTTP surface: the platforms' callbacks and the operator's
-// endpoints.
-func (a *app) routes(senders map[jinqiu.Platform]jinqiu.Sender) *http.ServeMux {
+// endpoints; and the platforms' senders.
+func (a *app) routes() (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
 	cfg, log := a.cfg, a.log
 	mux := http.NewServeMux()
 	// What a callback's answer could not carry (an over-long reply, a dead
@@ -165,13 +157,17 @@ func (a *app) routes(senders map[jinqiu.Platform]jinqiu.Sender) *http.ServeMux {
 	}
 	// Only verified messages reach the processor, so only they take one
 	// of the places in flight: a slow or forged request never does.
-	proc := inbound.Limit(a.pipeline, cfg.Server.MaxInFlight)
-	wh := wecom.NewHandler(cfg.WeCom.Robots, proc, log)
-	wh.OnUndelivered = undelivered
-	wh.Register(mux)
-	dh := dingtalk.NewHandler(cfg.DingTalk.Robots, cfg.DingTalk.APIBase, proc, senders[bot.DingTalk], log)
-	dh.OnUndelivered = undelivered
-	dh.Register(mux)
+	env := bot.Env{
+		Processor:   inbound.Limit(a.pipeline, cfg.Server.MaxInFlight),
+		Client:      bot.NoRedirects(&http.Client{Timeout: 10 * time.Second}),
+		Log:         log,
+		Now:         time.Now,
+		Undelivered: undelivered,
+	}
+	senders := map[jinqiu.Platform]jinqiu.Sender{}
+	for _, p := range cfg.Platforms {
+		senders[p.Name()] = p.Open(env, mux)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
@@ -191,7 +187,7 @@ func (a *app) routes(senders map[jinqiu.Platform]jinqiu.Sender) *http.ServeMux {
 		}
 		io.WriteString(w, "ready\n")
 	})
-	return mux
+	return mux, senders
 }
 
 // pprofMux serves the profiler on its own listener, never on the public one.

@@ -3,7 +3,7 @@
 // members in many groups, to a running server, and reports throughput,
 // latency percentiles, errors and the server's memory. It also runs the
 // baseline server the figures are compared with.
-package bench
+package main
 
 import (
 	"bufio"
@@ -53,12 +53,12 @@ type Group struct {
 // GroupsFromConfig lists the configured groups with their robots' secrets
 // (the load generator plays the platform, so it needs them).
 func GroupsFromConfig(cfg *config.Config, sessionBase string) []Group {
-	we := map[string]config.WeComRobot{}
-	for _, r := range cfg.WeCom.Robots {
+	we := map[string]wecom.Robot{}
+	for _, r := range weComOf(cfg).Robots {
 		we[r.Name] = r
 	}
-	dt := map[string]config.DingTalkRobot{}
-	for _, r := range cfg.DingTalk.Robots {
+	dt := map[string]dingtalk.Robot{}
+	for _, r := range dingTalkOf(cfg).Robots {
 		dt[r.Name] = r
 	}
 	var out []Group
@@ -70,13 +70,13 @@ func GroupsFromConfig(cfg *config.Config, sessionBase string) []Group {
 		for _, g := range b.Groups {
 			x := Group{Platform: g.Platform, ChatID: g.ChatID, Robot: g.Robot, Secretary: sec, SessionBase: sessionBase}
 			switch g.Platform {
-			case "wecom":
+			case wecom.Name:
 				r, ok := we[g.Robot]
 				if !ok || r.Token == "" {
 					continue
 				}
 				x.Token, x.AESKey = r.Token, r.EncodingAESKey
-			case "dingtalk":
+			case dingtalk.Name:
 				r, ok := dt[g.Robot]
 				if !ok || r.AppSecret == "" {
 					continue
@@ -114,7 +114,7 @@ func NewBuilder(w Workload) (*Builder, error) {
 	rand.Read(r)
 	b.run = hex.EncodeToString(r)
 	for _, g := range w.Groups {
-		if g.Platform == "wecom" && b.crypto[g.Robot] == nil {
+		if g.Platform == wecom.Name && b.crypto[g.Robot] == nil {
 			c, err := wecom.NewCrypto(g.Token, g.AESKey, "")
 			if err != nil {
 				return nil, fmt.Errorf("robot %s: %w", g.Robot, err)
@@ -200,7 +200,7 @@ func (b *Builder) build(g Group, user, name, text, kind string) (Request, error)
 	id := fmt.Sprintf("bench-%s-%d", b.run, b.seq.Add(1))
 	now := time.Now()
 	switch g.Platform {
-	case "wecom":
+	case wecom.Name:
 		plain, _ := json.Marshal(map[string]any{
 			"msgid": id, "aibotid": "bench", "chatid": g.ChatID, "chattype": "group",
 			"from": map[string]string{"userid": user}, "msgtype": "text",
@@ -500,4 +500,16 @@ func (p *RSSProbe) Sample(ctx context.Context) int64 {
 		}
 	}
 	return 0
+}
+
+// weComOf and dingTalkOf are the platforms' sections of cfg: the load
+// generator plays the platforms, so it needs their robots' secrets.
+func weComOf(cfg *config.Config) wecom.Config {
+	p, _ := cfg.Platforms.Get(wecom.Name)
+	return p.(*wecom.Platform).Config()
+}
+
+func dingTalkOf(cfg *config.Config) dingtalk.Config {
+	p, _ := cfg.Platforms.Get(dingtalk.Name)
+	return p.(*dingtalk.Platform).Config()
 }

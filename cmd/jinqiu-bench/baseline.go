@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"context"
@@ -31,7 +31,7 @@ type Baseline struct {
 // NewBaseline prepares the baseline for the configured robots.
 func NewBaseline(cfg *config.Config, db *storage.DB, log *slog.Logger) (*Baseline, error) {
 	b := &Baseline{DB: db, Log: log, crypto: map[string]*wecom.Crypto{}, secret: map[string]string{}}
-	for _, r := range cfg.WeCom.Robots {
+	for _, r := range weComOf(cfg).Robots {
 		if r.Token == "" {
 			continue
 		}
@@ -41,7 +41,7 @@ func NewBaseline(cfg *config.Config, db *storage.DB, log *slog.Logger) (*Baselin
 		}
 		b.crypto[r.Name] = c
 	}
-	for _, r := range cfg.DingTalk.Robots {
+	for _, r := range dingTalkOf(cfg).Robots {
 		b.secret[r.Name] = r.AppSecret
 	}
 	return b, nil
