@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"jinqiu"
+	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"strconv"
 	"time"
@@ -39,29 +40,29 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (jinqiu.R
 		return text(say.AskInBranchGroup()), nil
 	}
 	if rq.badCap != "" {
-		return text(say.BadCapacity(rq.badCap, MaxCapacity)), nil
+		return text(say.BadCapacity(rq.badCap, jinqiu.MaxCapacity)), nil
 	}
 	if rq.title == "" || rq.startsAt.IsZero() {
 		return text(say.PublishNeedMore()), nil
 	}
-	if n := utf8.RuneCountInString(rq.title); n > MaxTitleRunes {
-		return text(say.TooLong(say.FieldTitle, n, MaxTitleRunes, say.ExamplePublish)), nil
+	if n := utf8.RuneCountInString(rq.title); n > jinqiu.MaxTitleRunes {
+		return text(say.TooLong(say.FieldTitle, n, jinqiu.MaxTitleRunes, say.ExamplePublish)), nil
 	}
-	if n := utf8.RuneCountInString(rq.place); n > MaxPlaceRunes {
-		return text(say.TooLong(say.FieldPlace, n, MaxPlaceRunes, say.ExamplePublish)), nil
+	if n := utf8.RuneCountInString(rq.place); n > jinqiu.MaxPlaceRunes {
+		return text(say.TooLong(say.FieldPlace, n, jinqiu.MaxPlaceRunes, say.ExamplePublish)), nil
 	}
 	if !rq.startsAt.After(sc.now) {
 		return text(say.PublishPast()), nil
 	}
-	if rq.startsAt.Sub(sc.now) > MaxAhead {
+	if rq.startsAt.Sub(sc.now) > jinqiu.MaxAhead {
 		return text(sc.w.PublishTooFar(rq.startsAt.In(h.loc()))), nil
 	}
 	dur := rq.duration
 	if dur <= 0 {
-		dur = DefaultDuration
+		dur = jinqiu.DefaultDuration
 	}
-	if dur > MaxDayCentihours*time.Hour/100 {
-		return text(say.PublishTooLong(MaxDayCentihours)), nil
+	if dur > jinqiu.MaxDayCentihours*time.Hour/100 {
+		return text(say.PublishTooLong(jinqiu.MaxDayCentihours)), nil
 	}
 	if !rq.deadline.IsZero() {
 		if !rq.deadline.Before(rq.startsAt) {
@@ -120,7 +121,7 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (j
 			return text(say.NothingToManage()), nil
 		}
 		ids, ls := h.options(sc, cands)
-		return h.choose(ctx, sc, dialogue{Intent: IntentCancelActivity}, ids, ls, say.PickCancelActivity, sc.w.ConfirmCancelActivity(cands[0], h.loc())), nil
+		return h.choose(ctx, sc, dialogue{Intent: command.IntentCancelActivity}, ids, ls, say.PickCancelActivity, sc.w.ConfirmCancelActivity(cands[0], h.loc())), nil
 	}
 	act, err := h.scopedActivity(ctx, s, rq.activity)
 	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
@@ -173,7 +174,7 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (jinqiu.Re
 			id = acts[0].ID // reading changes nothing: no need to confirm
 		default:
 			ids, ls := h.options(sc, acts)
-			return h.choose(ctx, sc, dialogue{Intent: IntentRoster}, ids, ls, say.PickRoster, ""), nil
+			return h.choose(ctx, sc, dialogue{Intent: command.IntentRoster}, ids, ls, say.PickRoster, ""), nil
 		}
 	}
 	act, err := h.scopedActivity(ctx, s, id)
@@ -249,7 +250,7 @@ func (h *Handlers) askSignup(ctx context.Context, sc *scene, branchID string) (j
 		return text(say.NothingToSignUp()), nil
 	}
 	ids, ls := h.options(sc, cands)
-	return h.choose(ctx, sc, dialogue{Intent: IntentSignup}, ids, ls, say.PickSignup, sc.w.ConfirmSignup(cands[0], h.loc())), nil
+	return h.choose(ctx, sc, dialogue{Intent: command.IntentSignup}, ids, ls, say.PickSignup, sc.w.ConfirmSignup(cands[0], h.loc())), nil
 }
 
 func (h *Handlers) options(sc *scene, acts []jinqiu.Activity) ([]int64, []string) {
@@ -282,7 +283,7 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (jin
 			return text(say.NothingToCancel()), nil
 		}
 		ids, ls := h.options(sc, cands)
-		return h.choose(ctx, sc, dialogue{Intent: IntentCancelSignup}, ids, ls, say.PickCancelSignup, sc.w.ConfirmCancelSignup(cands[0], h.loc())), nil
+		return h.choose(ctx, sc, dialogue{Intent: command.IntentCancelSignup}, ids, ls, say.PickCancelSignup, sc.w.ConfirmCancelSignup(cands[0], h.loc())), nil
 	}
 	act, err := h.DB.Activity(ctx, branchID, rq.activity)
 	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
@@ -318,9 +319,9 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (jin
 // ---- check-in (member) -----------------------------------------------------------
 
 // CheckinWindow returns when check-in to a opens and closes (both
-// included): CheckinOpens before the start to CheckinCloses after the end.
+// included): jinqiu.CheckinOpens before the start to jinqiu.CheckinCloses after the end.
 func CheckinWindow(a jinqiu.Activity) (opens, closes time.Time) {
-	return a.StartsAt.Add(-CheckinOpens), a.EndsAt.Add(CheckinCloses)
+	return a.StartsAt.Add(-jinqiu.CheckinOpens), a.EndsAt.Add(jinqiu.CheckinCloses)
 }
 
 func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
@@ -384,7 +385,7 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (jinqiu.R
 // the person hears when its window opens. reply is set when the person is
 // answered instead.
 func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) (act jinqiu.Activity, reply *jinqiu.Reply, err error) {
-	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now.Add(-CheckinCloses))
+	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now.Add(-jinqiu.CheckinCloses))
 	if err != nil {
 		return act, nil, err
 	}
@@ -392,7 +393,7 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 	for _, m := range mine {
 		signed[m.ID] = true
 	}
-	open, err := h.DB.ActivitiesBetween(ctx, branchID, sc.now.Add(-CheckinCloses), sc.now.Add(CheckinOpens))
+	open, err := h.DB.ActivitiesBetween(ctx, branchID, sc.now.Add(-jinqiu.CheckinCloses), sc.now.Add(jinqiu.CheckinOpens))
 	if err != nil {
 		return act, nil, err
 	}
@@ -448,7 +449,7 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 		ask = ask[:listLimit]
 	}
 	ids, ls := h.options(sc, ask)
-	r := h.choose(ctx, sc, dialogue{Intent: IntentCheckin}, ids, ls, say.PickCheckin, "")
+	r := h.choose(ctx, sc, dialogue{Intent: command.IntentCheckin}, ids, ls, say.PickCheckin, "")
 	return act, &r, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"jinqiu"
 	"jinqiu/bot/dingtalk"
 	"jinqiu/bot/wecom"
+	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"strconv"
 	"strings"
@@ -36,29 +37,29 @@ const (
 // names an activity or report by id, a message, and whether it writes when
 // allowed (register may or may not: a repeat writes nothing).
 var azPolicy = []struct {
-	intent Intent
+	intent command.Intent
 	level  azLevel
 	id     string // "activity", "report" or ""
 	text   string // {id} is replaced by the id named
 	writes bool
 }{
-	{IntentHelp, azAnyone, "", "帮助", false},
-	{IntentUnknown, azAnyone, "", "今天天气不错", false},
-	{IntentRegister, azAnyone, "", "报到", false},
-	{IntentListActivities, azAnyone, "", "活动", false},
-	{IntentMyStats, azPersonal, "", "我的", false},
-	{IntentCheckin, azMember, "activity", "签到 {id}", true},
-	{IntentSignup, azMember, "activity", "报名 {id}", true},
-	{IntentCancelSignup, azMember, "activity", "取消报名 {id}", true},
-	{IntentReportHours, azMember, "", "时长 2 打扫楼道", true},
-	{IntentPublishActivity, azManager, "", "发布活动 植树 明天上午9点 社区广场 名额5", true},
-	{IntentCancelActivity, azManager, "activity", "取消活动 {id}", true},
-	{IntentRoster, azManager, "activity", "名单 {id}", false},
-	{IntentApproveHours, azManager, "report", "通过 {id}", true},
-	{IntentRejectHours, azManager, "report", "驳回 {id}", false}, // asks for the reason
-	{IntentRecordMeeting, azManager, "", "已开会 支委会", true},
-	{IntentMeetingStatus, azManager, "", "三会一课", false},
-	{IntentDigest, azManager, "", "周报", false},
+	{command.IntentHelp, azAnyone, "", "帮助", false},
+	{command.IntentUnknown, azAnyone, "", "今天天气不错", false},
+	{command.IntentRegister, azAnyone, "", "报到", false},
+	{command.IntentListActivities, azAnyone, "", "活动", false},
+	{command.IntentMyStats, azPersonal, "", "我的", false},
+	{command.IntentCheckin, azMember, "activity", "签到 {id}", true},
+	{command.IntentSignup, azMember, "activity", "报名 {id}", true},
+	{command.IntentCancelSignup, azMember, "activity", "取消报名 {id}", true},
+	{command.IntentReportHours, azMember, "", "时长 2 打扫楼道", true},
+	{command.IntentPublishActivity, azManager, "", "发布活动 植树 明天上午9点 社区广场 名额5", true},
+	{command.IntentCancelActivity, azManager, "activity", "取消活动 {id}", true},
+	{command.IntentRoster, azManager, "activity", "名单 {id}", false},
+	{command.IntentApproveHours, azManager, "report", "通过 {id}", true},
+	{command.IntentRejectHours, azManager, "report", "驳回 {id}", false}, // asks for the reason
+	{command.IntentRecordMeeting, azManager, "", "已开会 支委会", true},
+	{command.IntentMeetingStatus, azManager, "", "三会一课", false},
+	{command.IntentDigest, azManager, "", "周报", false},
 }
 
 // Roles, relative to branch A.
@@ -175,7 +176,7 @@ func azSetUp(w *testWorld, role string, signedUp bool) azFixture {
 		f.act[b.branch] = a.ID
 		w.say(b.chat, b.member, fmt.Sprintf("报名 %d", a.ID))
 		r, err := w.db.ReportHours(twCtx, jinqiu.Actor{Platform: "wecom", UserID: b.member, MsgID: "fixture"}, storage.NewReport{
-			MemberID: m.ID, BranchID: b.branch, ServedOn: calendarDay(w.clock()), Centihours: 100, Note: "备注" + b.branch}, MaxDayCentihours)
+			MemberID: m.ID, BranchID: b.branch, ServedOn: calendarDay(w.clock()), Centihours: 100, Note: "备注" + b.branch}, jinqiu.MaxDayCentihours)
 		if err != nil {
 			w.tb.Fatal(err)
 		}
@@ -219,7 +220,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					name := fmt.Sprintf("%s/%s/%s", p.intent, role.name, sc.name)
 					cases++
 					want := azExpect(p.level, p.id, role.registered, role.secretary, role.admin, sc.group, sc.ids)
-					f := azSetUp(w, role.name, p.intent == IntentCancelSignup)
+					f := azSetUp(w, role.name, p.intent == command.IntentCancelSignup)
 					id := int64(0)
 					switch p.id {
 					case "activity":
@@ -228,7 +229,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 						id = f.rep[sc.ids]
 					}
 					msg := strings.ReplaceAll(p.text, "{id}", strconv.FormatInt(id, 10))
-					if got := Parse(msg, w.clock()).Intent; got != p.intent {
+					if got := command.Parse(msg, w.clock()).Intent; got != p.intent {
 						t.Fatalf("%s: %q parses as %s", name, msg, got)
 					}
 					before := w.snapshot()
@@ -261,12 +262,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 					// Nobody sees the names of the branch whose group this is not.
 					other := map[string]string{twA: twB, twB: twA}[sc.group]
 					for _, n := range names[other] {
-						if strings.Contains(reply, n) && !(p.intent == IntentMyStats && other == role.registered) {
+						if strings.Contains(reply, n) && !(p.intent == command.IntentMyStats && other == role.registered) {
 							t.Errorf("%s: reply shows %q of the other branch: %q", name, n, reply)
 						}
 					}
 					// A reply is short; the weekly digest is a document.
-					if n := strings.Count(reply, "\n") + 1; n > 8 && p.intent != IntentDigest {
+					if n := strings.Count(reply, "\n") + 1; n > 8 && p.intent != command.IntentDigest {
 						t.Errorf("%s: %d lines", name, n)
 					}
 				}
@@ -283,7 +284,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			for _, im := range azImpostors {
 				name := fmt.Sprintf("%s/%s", p.intent, im.name)
 				icases++
-				f := azSetUp(w, "", p.intent == IntentCancelSignup)
+				f := azSetUp(w, "", p.intent == command.IntentCancelSignup)
 				id := map[string]int64{"activity": f.act[twA], "report": f.rep[twA]}[p.id]
 				msg := strings.ReplaceAll(p.text, "{id}", strconv.FormatInt(id, 10))
 				before := w.snapshot()

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"jinqiu"
+	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"slices"
-	"strings"
 )
 
 // Dialogues.
@@ -30,11 +30,11 @@ import (
 
 // dialogue is what the bot asked, as stored (JSON).
 type dialogue struct {
-	Intent  Intent  `json:"intent"`
-	Options []int64 `json:"options,omitempty"` // the numbers offered
-	Confirm bool    `json:"confirm,omitempty"` // one guess awaiting 是
-	Branch  string  `json:"branch,omitempty"`  // register: the branch to confirm
-	Reason  bool    `json:"reason,omitempty"`  // reject: awaiting the reason for Options[0]
+	Intent  command.Intent `json:"intent"`
+	Options []int64        `json:"options,omitempty"` // the numbers offered
+	Confirm bool           `json:"confirm,omitempty"` // one guess awaiting 是
+	Branch  string         `json:"branch,omitempty"`  // register: the branch to confirm
+	Reason  bool           `json:"reason,omitempty"`  // reject: awaiting the reason for Options[0]
 }
 
 func (sc *scene) dialogueKey() string {
@@ -73,21 +73,20 @@ func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) 
 		h.endDialogue(ctx, sc)
 		return jinqiu.Reply{}, false, nil
 	}
-	t := strings.ToLower(Normalize(sc.msg.Text))
 	switch {
-	case slices.Contains(stopWords, t):
+	case command.Stops(sc.msg.Text):
 		h.endDialogue(ctx, sc)
 		return text(say.DialogueEnded()), true, nil
-	case d.Reason && len(d.Options) == 1 && t != "" && readsAsReason(rq.intent):
+	case d.Reason && len(d.Options) == 1 && command.Normalize(sc.msg.Text) != "" && readsAsReason(rq.intent):
 		h.endDialogue(ctx, sc)
-		r, err := h.dispatch(ctx, sc, request{intent: IntentRejectHours, report: d.Options[0], note: Normalize(sc.msg.Text)})
+		r, err := h.dispatch(ctx, sc, request{intent: command.IntentRejectHours, report: d.Options[0], note: command.Normalize(sc.msg.Text)})
 		return r, true, err
-	case d.Confirm && slices.Contains(yesWords, t):
+	case d.Confirm && command.Confirms(sc.msg.Text):
 		h.endDialogue(ctx, sc)
 		r, err := h.resume(ctx, sc, d, 0)
 		return r, true, err
 	}
-	if n, ok := ParseReplyNumber(sc.msg.Text); ok && len(d.Options) > 0 && !d.Reason {
+	if n, ok := command.ParseReplyNumber(sc.msg.Text); ok && len(d.Options) > 0 && !d.Reason {
 		if !slices.Contains(d.Options, int64(n)) {
 			return text(say.DialogueAgain(d.Options[0])), true, nil
 		}
@@ -95,7 +94,7 @@ func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) 
 		r, err := h.resume(ctx, sc, d, int64(n))
 		return r, true, err
 	}
-	if rq.intent == IntentUnknown {
+	if rq.intent == command.IntentUnknown {
 		first := int64(0)
 		if len(d.Options) > 0 && !d.Confirm {
 			first = d.Options[0]
@@ -109,7 +108,7 @@ func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) 
 // resume runs the command the dialogue was about with the number chosen
 // (n), or with its single guess when n is 0.
 func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (jinqiu.Reply, error) {
-	if d.Intent == IntentRegister {
+	if d.Intent == command.IntentRegister {
 		return h.registerIn(ctx, sc, d.Branch)
 	}
 	if n == 0 {
@@ -120,7 +119,7 @@ func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (
 	}
 	rq := request{intent: d.Intent}
 	switch d.Intent {
-	case IntentApproveHours, IntentRejectHours:
+	case command.IntentApproveHours, command.IntentRejectHours:
 		rq.report = n
 	default:
 		rq.activity = n
@@ -132,8 +131,8 @@ func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (
 // reason: free text, or one of the intents that reasons were seen to parse
 // as (时长填错了 reads as report_hours, 请补充说明… as help). Any other
 // command replaces the dialogue, and the report stays pending.
-func readsAsReason(in Intent) bool {
-	return in == IntentUnknown || in == IntentHelp || in == IntentReportHours
+func readsAsReason(in command.Intent) bool {
+	return in == command.IntentUnknown || in == command.IntentHelp || in == command.IntentReportHours
 }
 
 // choose asks the person to pick one of options (each line starting with

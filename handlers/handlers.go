@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"jinqiu"
+	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"jinqiu/report"
 	"log/slog"
@@ -21,30 +22,13 @@ import (
 	"jinqiu/storage/state"
 )
 
-// The programme's rules, in one place.
+// Limits of the conversation; the programme's rules are the root's
+// (jinqiu.CheckinOpens, jinqiu.MaxDayCentihours, ...).
 const (
 	// DialogueTTL is how long a question the bot asked waits for its answer.
 	DialogueTTL = 5 * time.Minute
-	// CheckinOpens and CheckinCloses bound check-in: from this long before
-	// the start to this long after the end.
-	CheckinOpens  = 30 * time.Minute
-	CheckinCloses = 30 * time.Minute
-	// DefaultDuration is an activity's length when none is given; the
-	// hours it credits to each person who signs up and checks in.
-	DefaultDuration = 2 * time.Hour
-	// MaxDayCentihours caps a person's hours for one day (12 h).
-	MaxDayCentihours = 1200
-	// MaxReportAgeDays is how far back hours may be reported.
-	MaxReportAgeDays = 31
 	// listLimit bounds the items a reply lists, to keep it short.
 	listLimit = 5
-	// MaxAhead is how far ahead an activity may be published.
-	MaxAhead = 366 * 24 * time.Hour
-	// Lengths, in characters, of what people write: longer is refused
-	// with the limit named, never cut (the columns hold more).
-	MaxTitleRunes = 40
-	MaxPlaceRunes = 60
-	MaxNoteRunes  = 100 // hours notes, reasons, meeting topics
 )
 
 // Handlers answers messages. Every field is set at start-up; Schedule may
@@ -79,7 +63,7 @@ func (h *Handlers) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, 
 	if err != nil {
 		return jinqiu.Reply{}, fmt.Errorf("handle: %w", err)
 	}
-	rq := requestOf(Parse(m.Text, sc.now))
+	rq := requestOf(command.Parse(m.Text, sc.now))
 	if r, ok, err := h.continueDialogue(ctx, sc, rq); ok || err != nil {
 		return r, err
 	}
@@ -153,37 +137,37 @@ func (sc *scene) name() string {
 
 func (h *Handlers) dispatch(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	switch rq.intent {
-	case IntentHelp:
+	case command.IntentHelp:
 		return text(say.Help()), nil
-	case IntentRegister:
+	case command.IntentRegister:
 		return h.register(ctx, sc, rq)
-	case IntentListActivities:
+	case command.IntentListActivities:
 		return h.listActivities(ctx, sc)
-	case IntentSignup:
+	case command.IntentSignup:
 		return h.signup(ctx, sc, rq)
-	case IntentCancelSignup:
+	case command.IntentCancelSignup:
 		return h.cancelSignup(ctx, sc, rq)
-	case IntentCheckin:
+	case command.IntentCheckin:
 		return h.checkin(ctx, sc, rq)
-	case IntentReportHours:
+	case command.IntentReportHours:
 		return h.reportHours(ctx, sc, rq)
-	case IntentMyStats:
+	case command.IntentMyStats:
 		return h.myStats(ctx, sc)
-	case IntentPublishActivity:
+	case command.IntentPublishActivity:
 		return h.publish(ctx, sc, rq)
-	case IntentCancelActivity:
+	case command.IntentCancelActivity:
 		return h.cancelActivity(ctx, sc, rq)
-	case IntentRoster:
+	case command.IntentRoster:
 		return h.roster(ctx, sc, rq)
-	case IntentApproveHours:
+	case command.IntentApproveHours:
 		return h.decide(ctx, sc, rq, true)
-	case IntentRejectHours:
+	case command.IntentRejectHours:
 		return h.decide(ctx, sc, rq, false)
-	case IntentRecordMeeting:
+	case command.IntentRecordMeeting:
 		return h.recordMeeting(ctx, sc, rq)
-	case IntentMeetingStatus:
+	case command.IntentMeetingStatus:
 		return h.meetingStatus(ctx, sc)
-	case IntentDigest:
+	case command.IntentDigest:
 		return h.digest(ctx, sc, rq)
 	default:
 		return text(say.Unknown()), nil

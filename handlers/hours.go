@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"jinqiu"
+	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"math"
 	"strconv"
@@ -27,9 +28,9 @@ const (
 )
 
 // CheckHours applies the rules on reported hours: a positive number of
-// centihours, at most MaxDayCentihours in one report, served on a day
+// centihours, at most jinqiu.MaxDayCentihours in one report, served on a day
 // (calendar day, see calendarDay) not after today and at most
-// MaxReportAgeDays before it. The day total is checked by storage, under
+// jinqiu.MaxReportAgeDays before it. The day total is checked by storage, under
 // the member's row lock.
 func CheckHours(centihours int, on, today time.Time) HoursProblem {
 	switch {
@@ -37,9 +38,9 @@ func CheckHours(centihours int, on, today time.Time) HoursProblem {
 		return HoursMissing
 	case on.After(today):
 		return HoursFuture
-	case today.Sub(on) > MaxReportAgeDays*24*time.Hour:
+	case today.Sub(on) > jinqiu.MaxReportAgeDays*24*time.Hour:
 		return HoursTooOld
-	case centihours > MaxDayCentihours:
+	case centihours > jinqiu.MaxDayCentihours:
 		return HoursTooMany
 	}
 	return HoursOK
@@ -55,8 +56,8 @@ func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (jinq
 	if on.IsZero() {
 		on = today
 	}
-	if n := utf8.RuneCountInString(rq.note); n > MaxNoteRunes {
-		return text(say.TooLong(say.FieldNote, n, MaxNoteRunes, say.ExampleHours)), nil
+	if n := utf8.RuneCountInString(rq.note); n > jinqiu.MaxNoteRunes {
+		return text(say.TooLong(say.FieldNote, n, jinqiu.MaxNoteRunes, say.ExampleHours)), nil
 	}
 	ch := int(math.Round(rq.hours * 100))
 	switch CheckHours(ch, on, today) {
@@ -65,13 +66,13 @@ func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (jinq
 	case HoursFuture:
 		return text(sc.w.HoursFuture(on)), nil
 	case HoursTooOld:
-		return text(sc.w.HoursTooOld(on, MaxReportAgeDays)), nil
+		return text(sc.w.HoursTooOld(on, jinqiu.MaxReportAgeDays)), nil
 	}
 	// HoursTooMany goes on: storage refuses it with how much of the day is
 	// left, which is what the person needs to hear.
 	r, err := h.DB.ReportHours(ctx, sc.actor, storage.NewReport{
 		MemberID: sc.member.ID, BranchID: branchID, ServedOn: on, Centihours: ch, Note: rq.note,
-	}, MaxDayCentihours)
+	}, jinqiu.MaxDayCentihours)
 	var dl *storage.DayLimitError
 	if errors.As(err, &dl) {
 		return text(sc.w.HoursDayLimit(on, dl.Used, dl.Limit)), nil
@@ -89,9 +90,9 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	if refusal != "" {
 		return text(refusal), nil
 	}
-	intent := IntentApproveHours
+	intent := command.IntentApproveHours
 	if !approve {
-		intent = IntentRejectHours
+		intent = command.IntentRejectHours
 	}
 	if rq.report == 0 {
 		if s.all {
@@ -129,8 +130,8 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	}
 	// The reason comes with the command (驳回 17 时长填错了) or, asked for
 	// here, in the next message (see continueDialogue).
-	if n := utf8.RuneCountInString(rq.note); !approve && n > MaxNoteRunes {
-		return text(say.TooLong(say.FieldReason, n, MaxNoteRunes, say.ExampleReject)), nil
+	if n := utf8.RuneCountInString(rq.note); !approve && n > jinqiu.MaxNoteRunes {
+		return text(say.TooLong(say.FieldReason, n, jinqiu.MaxNoteRunes, say.ExampleReject)), nil
 	}
 	if !approve && rq.note == "" {
 		return h.ask(ctx, sc, dialogue{Intent: intent, Options: []int64{r.ID}, Reason: true}, sc.w.RejectAskReason(r)), nil

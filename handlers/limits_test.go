@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"jinqiu"
 	"jinqiu/handlers/say"
 	"strings"
 	"testing"
@@ -18,21 +19,21 @@ func TestLimitsAreToldAndChangeNothing(t *testing.T) {
 		w := newTestWorld(t, db, nil)
 		w.register(twChatA, "m1")
 		w.h.Since = time.Date(2026, 9, 1, 8, 0, 0, 0, w.now.Location())
-		long := strings.Repeat("长", MaxTitleRunes+1)
-		note := strings.Repeat("扫", MaxNoteRunes+1)
+		long := strings.Repeat("长", jinqiu.MaxTitleRunes+1)
+		note := strings.Repeat("扫", jinqiu.MaxNoteRunes+1)
 		cases := []struct {
 			user, text, want string
 		}{
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额-5", say.BadCapacity("名额-5", MaxCapacity)},
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额0", say.BadCapacity("名额0", MaxCapacity)},
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额99999999", say.BadCapacity("名额99999999", MaxCapacity)},
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额1e9", say.BadCapacity("名额1e9", MaxCapacity)},
-			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额10001", say.BadCapacity("名额10001", MaxCapacity)},
-			{twSecA, "发布活动 " + long + " 明天上午9点 枣行社区 名额5", say.TooLong(say.FieldTitle, MaxTitleRunes+1, MaxTitleRunes, say.ExamplePublish)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额-5", say.BadCapacity("名额-5", jinqiu.MaxCapacity)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额0", say.BadCapacity("名额0", jinqiu.MaxCapacity)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额99999999", say.BadCapacity("名额99999999", jinqiu.MaxCapacity)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额1e9", say.BadCapacity("名额1e9", jinqiu.MaxCapacity)},
+			{twSecA, "发布活动 清理楼道 明天上午9点 枣行社区 名额10001", say.BadCapacity("名额10001", jinqiu.MaxCapacity)},
+			{twSecA, "发布活动 " + long + " 明天上午9点 枣行社区 名额5", say.TooLong(say.FieldTitle, jinqiu.MaxTitleRunes+1, jinqiu.MaxTitleRunes, say.ExamplePublish)},
 			{twSecA, "发布活动 清理楼道 2027-12-05 上午9点 枣行社区 名额5", twWords.PublishTooFar(time.Date(2027, 12, 5, 9, 0, 0, 0, w.now.Location()))},
-			{"m1", "时长 2 " + note, say.TooLong(say.FieldNote, MaxNoteRunes+1, MaxNoteRunes, say.ExampleHours)},
+			{"m1", "时长 2 " + note, say.TooLong(say.FieldNote, jinqiu.MaxNoteRunes+1, jinqiu.MaxNoteRunes, say.ExampleHours)},
 			{twSecA, "已开会 支委会 2026-08-20", twWords.MeetingBeforeInstall(twDay(8, 20), twDay(9, 1))},
-			{twSecA, "已开会 支委会 今天 " + note, say.TooLong(say.FieldTopic, MaxNoteRunes+1, MaxNoteRunes, say.ExampleMeeting)},
+			{twSecA, "已开会 支委会 今天 " + note, say.TooLong(say.FieldTopic, jinqiu.MaxNoteRunes+1, jinqiu.MaxNoteRunes, say.ExampleMeeting)},
 		}
 		for _, c := range cases {
 			before := w.snapshot()

@@ -32,8 +32,8 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (ji
 	if !h.Since.IsZero() && on.Before(calendarDay(h.Since.In(h.loc()))) {
 		return text(sc.w.MeetingBeforeInstall(on, calendarDay(h.Since.In(h.loc())))), nil
 	}
-	if n := utf8.RuneCountInString(rq.topic); n > MaxNoteRunes {
-		return text(say.TooLong(say.FieldTopic, n, MaxNoteRunes, say.ExampleMeeting)), nil
+	if n := utf8.RuneCountInString(rq.topic); n > jinqiu.MaxNoteRunes {
+		return text(say.TooLong(say.FieldTopic, n, jinqiu.MaxNoteRunes, say.ExampleMeeting)), nil
 	}
 	m, already, err := h.DB.RecordMeeting(ctx, sc.actor, sc.msg.UserName, storage.NewMeeting{
 		BranchID: s.branch, Kind: rq.kind, HeldOn: on, Topic: rq.topic,

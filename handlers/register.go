@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"jinqiu"
+	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 func (h *Handlers) register(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	if sc.branch.ID != "" {
 		if rq.community != "" && !strings.Contains(sc.branch.Name, rq.community) {
-			return h.ask(ctx, sc, dialogue{Intent: IntentRegister, Branch: sc.branch.ID, Confirm: true}, say.RegisterConfirm(sc.branch)), nil
+			return h.ask(ctx, sc, dialogue{Intent: command.IntentRegister, Branch: sc.branch.ID, Confirm: true}, say.RegisterConfirm(sc.branch)), nil
 		}
 		return h.registerIn(ctx, sc, sc.branch.ID)
 	}

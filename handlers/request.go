@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"jinqiu"
+	"jinqiu/command"
 	"time"
 )
 
@@ -9,7 +10,7 @@ import (
 // days as calendar days (see calendarDay), zero for "not given". It is the
 // one place that reads the parser's Command.
 type request struct {
-	intent    Intent
+	intent    command.Intent
 	community string
 	activity  int64
 	report    int64
@@ -18,7 +19,7 @@ type request struct {
 	note      string
 	title     string
 	startsAt  time.Time
-	duration  time.Duration // 0: DefaultDuration applies
+	duration  time.Duration // 0: jinqiu.DefaultDuration applies
 	deadline  time.Time     // zero: sign-up closes at the start
 	place     string
 	capacity  int
@@ -29,7 +30,7 @@ type request struct {
 	offset    int
 }
 
-func requestOf(c Command) request {
+func requestOf(c command.Command) request {
 	rq := request{
 		intent:    c.Intent,
 		community: c.Community,

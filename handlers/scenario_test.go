@@ -37,7 +37,7 @@ func TestScenario(t *testing.T) {
 
 		act := w.publish(twChatA, twSecA, "发布活动 清理楼道 今天下午3点 枣行社区 名额2")
 		id := strconv.FormatInt(act.ID, 10)
-		if act.Capacity != 2 || act.EndsAt.Sub(act.StartsAt) != DefaultDuration || act.StartsAt.In(loc).Hour() != 15 || act.BranchID != twA {
+		if act.Capacity != 2 || act.EndsAt.Sub(act.StartsAt) != jinqiu.DefaultDuration || act.StartsAt.In(loc).Hour() != 15 || act.BranchID != twA {
 			t.Fatalf("published %+v", act)
 		}
 		if r := w.say(twChatA, "m1", "活动"); !strings.Contains(r.Text, act.Title) || !strings.Contains(r.Text, "余2个名额") {

@@ -129,7 +129,7 @@ func TestSignupClosed(t *testing.T) {
 	w.register(twChatA, "m1")
 	start := w.clock().Add(3 * time.Hour)
 	act, err := w.db.PublishActivity(twCtx, jinqiu.Actor{UserID: twSecA}, "", storage.NewActivity{
-		BranchID: twA, Title: "植树", StartsAt: start, EndsAt: start.Add(DefaultDuration), Deadline: start.Add(-time.Hour), Capacity: 5})
+		BranchID: twA, Title: "植树", StartsAt: start, EndsAt: start.Add(jinqiu.DefaultDuration), Deadline: start.Add(-time.Hour), Capacity: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"jinqiu/handlers"
+	"jinqiu/command"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
 )
@@ -63,7 +63,7 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	if fs.NArg() > 0 {
-		return enc.Encode(handlers.Parse(strings.Join(fs.Args(), " "), now))
+		return enc.Encode(command.Parse(strings.Join(fs.Args(), " "), now))
 	}
 	sc := bufio.NewScanner(stdin)
 	sc.Buffer(make([]byte, 64*1024), 4<<20)
@@ -75,7 +75,7 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err := json.Unmarshal(sc.Bytes(), &in); err != nil {
 			in.Text = "\x00"
 		}
-		if err := enc.Encode(handlers.Parse(in.Text, now)); err != nil {
+		if err := enc.Encode(command.Parse(in.Text, now)); err != nil {
 			return err
 		}
 	}

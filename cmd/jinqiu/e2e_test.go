@@ -583,7 +583,7 @@ func TestCLISay(t *testing.T) {
 
 func TestCLIParse(t *testing.T) {
 	const now = "2026-11-27T10:00:00+08:00"
-	f, err := os.Open("../../handlers/testdata/commands.jsonl")
+	f, err := os.Open("../../command/testdata/commands.jsonl")
 	if err != nil {
 		t.Fatalf("the command corpus (a copy of shared/corpus): %v", err)
 	}

@@ -1,4 +1,4 @@
-package handlers
+package command
 
 import (
 	"bufio"
@@ -37,7 +37,7 @@ func TestCorpusCopiesMatchShared(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(mine, shared) {
-			t.Errorf("handlers/testdata/%s differs from ../shared/corpus/%s: copy it again (cp ../shared/corpus/%s handlers/testdata/)", name, name, name)
+			t.Errorf("command/testdata/%s differs from ../shared/corpus/%s: copy it again (cp ../shared/corpus/%s command/testdata/)", name, name, name)
 		}
 	}
 }
@@ -401,7 +401,7 @@ func TestParseHours(t *testing.T) {
 	}
 }
 
-// TestParseIntents checks the say.Words of each intent and its arguments.
+// TestParseIntents checks the words of each intent and its arguments.
 func TestParseIntents(t *testing.T) {
 	now := mustParseNow(t)
 	for _, group := range []struct {
@@ -559,7 +559,7 @@ func TestParseIntents(t *testing.T) {
 	}
 }
 
-// TestParseConflicts checks the say.Words that contain or resemble each other.
+// TestParseConflicts checks the words that contain or resemble each other.
 func TestParseConflicts(t *testing.T) {
 	now := mustParseNow(t)
 	for _, c := range []struct{ in, want string }{

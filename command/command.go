@@ -1,4 +1,4 @@
-package handlers
+package command
 
 import (
 	"bytes"
@@ -178,7 +178,7 @@ const (
 	fitUnclear // it does, but unclearly (two dates, two amounts): do not guess
 )
 
-// parse tries the intents of the command say.Words in the order they appear;
+// parse tries the intents of the command words in the order they appear;
 // each intent accepts the message only if everything else in it is
 // accounted for, which is what keeps chatter away from signup and hours.
 func (p *msgParser) parse() Command {
@@ -267,7 +267,7 @@ func (p *msgParser) try(in Intent) (Command, fit) {
 	}
 }
 
-// markWeak records, once per message, which weak command say.Words have their
+// markWeak records, once per message, which weak command words have their
 // company: 服务 needs an amount of time right after it (fillers aside), 已开
 // and kin need a meeting kind somewhere in the message.
 func (p *msgParser) markWeak() {
@@ -416,7 +416,7 @@ func (p *msgParser) parseDigest() (Command, fit) {
 
 // parseRef handles the intents whose argument is an activity or report
 // number. Anything in the message besides the number, fillers and the
-// intent's own say.Words makes it no such command.
+// intent's own words makes it no such command.
 func (p *msgParser) parseRef(in Intent) (Command, fit) {
 	refs, ref := 0, 0
 	for i := range p.segs {
@@ -833,7 +833,7 @@ func (p *msgParser) rangeEnd(i int) bool {
 
 func isRangeWord(t string) bool { return t == "到" || t == "至" || t == "-" || t == "~" }
 
-// markAmountWords marks the say.Words that introduce the amount of time at i
+// markAmountWords marks the words that introduce the amount of time at i
 // (时长3小时, 活动时长 3小时, 约3小时, 大约3个小时) as used, so that they stay
 // out of the place.
 func (p *msgParser) markAmountWords(i int) {
@@ -1030,7 +1030,7 @@ done:
 
 var communitySuffixes = []string{"社区", "村", "街道", "小区", "家园", "支部"}
 
-// placeName trims the say.Words people put around a place (我是…的) and reports
+// placeName trims the words people put around a place (我是…的) and reports
 // whether what is left names a place: text ending in a community suffix,
 // with something before the suffix.
 func placeName(t string) (string, bool) {

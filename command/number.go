@@ -1,6 +1,7 @@
-package handlers
+package command
 
 import (
+	"jinqiu"
 	"math"
 	"strconv"
 	"strings"
@@ -423,9 +424,5 @@ func scanCapacity(s string, i int) (numVal, int) {
 	if !suffix && unitAt(s, k, hourUnits) > 0 {
 		return numVal{}, 0
 	}
-	return numVal{val: ns.val, isInt: ns.isInt, bad: ns.bad || !ns.isInt || ns.val < 1 || ns.val > MaxCapacity}, k
+	return numVal{val: ns.val, isInt: ns.isInt, bad: ns.bad || !ns.isInt || ns.val < 1 || ns.val > jinqiu.MaxCapacity}, k
 }
-
-// MaxCapacity is the most places an activity may have: more is a slip
-// (名额99999999), and the person is asked again.
-const MaxCapacity = 10000

@@ -1,6 +1,7 @@
-package handlers
+package command
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -148,8 +149,8 @@ const (
 	wcQuestion                      // 吗 怎么 …: the person asks rather than orders
 	wcNoun                          // domain nouns, allowed per intent through tags
 	wcLabel                         // 时间 地点 标题 …: form labels dropped from free text
-	wcRestate                       // who/how say.Words that only restate a meeting (书记 讲)
-	wcBlock                         // say.Words that look like a command but are not one (参加了)
+	wcRestate                       // who/how words that only restate a meeting (书记 讲)
+	wcBlock                         // words that look like a command but are not one (参加了)
 	wcDeadline                      // 报名截止 截止 …: a sign-up deadline of publish_activity
 )
 
@@ -165,7 +166,7 @@ const (
 	tDigest                     // digest verbs
 	tHelp                       // help nouns
 	tRoster                     // roster nouns
-	tPeriod                     // period say.Words
+	tPeriod                     // period words
 	tWh                         // 哪些 什么 多少: fine in a question about data
 	tQ                          // 吗 怎么: question particles
 	tPod                        // part of day
@@ -190,13 +191,13 @@ type dictWord struct {
 	intent Intent
 	tags   wordTag
 	kind   string // meeting kind for wcKind
-	unit   byte   // 'w' week or 'm' month for periods and digest say.Words
+	unit   byte   // 'w' week or 'm' month for periods and digest words
 	off    int    // period offset: 0 this, -1 last, 1 next
 	pod    partOfDay
 	yields bool // a bare 活动 gives way to any other command word
 }
 
-// dictionary indexes say.Words by their first rune, longest first, so that the
+// dictionary indexes words by their first rune, longest first, so that the
 // lexer finds the longest word at a position with one map look-up.
 type wordIndex struct {
 	byRune map[rune][]*dictWord
@@ -349,7 +350,7 @@ func buildDictionary() *wordIndex {
 	}
 	for _, ws := range d.byRune {
 		// Longest first; among equal texts the first added wins, which is why
-		// command say.Words are added before nouns and fillers.
+		// command words are added before nouns and fillers.
 		sort.SliceStable(ws, func(i, j int) bool { return len(ws[i].text) > len(ws[j].text) })
 	}
 	return d
@@ -449,8 +450,15 @@ func (d *wordIndex) asciiWord(run string) *dictWord {
 	return d.ascii[string(buf[:len(run)])]
 }
 
-// dialogue words: a reply of one of these ends or confirms a dialogue.
+// A reply to a question the bot asked (which one? is it this one?) may
+// end the dialogue or confirm the single guess.
 var (
 	stopWords = []string{"取消", "算了", "不用了", "不要了", "不了", "退出", "不", "否", "不是"}
 	yesWords  = []string{"是", "是的", "对", "对的", "确认", "确定", "好", "好的", "嗯", "可以", "行", "要", "yes", "y"}
 )
+
+// Stops reports whether a reply ends a dialogue: 算了, 不用了, ...
+func Stops(text string) bool { return slices.Contains(stopWords, strings.ToLower(Normalize(text))) }
+
+// Confirms reports whether a reply says yes: 是, 好的, ...
+func Confirms(text string) bool { return slices.Contains(yesWords, strings.ToLower(Normalize(text))) }

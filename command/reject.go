@@ -1,4 +1,4 @@
-package handlers
+package command
 
 import "strings"
 
@@ -15,7 +15,7 @@ import "strings"
 // report number (驳回 17 18 日期不对, 驳回 17 和18) leaves the report out, so
 // that the handler asks which one is meant.
 
-// reasonJoiners are the say.Words that join a second number to the first: a
+// reasonJoiners are the words that join a second number to the first: a
 // number right after them names another report, not part of the reason.
 var reasonJoiners = []string{"和", "与", "及", "以及", "跟", "还有", "并"}
 
@@ -24,7 +24,7 @@ var reasonJoiners = []string{"和", "与", "及", "以及", "跟", "还有", "�
 var countWords = []string{"次", "回", "遍", "趟", "个", "人", "名", "位", "岁", "元", "块", "倍", "条", "项", "件",
 	"张", "份", "本", "户", "号", "笔", "批"}
 
-// reasonLabels are the say.Words people put before a reason: 原因：日期不对
+// reasonLabels are the words people put before a reason: 原因：日期不对
 // (原因 as a token of its own) or 原因是日期不对.
 var (
 	reasonLabels   = []string{"原因", "理由", "驳回原因", "驳回理由"}
