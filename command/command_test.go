@@ -766,7 +766,7 @@ func TestParseOwnCases(t *testing.T) {
 // silently shadow one of its meanings.
 func TestParseDictionary(t *testing.T) {
 	seen := map[string]bool{}
-	for _, ws := range commandWords.byRune {
+	for _, ws := range lang.dict.byRune {
 		for _, w := range ws {
 			if seen[w.text] {
 				t.Errorf("dictionary word %q is entered twice", w.text)
@@ -774,7 +774,7 @@ func TestParseDictionary(t *testing.T) {
 			seen[w.text] = true
 		}
 	}
-	for text := range commandWords.ascii {
+	for text := range lang.dict.ascii {
 		if seen[text] {
 			t.Errorf("dictionary word %q is entered twice", text)
 		}

@@ -214,78 +214,33 @@ func (d *wordIndex) longest(s string, i int) *dictWord {
 	return nil
 }
 
-// dict is built once at start-up and only read afterwards.
-var commandWords = buildDictionary()
+// dictBuilder collects the dictionary's words, in order: among equal
+// texts the first added wins, which is why command words are added before
+// nouns and fillers.
+type dictBuilder struct{ all []*dictWord }
 
-func buildDictionary() *wordIndex {
-	var all []*dictWord
-	add := func(w dictWord, texts ...string) {
-		for _, t := range texts {
-			c := w
-			c.text = t
-			all = append(all, &c)
-		}
+// add adds the texts as words like w.
+func (d *dictBuilder) add(w dictWord, texts ...string) {
+	for _, t := range texts {
+		c := w
+		c.text = t
+		d.all = append(d.all, &c)
 	}
-	kw := func(in Intent, tags wordTag, texts ...string) {
-		add(dictWord{class: wcKeyword, intent: in, tags: tags}, texts...)
+}
+
+// kw adds the texts as command words of the intent, which tolerates tags.
+func (d *dictBuilder) kw(in Intent, tags wordTag, texts ...string) {
+	d.add(dictWord{class: wcKeyword, intent: in, tags: tags}, texts...)
+}
+
+// buildDictionary indexes the grammars' words, then the words every
+// intent shares (periods, meeting kinds, question words, fillers ...).
+func buildDictionary(gs []grammar) *wordIndex {
+	b := &dictBuilder{}
+	for _, g := range gs {
+		g.words(b)
 	}
-
-	kw(IntentHelp, tHelp, "帮助", "菜单", "功能", "功能菜单", "使用说明", "说明", "怎么用", "怎么使用", "如何使用",
-		"使用方法", "用法", "指令", "命令", "教程", "介绍", "目录", "能做什么", "会做什么", "能干什么", "有什么功能",
-		"有哪些功能", "不会用", "help", "menu")
-	add(dictWord{class: wcNoun, tags: tHelp}, "机器人", "助手", "小助手", "金秋助手", "这个")
-
-	kw(IntentRegister, 0, "报到", "社区报到", "我来报到", "亮身份", "亮明身份", "进社区报到", "到社区报到", "报道",
-		"我要报到", "报个到", "来报到")
-	kw(IntentCheckin, 0, "签到", "打卡", "我到了", "已到", "签个到", "已签到")
-	kw(IntentListActivities, tList, "活动列表", "查看活动", "看活动", "有什么活动", "有啥活动", "有哪些活动", "近期活动",
-		"最近活动", "活动安排", "所有活动", "全部活动", "活动清单", "最新活动")
-	add(dictWord{class: wcKeyword, intent: IntentListActivities, tags: tList | tAct | tStats, yields: true}, "活动")
-	kw(IntentSignup, 0, "参加", "我要报名", "我要参加", "算我一个", "我报名", "报个名", "我参加", "报名参加",
-		"我也报名", "我也参加", "加我一个", "要报名", "我想报名", "我想参加")
-	kw(IntentSignup, tAct|tStats, "报名")
-	add(dictWord{class: wcBlock}, "参加了", "参加过", "报过名")
-	kw(IntentCancelSignup, 0, "取消报名", "取消", "退出报名", "退出活动", "撤销报名", "撤回报名", "取消参加", "不报了",
-		"不报名了", "报名取消", "取消我的报名")
-	add(dictWord{class: wcSoft, intent: IntentCancelSignup}, "不去了", "去不了", "不参加了", "参加不了", "来不了", "去不成",
-		"不能去了", "没法去", "不来了")
-	kw(IntentReportHours, tHours|tStats, "时长", "服务时长", "志愿时长", "记时长", "上报时长", "报时长", "填报时长",
-		"登记时长", "录入时长", "补报时长", "志愿服务时长", "报个时长", "填时长", "记录时长", "申报时长")
-	add(dictWord{class: wcWeak, intent: IntentReportHours, tags: tStats}, "服务", "服务了", "志愿服务", "志愿服务了")
-	kw(IntentMyStats, tAct, "我的")
-	kw(IntentMyStats, 0, "我的时长", "我的记录", "我的积分", "查询我的", "我报了哪些活动", "我报了哪些", "我报名了哪些", "我报了几个", "我报名了几个", "我参加了几个",
-		"我参加了哪些", "我参加过哪些", "参加了哪些", "我的活动", "我的报名", "个人记录", "我的情况", "我的统计",
-		"我的服务时长", "我的志愿时长", "查我的", "查询时长", "查时长", "查看时长", "看时长", "时长查询")
-	add(dictWord{class: wcNoun, tags: tStats | tHours}, "记录")
-	add(dictWord{class: wcNoun, tags: tStats}, "积分", "统计", "累计", "总共", "一共", "次数", "总计", "小时")
-	kw(IntentPublishActivity, 0, "发布活动", "新活动", "新建活动", "发起活动", "组织活动", "创建活动", "添加活动",
-		"发活动", "发布新活动", "新增活动", "发布")
-	kw(IntentCancelActivity, 0, "取消活动", "撤销活动", "活动取消", "删除活动", "撤回活动", "活动撤销")
-	kw(IntentRoster, 0, "名单", "报名名单", "查看名单", "报名情况", "谁报名了", "谁报名", "有谁报名", "报名人员",
-		"参加人员", "报名的人", "签到名单", "签到情况", "人员名单", "参加名单", "报名表", "谁参加", "有谁参加", "都有谁")
-	add(dictWord{class: wcNoun, tags: tRoster}, "人", "人员", "名字")
-	kw(IntentApproveHours, 0, "通过", "审核通过", "同意", "同意时长", "批准", "核准", "审批通过", "通过审核", "确认通过")
-	kw(IntentRejectHours, 0, "驳回", "不通过", "拒绝", "退回", "不同意", "不批准", "审核不通过", "打回", "审批不通过")
-	add(dictWord{class: wcNoun, tags: tHours}, "申请", "报告", "审核", "编号")
-	kw(IntentRecordMeeting, 0, "已开会", "已召开", "记录会议", "会议记录", "登记会议", "会议已开", "已开完会")
-	add(dictWord{class: wcWeak, intent: IntentRecordMeeting}, "已开", "已开展", "已上", "已举行", "已举办", "已组织",
-		"已完成", "开过了", "讲完了", "上过了", "开完了", "讲过了", "召开了", "开了", "上了", "举行了", "开展了",
-		"组织了", "完成了", "召开", "已讲", "讲了")
-	kw(IntentMeetingStatus, tMeet, "三会一课", "开会情况", "会议情况", "哪些会没开", "会没开", "还有哪些会",
-		"组织生活情况", "组织生活", "会议进度", "开会进度", "三会一课情况", "会议完成情况", "开了没", "开了吗", "开没开",
-		"开了没有", "没开会", "哪些会", "开展情况", "召开情况")
-	add(dictWord{class: wcNoun, tags: tMeet}, "会", "会议", "情况", "没开", "还没开", "进度")
-	for _, d := range []struct {
-		unit  byte
-		texts []string
-	}{
-		{'w', []string{"周报", "周报告", "周报表", "周汇总", "周总结"}},
-		{'m', []string{"月报", "月报告", "月报表", "月汇总", "月总结"}},
-	} {
-		add(dictWord{class: wcKeyword, intent: IntentDigest, unit: d.unit}, d.texts...)
-	}
-	add(dictWord{class: wcNoun, tags: tDigest}, "发", "发个", "发一下", "生成", "出", "出一下", "来一份", "一份", "份", "推送", "要", "看")
-
+	add := b.add
 	for _, p := range []struct {
 		unit  byte
 		off   int
@@ -340,7 +295,7 @@ func buildDictionary() *wordIndex {
 		"有事", "临时有事", "到", "至", "-", "~") // 到 至 - ~ join the two ends of a range: 2点到4点
 
 	d := &wordIndex{byRune: make(map[rune][]*dictWord), ascii: make(map[string]*dictWord)}
-	for _, w := range all {
+	for _, w := range b.all {
 		if isLetterByte(w.text[0]) {
 			d.ascii[w.text] = w
 			continue
@@ -374,7 +329,7 @@ func lexMessage(s string, segs []lexSegment) []lexSegment {
 			for j < len(s) && isLetterByte(s[j]) {
 				j++
 			}
-			if w := commandWords.asciiWord(s[i:j]); w != nil {
+			if w := lang.dict.asciiWord(s[i:j]); w != nil {
 				next = lexSegment{kind: segWord, start: int32(i), end: int32(j), w: w}
 			} else {
 				if textStart < 0 {
@@ -413,11 +368,11 @@ func longestForm(s string, i int) lexSegment {
 	if s[i] == '-' {
 		// 9点-11点: the dash joins two times; it is no minus sign.
 		if _, e := scanTime(s, i+1); e > i+1 {
-			return lexSegment{kind: segWord, w: commandWords.longest(s, i), start: int32(i), end: int32(i + 1)}
+			return lexSegment{kind: segWord, w: lang.dict.longest(s, i), start: int32(i), end: int32(i + 1)}
 		}
 	}
 	best, end := lexSegment{}, i
-	if w := commandWords.longest(s, i); w != nil {
+	if w := lang.dict.longest(s, i); w != nil {
 		best, end = lexSegment{kind: segWord, w: w}, i+len(w.text)
 	}
 	if d, e := scanDate(s, i); e > end {

@@ -31,10 +31,28 @@ var (
 	reasonPrefixes = []string{"原因是", "理由是"}
 )
 
+// IntentRejectHours is 驳回 N [原因].
+const IntentRejectHours Intent = "reject_hours"
+
+// rejectGrammar reads 驳回 N and a reason after it.
+func rejectGrammar() grammar {
+	return grammar{
+		intent: IntentRejectHours,
+		words: func(d *dictBuilder) {
+			d.kw(IntentRejectHours, 0, "驳回", "不通过", "拒绝", "退回", "不同意", "不批准", "审核不通过", "打回", "审批不通过")
+			d.add(dictWord{class: wcNoun, tags: tHours}, "申请", "报告", "审核", "编号")
+		},
+		tolerates: tHours,
+		allows:    numbers,
+		args:      true,
+		read:      (*msgParser).parseReject,
+	}
+}
+
 // parseReject is parseRef for reject_hours, with the reason rule above for
 // messages that parseRef does not take.
 func (p *msgParser) parseReject() (Command, fit) {
-	if cmd, v := p.parseRef(IntentRejectHours); v != fitNo {
+	if cmd, v := p.parseRef(IntentRejectHours, true); v != fitNo {
 		return cmd, v
 	}
 	for i := range p.segs {

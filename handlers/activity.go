@@ -15,11 +15,8 @@ import (
 
 // ---- publish, list, cancel, roster (secretary; list: anyone) ------------------
 
-func (h *Handlers) listActivities(ctx context.Context, sc *scene) (jinqiu.Reply, error) {
-	branchID, refusal := sc.viewBranch()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) listActivities(ctx context.Context, sc *scene, _ request, s scope) (jinqiu.Reply, error) {
+	branchID := s.branch
 	b, err := h.DB.Branch(ctx, branchID)
 	if err != nil {
 		return jinqiu.Reply{}, err
@@ -31,11 +28,7 @@ func (h *Handlers) listActivities(ctx context.Context, sc *scene) (jinqiu.Reply,
 	return sc.list(sc.w.ActivityList(b, acts, h.loc())), nil
 }
 
-func (h *Handlers) publish(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	s, refusal := sc.asManager()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) publish(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
 	if s.all {
 		return text(say.AskInBranchGroup()), nil
 	}
@@ -104,11 +97,7 @@ func (h *Handlers) manageable(ctx context.Context, sc *scene, branchID string) (
 	return out, nil
 }
 
-func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	s, refusal := sc.asManager()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
 	if rq.activity == 0 {
 		if s.all {
 			return text(say.AskInBranchGroup()), nil
@@ -150,11 +139,7 @@ func (h *Handlers) cancelActivity(ctx context.Context, sc *scene, rq request) (j
 	return text(say.ActivityCancelled(act, len(signees))), nil
 }
 
-func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	s, refusal := sc.asManager()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) roster(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
 	if !sc.mayReadNames() {
 		return text(say.RosterWhere()), nil
 	}
@@ -193,11 +178,8 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request) (jinqiu.Re
 
 // ---- sign-up and cancel (member) ---------------------------------------------
 
-func (h *Handlers) signup(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	branchID, refusal := sc.asMember()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) signup(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
+	branchID := s.branch
 	if rq.activity == 0 {
 		return h.askSignup(ctx, sc, branchID)
 	}
@@ -263,11 +245,8 @@ func (h *Handlers) options(sc *scene, acts []jinqiu.Activity) ([]int64, []string
 	return ids, ls
 }
 
-func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	branchID, refusal := sc.asMember()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
+	branchID := s.branch
 	if rq.activity == 0 {
 		mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now)
 		if err != nil {
@@ -324,11 +303,8 @@ func CheckinWindow(a jinqiu.Activity) (opens, closes time.Time) {
 	return a.StartsAt.Add(-jinqiu.CheckinOpens), a.EndsAt.Add(jinqiu.CheckinCloses)
 }
 
-func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	branchID, refusal := sc.asMember()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
+	branchID := s.branch
 	var act jinqiu.Activity
 	if rq.activity != 0 {
 		var err error

@@ -12,11 +12,7 @@ import (
 // digest answers 周报/月报: a branch's own figures for a secretary (or an
 // admin in the branch's group), the programme's two lines for the bureau.
 // The figures are report's, the same as the weekly digest job's.
-func (h *Handlers) digest(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	s, refusal := sc.asManager()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) digest(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
 	week := rq.period != "month"
 	from, to := jinqiu.Month(sc.now, rq.offset)
 	if week {

@@ -135,43 +135,18 @@ func (sc *scene) name() string {
 	return sc.member.DisplayName
 }
 
+// dispatch answers a command: the rule of its intent, if the person may
+// ask for it here.
 func (h *Handlers) dispatch(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	switch rq.intent {
-	case command.IntentHelp:
-		return text(say.Help()), nil
-	case command.IntentRegister:
-		return h.register(ctx, sc, rq)
-	case command.IntentListActivities:
-		return h.listActivities(ctx, sc)
-	case command.IntentSignup:
-		return h.signup(ctx, sc, rq)
-	case command.IntentCancelSignup:
-		return h.cancelSignup(ctx, sc, rq)
-	case command.IntentCheckin:
-		return h.checkin(ctx, sc, rq)
-	case command.IntentReportHours:
-		return h.reportHours(ctx, sc, rq)
-	case command.IntentMyStats:
-		return h.myStats(ctx, sc)
-	case command.IntentPublishActivity:
-		return h.publish(ctx, sc, rq)
-	case command.IntentCancelActivity:
-		return h.cancelActivity(ctx, sc, rq)
-	case command.IntentRoster:
-		return h.roster(ctx, sc, rq)
-	case command.IntentApproveHours:
-		return h.decide(ctx, sc, rq, true)
-	case command.IntentRejectHours:
-		return h.decide(ctx, sc, rq, false)
-	case command.IntentRecordMeeting:
-		return h.recordMeeting(ctx, sc, rq)
-	case command.IntentMeetingStatus:
-		return h.meetingStatus(ctx, sc)
-	case command.IntentDigest:
-		return h.digest(ctx, sc, rq)
-	default:
+	in, ok := intentTable()[rq.intent]
+	if !ok {
 		return text(say.Unknown()), nil
 	}
+	s, refusal := sc.grant(in.who)
+	if refusal != "" {
+		return text(refusal), nil
+	}
+	return in.answer(h, ctx, sc, rq, s)
 }
 
 // ---- time ------------------------------------------------------------------------

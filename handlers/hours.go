@@ -46,11 +46,8 @@ func CheckHours(centihours int, on, today time.Time) HoursProblem {
 	return HoursOK
 }
 
-func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	branchID, refusal := sc.asMember()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
+	branchID := s.branch
 	today := calendarDay(sc.now)
 	on := rq.date
 	if on.IsZero() {
@@ -85,11 +82,15 @@ func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request) (jinq
 
 // decide approves (approve) or rejects a pending report of the branch, and
 // tells the member in the group with an @mention.
-func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bool) (jinqiu.Reply, error) {
-	s, refusal := sc.asManager()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) approve(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
+	return h.decide(ctx, sc, rq, s, true)
+}
+
+func (h *Handlers) reject(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
+	return h.decide(ctx, sc, rq, s, false)
+}
+
+func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, s scope, approve bool) (jinqiu.Reply, error) {
 	intent := command.IntentApproveHours
 	if !approve {
 		intent = command.IntentRejectHours
@@ -170,7 +171,7 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, approve bo
 	return text(say.Rejected(r, len(pending))), nil
 }
 
-func (h *Handlers) myStats(ctx context.Context, sc *scene) (jinqiu.Reply, error) {
+func (h *Handlers) myStats(ctx context.Context, sc *scene, _ request, _ scope) (jinqiu.Reply, error) {
 	if sc.member.ID == 0 || !sc.member.Registered() {
 		return text(say.NeedRegister(sc.branch.ID != "")), nil
 	}

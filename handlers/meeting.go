@@ -10,11 +10,7 @@ import (
 	"jinqiu/storage"
 )
 
-func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
-	s, refusal := sc.asManager()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
 	if s.all {
 		return text(say.AskInBranchGroup()), nil
 	}
@@ -47,11 +43,7 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request) (ji
 	return text(sc.w.MeetingRecorded(m)), nil
 }
 
-func (h *Handlers) meetingStatus(ctx context.Context, sc *scene) (jinqiu.Reply, error) {
-	s, refusal := sc.asManager()
-	if refusal != "" {
-		return text(refusal), nil
-	}
+func (h *Handlers) meetingStatus(ctx context.Context, sc *scene, _ request, s scope) (jinqiu.Reply, error) {
 	today := calendarDay(sc.now)
 	yearFrom := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	tomorrow := today.AddDate(0, 0, 1)

@@ -14,7 +14,7 @@ import (
 // register binds the person to the branch of the group (报到), or, outside
 // a branch's group, to the community they name. Naming another community
 // in a branch's group is a guess that needs a yes.
-func (h *Handlers) register(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
+func (h *Handlers) register(ctx context.Context, sc *scene, rq request, _ scope) (jinqiu.Reply, error) {
 	if sc.branch.ID != "" {
 		if rq.community != "" && !strings.Contains(sc.branch.Name, rq.community) {
 			return h.ask(ctx, sc, dialogue{Intent: command.IntentRegister, Branch: sc.branch.ID, Confirm: true}, say.RegisterConfirm(sc.branch)), nil

@@ -23,6 +23,32 @@ import (
 // in it, and an admin may name any branch's ids (branch-level commands such
 // as publishing then ask to be sent in the branch's group).
 
+// role is who may ask for an intent, and so where it acts.
+type role uint8
+
+const (
+	anyone  role = iota // everyone, as themselves (the rule checks the rest)
+	viewer              // who may see a branch's activities: the group's, else their own
+	member              // a member registered in the branch, in its group or their own
+	manager             // a secretary of the branch, or a bureau admin
+)
+
+// grant returns the scope the role gives the person here, or the refusal
+// to say.
+func (sc *scene) grant(who role) (scope, string) {
+	switch who {
+	case viewer:
+		b, refusal := sc.viewBranch()
+		return scope{branch: b}, refusal
+	case member:
+		b, refusal := sc.asMember()
+		return scope{branch: b}, refusal
+	case manager:
+		return sc.asManager()
+	}
+	return scope{}, ""
+}
+
 // asMember returns the branch where the person acts as a member, or the
 // refusal to say.
 func (sc *scene) asMember() (branchID, refusal string) {
@@ -35,8 +61,8 @@ func (sc *scene) asMember() (branchID, refusal string) {
 	return sc.member.BranchID, ""
 }
 
-// scope is where a secretary command acts: one branch, or every branch
-// (an admin outside a branch's group).
+// scope is where a command acts: one branch, or every branch (an admin
+// outside a branch's group).
 type scope struct {
 	branch string
 	all    bool
