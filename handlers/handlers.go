@@ -33,7 +33,7 @@ const (
 
 // Handlers answers messages. Every field is set at start-up; Schedule may
 // be nil (config.DefaultSchedule for every branch), Now may be nil
-// (time.Now), Log may be nil (discarded). Safe for concurrent use.
+// (the database's clock), Log may be nil (discarded). Safe for concurrent use.
 type Handlers struct {
 	DB       *storage.DB
 	State    state.Store
@@ -159,7 +159,7 @@ func (h *Handlers) loc() *time.Location {
 }
 
 func (h *Handlers) now() time.Time {
-	now := time.Now
+	now := h.DB.Now
 	if h.Now != nil {
 		now = h.Now
 	}

@@ -18,6 +18,7 @@ import (
 	"jinqiu/outbox"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
+	"jinqiu/storage/storagetest"
 )
 
 // testWorld is two branches, each with its WeCom group, a bureau group, a
@@ -211,12 +212,8 @@ func (w *testWorld) reset() {
 // outbox returns the queued messages, oldest first.
 func (w *testWorld) outbox() []twQueued {
 	w.tb.Helper()
-	var rows []storage.OutboxRow
-	if err := w.db.X().Select(&rows, "SELECT id, dedup_key, platform, robot, target, body, policy, state, attempts, next_attempt_at, last_error, lease_owner, created_at, sent_at FROM outbox ORDER BY id"); err != nil {
-		w.tb.Fatal(err)
-	}
 	var out []twQueued
-	for _, r := range rows {
+	for _, r := range storagetest.Outbox(w.tb, w.db, "") {
 		a, rep, err := outbox.Decode(r)
 		if err != nil {
 			w.tb.Fatal(err)

@@ -387,7 +387,7 @@ func (p *Pipeline) lateRows(m jinqiu.Message, r jinqiu.Reply) []storage.Outbound
 	case m.Late.Kind == jinqiu.KindWebhook && m.Late.Robot != "":
 		// A group robot's own webhook: its key is looked up when sent.
 		return []storage.Outbound{outbox.ToRobot(dedup, m.Platform, m.Late.Robot, m.ChatID, r)}
-	case m.Late.URL != "" && (m.Late.Expires.IsZero() || time.Now().Before(m.Late.Expires)):
+	case m.Late.URL != "" && (m.Late.Expires.IsZero() || p.DB.Now().Before(m.Late.Expires)):
 		return []storage.Outbound{outbox.ToLate(dedup, m.ChatID, m.Late, r)}
 	case m.ChatID != "" && m.ChatType == jinqiu.ChatGroup:
 		return []storage.Outbound{outbox.ToGroup(dedup, m.Platform, m.ChatID, r, storage.AtLeastOnce)}

@@ -432,8 +432,7 @@ func TestProcessKillDuringFanOut(t *testing.T) {
 	final.stop()
 
 	counts, _ := db.OutboxCounts(context.Background())
-	var amb []storage.OutboxRow
-	db.X().Select(&amb, "SELECT id, dedup_key, platform, robot, target, body, policy, state, attempts, next_attempt_at, last_error, lease_owner, created_at, sent_at FROM outbox WHERE state = ?", storage.OutboxAmbiguous)
+	amb := storagetest.Outbox(t, db, storage.OutboxAmbiguous)
 	ambiguousChat := map[string]bool{}
 	for _, r := range amb {
 		ambiguousChat[strings.TrimPrefix(r.Robot, "wecom:")] = true

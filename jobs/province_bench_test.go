@@ -21,7 +21,7 @@ func BenchmarkDigestProvince(b *testing.B) {
 	if os.Getenv("JINQIU_BENCH_PROVINCE") != "1" {
 		b.Skip("set JINQIU_BENCH_PROVINCE=1 (with JINQIU_TEST_MYSQL_DSN) to generate a province-sized database and time the digest on it")
 	}
-	db := storagetest.OpenProvince(b, storagetest.Province)
+	db := storagetest.OpenProvince(b, storagetest.Province())
 	var pool int64
 	db.X().Get(&pool, "SELECT @@innodb_buffer_pool_size")
 	p := mustPlanner(b, mustConfig(b, "timezone: Asia/Shanghai\n"))

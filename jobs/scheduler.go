@@ -47,7 +47,7 @@ type Scheduler struct {
 	Platforms Platforms
 	Log       *slog.Logger
 	Owner     string           // this replica's name, recorded with its claims
-	Now       func() time.Time // the clock; time.Now when nil
+	Now       func() time.Time // the clock; the database's when nil
 	// Lookback bounds the search for slots missed while down
 	// (DefaultLookback when zero).
 	Lookback time.Duration
@@ -61,7 +61,7 @@ func (s *Scheduler) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
-	return time.Now()
+	return s.DB.Now()
 }
 
 func (s *Scheduler) lookback() time.Duration {

@@ -19,6 +19,7 @@ import (
 	"jinqiu/outbox"
 	"jinqiu/report"
 	"jinqiu/storage"
+	"jinqiu/storage/storagetest"
 )
 
 // clock is a settable clock for schedulers and databases.
@@ -176,12 +177,8 @@ type sent struct {
 
 func (w *world) outbox(t testing.TB) []sent {
 	t.Helper()
-	var rows []storage.OutboxRow
-	if err := w.db.X().Select(&rows, "SELECT id, dedup_key, platform, robot, target, body, policy, state, attempts, next_attempt_at, last_error, lease_owner, created_at, sent_at FROM outbox ORDER BY id"); err != nil {
-		t.Fatal(err)
-	}
 	var out []sent
-	for _, r := range rows {
+	for _, r := range storagetest.Outbox(t, w.db, "") {
 		a, rep, err := outbox.Decode(r)
 		if err != nil {
 			t.Fatal(err)

@@ -66,7 +66,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 	lastRecover := time.Time{}
 	for {
-		if time.Since(lastRecover) > d.lease()/2 {
+		if d.DB.Now().Sub(lastRecover) > d.lease()/2 {
 			if amb, retried, err := d.DB.RecoverLeases(ctx); err != nil {
 				if ctx.Err() == nil {
 					d.Log.Warn("recover outbox leases", "error", err)
@@ -75,7 +75,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 				d.Log.Warn("outbox rows whose sender died", "ambiguous", amb, "resent", retried)
 				outboxSent.WithLabelValues("", "ambiguous").Add(float64(amb))
 			}
-			lastRecover = time.Now()
+			lastRecover = d.DB.Now()
 		}
 		n, err := d.Tick(context.WithoutCancel(ctx))
 		if err != nil && ctx.Err() == nil {
@@ -115,7 +115,7 @@ func (d *Dispatcher) Tick(ctx context.Context) (int, error) {
 
 func (d *Dispatcher) send(ctx context.Context, row storage.OutboxRow) {
 	log := d.Log.With("outbox_id", row.ID, "platform", row.Platform, "dedup_key", row.DedupKey)
-	now := time.Now()
+	now := d.DB.Now()
 	ok, wait, err := d.State.Allow(ctx, row.Robot, d.perMinute())
 	if err != nil {
 		d.localOnce.Do(func() { d.local = state.NewMemory() })
@@ -226,7 +226,7 @@ func (d *Dispatcher) retry(ctx context.Context, log *slog.Logger, row storage.Ou
 		return
 	}
 	outboxSent.WithLabelValues(string(row.Platform), "retry").Inc()
-	d.settle(ctx, log, d.DB.MarkRetry(ctx, row.ID, d.Owner, time.Now().Add(Backoff(row.Attempts)), err.Error(), true))
+	d.settle(ctx, log, d.DB.MarkRetry(ctx, row.ID, d.Owner, d.DB.Now().Add(Backoff(row.Attempts)), err.Error(), true))
 }
 
 func (d *Dispatcher) park(ctx context.Context, log *slog.Logger, row storage.OutboxRow, why string) {

@@ -167,7 +167,7 @@ func (db *DB) RevokeSecretary(ctx context.Context, a jinqiu.Actor, branchID stri
 
 // Branch returns the branch with the given id, or ErrNotFound.
 func (db *DB) Branch(ctx context.Context, id string) (jinqiu.Branch, error) {
-	v, err := db.cache.get("b|"+id, func() (any, error) {
+	v, err := db.cache.get(db.Now(), "b|"+id, func() (any, error) {
 		return (&Tx{querier: db.x, dialect: db.dialect}).branch(ctx, id)
 	})
 	b, _ := v.(jinqiu.Branch)
@@ -193,7 +193,7 @@ func (db *DB) Branches(ctx context.Context) ([]jinqiu.Branch, error) {
 // GroupByChat returns the group with the given platform chat id, or
 // ErrNotFound.
 func (db *DB) GroupByChat(ctx context.Context, platform jinqiu.Platform, chatID string) (jinqiu.Group, error) {
-	v, err := db.cache.get("g|"+string(platform)+"|"+chatID, func() (any, error) {
+	v, err := db.cache.get(db.Now(), "g|"+string(platform)+"|"+chatID, func() (any, error) {
 		var g jinqiu.Group
 		err := db.q(ctx).GetContext(ctx, &g, "SELECT id, platform, chat_id, COALESCE(branch_id, '') AS branch_id, robot FROM chat_groups WHERE platform = ? AND chat_id = ?", platform, chatID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -224,7 +224,7 @@ func (db *DB) SecretaryOf(ctx context.Context, who jinqiu.Identity) ([]string, e
 	if who.Platform == "" || who.UserID == "" {
 		return nil, nil
 	}
-	v, err := db.cache.get("s|"+string(who.Platform)+"|"+who.UserID, func() (any, error) {
+	v, err := db.cache.get(db.Now(), "s|"+string(who.Platform)+"|"+who.UserID, func() (any, error) {
 		var ids []string
 		err := db.x.SelectContext(ctx, &ids, "SELECT branch_id FROM branch_roles WHERE platform = ? AND user_id = ? AND role = ? ORDER BY branch_id", who.Platform, who.UserID, jinqiu.RoleSecretary)
 		return ids, err

@@ -29,8 +29,7 @@ func newLookups() *lookups { return &lookups{items: map[string]cached{}} }
 
 // get returns the cached value of key, or loads and caches it. Only
 // results and ErrNotFound are cached, never other errors.
-func (l *lookups) get(key string, load func() (any, error)) (any, error) {
-	now := time.Now()
+func (l *lookups) get(now time.Time, key string, load func() (any, error)) (any, error) {
 	l.mu.RLock()
 	c, ok := l.items[key]
 	l.mu.RUnlock()

@@ -137,7 +137,7 @@ func (db *DB) migrate(ctx context.Context, conn execer, last int) error {
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		now := utc(time.Now())
+		now := utc(db.Now())
 		if errors.Is(err, sql.ErrNoRows) {
 			if _, err := conn.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, dirty, applied_at) VALUES (?, ?, 1, ?)", m.version, m.name, now); err != nil {
 				return fmt.Errorf("migrate %s: %w", m.name, err)

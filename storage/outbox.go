@@ -53,7 +53,8 @@ type OutboxRow struct {
 	SentAt        sql.NullTime    `db:"sent_at"`
 }
 
-const outboxCols = "id, dedup_key, platform, robot, target, body, policy, state, attempts, next_attempt_at, last_error, lease_owner, created_at, sent_at"
+// OutboxColumns are the columns of an OutboxRow, in a SELECT.
+const OutboxColumns = "id, dedup_key, platform, robot, target, body, policy, state, attempts, next_attempt_at, last_error, lease_owner, created_at, sent_at"
 
 // enqueue writes outbox rows in the caller's transaction. A dedup key that
 // is already queued is skipped: the decision to send was taken before.
@@ -88,7 +89,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, owner string, limit int, lease ti
 	var out []OutboxRow
 	err := db.update(ctx, func(tx *Tx) error {
 		var due []OutboxRow
-		if err := tx.SelectContext(ctx, &due, "SELECT "+outboxCols+" FROM outbox WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+		if err := tx.SelectContext(ctx, &due, "SELECT "+OutboxColumns+" FROM outbox WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
 			OutboxPending, tx.Now, limit*8); err != nil {
 			return fmt.Errorf("claim outbox: %w", err)
 		}
@@ -229,7 +230,7 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 // OutboxByKey returns the row with the dedup key, or ErrNotFound.
 func (db *DB) OutboxByKey(ctx context.Context, key string) (OutboxRow, error) {
 	var r OutboxRow
-	err := db.q(ctx).GetContext(ctx, &r, "SELECT "+outboxCols+" FROM outbox WHERE dedup_key = ?", key)
+	err := db.q(ctx).GetContext(ctx, &r, "SELECT "+OutboxColumns+" FROM outbox WHERE dedup_key = ?", key)
 	if err == sql.ErrNoRows {
 		return r, ErrNotFound
 	}

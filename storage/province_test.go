@@ -15,7 +15,7 @@ import (
 // provinceRange is the digest of the province's last week: what the
 // Monday digest asks.
 func provinceRange(branch string) storage.DigestRange {
-	from := storagetest.ProvinceWeek
+	from := storagetest.ProvinceWeek()
 	to := from.AddDate(0, 0, 7)
 	since := to.AddDate(0, 0, -60)
 	r := storage.DigestRange{From: from, To: to, FromDay: from, ToDay: to, InactiveSince: since, InactiveSinceDay: since,
@@ -33,7 +33,7 @@ func needProvince(tb testing.TB) *storage.DB {
 	if os.Getenv("JINQIU_BENCH_PROVINCE") != "1" {
 		tb.Skip("set JINQIU_BENCH_PROVINCE=1 (with JINQIU_TEST_MYSQL_DSN) to generate a province-sized database and check the digest on it")
 	}
-	return storagetest.OpenProvince(tb, storagetest.Province)
+	return storagetest.OpenProvince(tb, storagetest.Province())
 }
 
 // TestDigestProvinceExplain checks with EXPLAIN that no digest query reads

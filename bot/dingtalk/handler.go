@@ -69,7 +69,7 @@ type Handler struct {
 // log and its URL answers 404.
 func NewHandler(robots []Robot, apiBase string, p inbound.Processor, s jinqiu.Sender, log *slog.Logger) *Handler {
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{
 		robots: make(map[string]Robot, len(robots)),

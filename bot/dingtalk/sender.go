@@ -49,7 +49,7 @@ type Sender struct {
 	Timeout time.Duration
 	// Now is the clock for signing and expiry (time.Now when nil).
 	Now func() time.Time
-	// Log receives configuration errors (slog.Default when nil). Tokens,
+	// Log receives configuration errors (discarded when nil). Tokens,
 	// secrets and message bodies are never logged.
 	Log *slog.Logger
 
@@ -262,5 +262,5 @@ func (s *Sender) log() *slog.Logger {
 	if s.Log != nil {
 		return s.Log.With("platform", Name)
 	}
-	return slog.Default().With("platform", Name)
+	return slog.New(slog.DiscardHandler)
 }

@@ -95,7 +95,7 @@ type finishedStream struct {
 // caught it (NewCrypto tells). An empty mode means aibot, the public path.
 func NewHandler(robots []Robot, p inbound.Processor, log *slog.Logger) *Handler {
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{
 		robots:  make(map[string]*robot, len(robots)),

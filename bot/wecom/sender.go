@@ -36,7 +36,7 @@ type Sender struct {
 	Timeout time.Duration
 	// Now is the clock for expiry checks (time.Now when nil).
 	Now func() time.Time
-	// Log receives configuration errors (slog.Default when nil). Keys and
+	// Log receives configuration errors (discarded when nil). Keys and
 	// message bodies are never logged.
 	Log *slog.Logger
 
@@ -246,5 +246,5 @@ func (s *Sender) log() *slog.Logger {
 	if s.Log != nil {
 		return s.Log.With("platform", Name)
 	}
-	return slog.Default().With("platform", Name)
+	return slog.New(slog.DiscardHandler)
 }

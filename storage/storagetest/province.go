@@ -24,11 +24,15 @@ type ProvinceSize struct {
 }
 
 // Province is the size the design plans one instance for: 100 districts.
-var Province = ProvinceSize{Branches: 5000, Members: 200000, Hours: 2000000, ActivitiesPerBranch: 26, SignupsPerActivity: 8}
+func Province() ProvinceSize {
+	return ProvinceSize{Branches: 5000, Members: 200000, Hours: 2000000, ActivitiesPerBranch: 26, SignupsPerActivity: 8}
+}
 
 // ProvinceWeek is the Monday (Asia/Shanghai) of the week the generated
 // year ends with: 2026-W48.
-var ProvinceWeek = time.Date(2026, 11, 23, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+func ProvinceWeek() time.Time {
+	return time.Date(2026, 11, 23, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+}
 
 // ProvinceBranchID names generated branch i (0-based).
 func ProvinceBranchID(i int) string { return fmt.Sprintf("p%04d", i) }
@@ -212,8 +216,8 @@ func days(t time.Time) string { return q(t.Format("2006-01-02")) }
 
 func (g *generator) run() {
 	sz := g.size
-	loc := ProvinceWeek.Location()
-	end := ProvinceWeek.AddDate(0, 0, 7) // the year ends with the week
+	loc := ProvinceWeek().Location()
+	end := ProvinceWeek().AddDate(0, 0, 7) // the year ends with the week
 	yearStart := end.AddDate(-1, 0, 0)
 	day := func() time.Time { return yearStart.AddDate(0, 0, g.rnd.IntN(365)) }
 	now := utcs(end)

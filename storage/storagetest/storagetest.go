@@ -92,3 +92,18 @@ func DSN(tb testing.TB, dialect string) (driver, dsn string) {
 	cfg.DBName = name
 	return storage.MySQL, cfg.FormatDSN()
 }
+
+// Outbox returns the outbox rows of db, oldest first: those in state, or
+// every row when state is "".
+func Outbox(tb testing.TB, db *storage.DB, state string) []storage.OutboxRow {
+	tb.Helper()
+	q, args := "SELECT "+storage.OutboxColumns+" FROM outbox", []any{}
+	if state != "" {
+		q, args = q+" WHERE state = ?", append(args, state)
+	}
+	var rows []storage.OutboxRow
+	if err := db.X().Select(&rows, q+" ORDER BY id", args...); err != nil {
+		tb.Fatal(err)
+	}
+	return rows
+}
