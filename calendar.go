@@ -192,6 +192,15 @@ func ParseDayRule(s string) (DayRule, error) {
 	return DayRule{}, fmt.Errorf("must be a day such as \"15\" or \"first friday\"")
 }
 
+// String writes the rule as ParseDayRule reads it: "15", "first friday".
+func (r DayRule) String() string {
+	if r.Day > 0 {
+		return strconv.Itoa(r.Day)
+	}
+	ord := map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}[r.Nth]
+	return ord + " " + strings.ToLower(r.Weekday.String())
+}
+
 // In returns the day of the rule in the given month, at midnight in loc.
 func (r DayRule) In(year int, month time.Month, loc *time.Location) time.Time {
 	if r.Day > 0 {

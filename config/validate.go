@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"jinqiu"
+	"jinqiu/inbound"
+	"jinqiu/outbox"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,7 +32,7 @@ const (
 func (c *Config) ApplyDefaults() {
 	setDefault(&c.Server.Listen, DefaultListen)
 	if c.Server.ReplyBudget == 0 {
-		c.Server.ReplyBudget = Duration(3 * time.Second)
+		c.Server.ReplyBudget = Duration(inbound.DefaultBudget)
 	}
 	if c.Server.ShutdownGrace == 0 {
 		c.Server.ShutdownGrace = Duration(10 * time.Second)
@@ -39,7 +41,7 @@ func (c *Config) ApplyDefaults() {
 		c.Server.MaxInFlight = 256
 	}
 	if c.Server.RecoverAfter == 0 {
-		c.Server.RecoverAfter = Duration(20 * time.Second)
+		c.Server.RecoverAfter = Duration(inbound.DefaultGrace)
 	}
 	if c.Server.MaxConnsPerSource == nil {
 		n := 128
@@ -76,31 +78,33 @@ func (c *Config) ApplyDefaults() {
 	}
 	o := &c.Jobs.Outbox
 	if o.PerMinute == 0 {
-		o.PerMinute = 18 // under the platforms' 20: they count their own way
+		o.PerMinute = outbox.DefaultPerMinute
 	}
 	if o.MaxAttempts == 0 {
-		o.MaxAttempts = 8
+		o.MaxAttempts = outbox.DefaultMaxAttempts
 	}
 	if o.Poll == 0 {
-		o.Poll = Duration(time.Second)
+		o.Poll = Duration(outbox.DefaultPoll)
 	}
 	if o.Lease == 0 {
-		o.Lease = Duration(time.Minute)
+		o.Lease = Duration(outbox.DefaultLease)
 	}
 }
 
-// DefaultSchedule is 三会一课 and 主题党日 as the party's rules set them.
+// DefaultSchedule is the domain's default schedule (jinqiu.DefaultSchedule)
+// as config.yaml writes it.
 func DefaultSchedule() Schedule {
+	d := jinqiu.DefaultSchedule()
 	return Schedule{
-		BranchAssembly: PeriodQuarterly,
-		Committee:      PeriodMonthly,
-		Group:          PeriodMonthly,
-		Lecture:        PeriodQuarterly,
-		ThemeDay:       PeriodMonthly,
-		ThemeDayOn:     "first friday",
-		LeadDays:       []int{7, 1},
-		At:             "09:00",
-		CatchUp:        Duration(12 * time.Hour),
+		BranchAssembly: string(d.Period(jinqiu.BranchAssembly)),
+		Committee:      string(d.Period(jinqiu.Committee)),
+		Group:          string(d.Period(jinqiu.PartyGroup)),
+		Lecture:        string(d.Period(jinqiu.Lecture)),
+		ThemeDay:       string(d.Period(jinqiu.ThemeDay)),
+		ThemeDayOn:     d.ThemeDay.String(),
+		LeadDays:       d.LeadDays,
+		At:             fmt.Sprintf("%02d:%02d", int(d.At.Hours()), int(d.At.Minutes())%60),
+		CatchUp:        Duration(d.CatchUp),
 	}
 }
 

@@ -36,6 +36,17 @@ type Handler interface {
 // ErrInFlight means another attempt at the same message is alive and did
 // not finish within the reply budget: the platform should send it again
 // (answer 503), and will then get the stored reply.
+// Defaults of the pipeline's settings (server.reply_budget and
+// server.recover_after in config.yaml).
+const (
+	// DefaultBudget is how long a callback is handled before its answer
+	// goes out later instead: within WeCom's 5 s.
+	DefaultBudget = 3 * time.Second
+	// DefaultGrace is how long a message a dead process left waits for
+	// the platform's resend (WeCom resends three times, 5 s apart).
+	DefaultGrace = 20 * time.Second
+)
+
 var ErrInFlight = errors.New("message in flight elsewhere")
 
 var (
@@ -601,11 +612,11 @@ func decodeReply(s sql.NullString) (jinqiu.Reply, error) {
 	return r, err
 }
 
-func (p *Pipeline) budget() time.Duration        { return orDefault(p.Budget, 3*time.Second) }
+func (p *Pipeline) budget() time.Duration        { return orDefault(p.Budget, DefaultBudget) }
 func (p *Pipeline) handleTimeout() time.Duration { return orDefault(p.HandleTimeout, time.Minute) }
 func (p *Pipeline) lease() time.Duration         { return orDefault(p.Lease, 4*time.Second) }
 func (p *Pipeline) owe() time.Duration           { return orDefault(p.Owe, 30*time.Second) }
-func (p *Pipeline) grace() time.Duration         { return orDefault(p.Grace, 20*time.Second) }
+func (p *Pipeline) grace() time.Duration         { return orDefault(p.Grace, DefaultGrace) }
 
 func (p *Pipeline) maxAttempts() int {
 	if p.MaxAttempts > 0 {

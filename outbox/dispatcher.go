@@ -62,7 +62,7 @@ type Dispatcher struct {
 func (d *Dispatcher) Run(ctx context.Context) {
 	poll := d.Poll
 	if poll <= 0 {
-		poll = time.Second
+		poll = DefaultPoll
 	}
 	lastRecover := time.Time{}
 	for {
@@ -263,11 +263,21 @@ func Backoff(attempts int) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)))
 }
 
+// Defaults of the dispatcher's settings (jobs.outbox in config.yaml).
+const (
+	// DefaultPerMinute is each robot's budget: under the platforms' 20 a
+	// minute, which they count their own way.
+	DefaultPerMinute   = 18
+	DefaultMaxAttempts = 8
+	DefaultPoll        = time.Second
+	DefaultLease       = time.Minute
+)
+
 func (d *Dispatcher) perMinute() int {
 	if d.PerMinute > 0 {
 		return d.PerMinute
 	}
-	return 18
+	return DefaultPerMinute
 }
 
 func (d *Dispatcher) inFlight() int {
@@ -281,14 +291,14 @@ func (d *Dispatcher) maxAttempts() int {
 	if d.MaxAttempts > 0 {
 		return d.MaxAttempts
 	}
-	return 8
+	return DefaultMaxAttempts
 }
 
 func (d *Dispatcher) lease() time.Duration {
 	if d.Lease > 0 {
 		return d.Lease
 	}
-	return time.Minute
+	return DefaultLease
 }
 
 func (d *Dispatcher) sendTimeout() time.Duration {
