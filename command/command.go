@@ -113,8 +113,41 @@ type Command struct {
 	BadCapacity string
 	Kind        string // branch_assembly|committee|group|lecture|theme_day
 	Topic       string
-	Period      string // week|month
+	Period      string // week|month for digest; month|year for export and publicity
 	Offset      *int   // 0 or -1; nil when not said
+
+	// Confirm: the message means an acting intent but was not written
+	// plainly (a voice-keyboard slip of the command word, a publish whose
+	// fields were found inside running words): the handler repeats what it
+	// understood and acts only on 是.
+	Confirm bool
+	// BadDate is a date-and-time expression that was not taken (it does not
+	// exist, puts an activity in the past or hours and meetings in the
+	// future, or lies outside the window of a date without a year), as
+	// written; Date or StartsAt is then zero.
+	BadDate string
+	// For is whom a secretary acts for (代办: 帮张大爷签到 3), the name as
+	// written; "" is the speaker.
+	For string
+	// ActivityTitle and ActivityDate name an activity by its title or its
+	// day instead of its number (报名 周六的垃圾分类).
+	ActivityTitle string
+	ActivityDate  time.Time // midnight in the zone of now
+	// Attendance of a meeting (应到 实到 送学上门), and Present also of a
+	// decision meeting; 0 when not said.
+	Expected, Present, Delivered int
+	// Adopted is whether a decision was adopted (已采纳 / 未采纳); nil when
+	// not said.
+	Adopted *bool
+	// Member and Position name a person of the branch and a post, as
+	// written (appoint, resign, nominate).
+	Member, Position string
+	// Nomination is the number of a nomination (commend).
+	Nomination int
+	// Year is a year written with export (导出2026年).
+	Year int
+	// Page is the page of a list asked for (活动 第2页); 0 the first.
+	Page int
 }
 
 // intentHasArgs reports whether the intent's row in COMMANDS.md lists
@@ -140,19 +173,33 @@ type argsJSON struct {
 	Topic     string   `json:"topic,omitempty"`
 	Period    string   `json:"period,omitempty"`
 	Offset    *int     `json:"offset,omitempty"`
+	BadDate   string   `json:"bad_date,omitempty"`
+	For       string   `json:"for,omitempty"`
+	ActTitle  string   `json:"activity_title,omitempty"`
+	ActDate   string   `json:"activity_date,omitempty"`
+	Expected  int      `json:"expected,omitempty"`
+	Present   int      `json:"present,omitempty"`
+	Delivered int      `json:"delivered,omitempty"`
+	Adopted   *bool    `json:"adopted,omitempty"`
+	Member    string   `json:"member,omitempty"`
+	Position  string   `json:"position,omitempty"`
+	Nominated int      `json:"nomination,omitempty"`
+	Year      int      `json:"year,omitempty"`
+	Page      int      `json:"page,omitempty"`
 }
 
 type commandJSON struct {
-	Intent Intent    `json:"intent"`
-	Args   *argsJSON `json:"args,omitempty"`
+	Intent  Intent    `json:"intent"`
+	Args    *argsJSON `json:"args,omitempty"`
+	Confirm bool      `json:"confirm,omitempty"`
 }
 
 // MarshalJSON renders {"intent": ..., "args": {...}} as COMMANDS.md shows it:
 // intents with arguments always carry "args" (possibly {}), the others none;
 // arguments that were not given are left out.
 func (c Command) MarshalJSON() ([]byte, error) {
-	out := commandJSON{Intent: c.Intent}
-	if intentHasArgs(c.Intent) {
+	out := commandJSON{Intent: c.Intent, Confirm: c.Confirm}
+	if intentHasArgs(c.Intent) || c.Page > 0 {
 		a := &argsJSON{
 			Community: c.Community,
 			Activity:  c.Activity,
@@ -165,6 +212,21 @@ func (c Command) MarshalJSON() ([]byte, error) {
 			Topic:     c.Topic,
 			Period:    c.Period,
 			Offset:    c.Offset,
+			BadDate:   c.BadDate,
+			For:       c.For,
+			ActTitle:  c.ActivityTitle,
+			Expected:  c.Expected,
+			Present:   c.Present,
+			Delivered: c.Delivered,
+			Adopted:   c.Adopted,
+			Member:    c.Member,
+			Position:  c.Position,
+			Nominated: c.Nomination,
+			Year:      c.Year,
+			Page:      c.Page,
+		}
+		if !c.ActivityDate.IsZero() {
+			a.ActDate = c.ActivityDate.Format(time.DateOnly)
 		}
 		if c.Hours != 0 && !math.IsInf(c.Hours, 0) && !math.IsNaN(c.Hours) {
 			h := c.Hours
