@@ -148,6 +148,15 @@ type Command struct {
 	Year int
 	// Page is the page of a list asked for (活动 第2页); 0 the first.
 	Page int
+
+	// Why an argument is missing, for the handler's reason (not printed):
+	// TwoNumbers (报名2和6, 通过5 6), TwoAmounts (时长2小时 3小时), Inexact
+	// the amount written that is not an exact one (两个多小时, 半天).
+	TwoNumbers, TwoAmounts bool
+	Inexact                string
+	// Thanks is a thank-you or greeting with no command in it (谢谢金秋助手🌹,
+	// 你好): intent unknown, answered with a friendly line (not printed).
+	Thanks bool
 }
 
 // intentHasArgs reports whether the intent's row in COMMANDS.md lists
