@@ -59,6 +59,8 @@ func grammars() []grammar {
 		recordMeetingGrammar(),
 		meetingStatusGrammar(),
 		digestGrammar(),
+		undoGrammar(),
+		pendingHoursGrammar(),
 	}
 }
 
