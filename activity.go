@@ -57,8 +57,15 @@ func (a Activity) SignupClosesAt() time.Time {
 // before the start.
 func (a Activity) CheckinOpensAt() time.Time { return a.StartsAt.Add(-CheckinOpens) }
 
-// CheckinClosesAt is when check-in ends: CheckinCloses after the end.
-func (a Activity) CheckinClosesAt() time.Time { return a.EndsAt.Add(CheckinCloses) }
+// CheckinClosesAt is when check-in ends: at the end.
+func (a Activity) CheckinClosesAt() time.Time { return a.EndsAt }
+
+// Running reports whether the activity runs at t: a walk-in may check in.
+func (a Activity) Running(t time.Time) bool { return !t.Before(a.StartsAt) && !t.After(a.EndsAt) }
+
+// Ended reports whether the activity has ended at t: its hours are
+// credited to the people who signed up and checked in.
+func (a Activity) Ended(t time.Time) bool { return t.After(a.EndsAt) }
 
 // Centihours is the activity's duration in hundredths of an hour, the
 // hours credited to each person who signed up and checked in.

@@ -49,6 +49,9 @@ type BranchFigures struct {
 	Figures
 	// Overdue are the meetings the branch missed.
 	Overdue []Missed
+	// Inquorate are its 支部党员大会 of the period that had not more than
+	// half of their members present (不足半数).
+	Inquorate []Meeting
 }
 
 // Missed is a meeting a branch did not hold in a period whose deadline has

@@ -38,4 +38,16 @@ type Meeting struct {
 	RecorderID int64       `db:"recorder_id"`
 	CreatedAt  time.Time   `db:"created_at"`
 	MsgID      string      `db:"msg_id"`
+	// Attendance, 0 when not said: expected (应到), present (实到) and
+	// delivered (送学上门: members too frail to come, taught at home,
+	// counted apart from present).
+	Expected  int `db:"expected"`
+	Present   int `db:"present"`
+	Delivered int `db:"delivered"`
+}
+
+// Quorate reports whether a 支部党员大会 had more than half of its members
+// present; meetings of other kinds, or without attendance, always are.
+func (m Meeting) Quorate() bool {
+	return m.Kind != BranchAssembly || m.Expected == 0 || m.Present*2 > m.Expected
 }

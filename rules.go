@@ -4,10 +4,13 @@ import "time"
 
 // The programme's rules, in one place.
 const (
-	// CheckinOpens and CheckinCloses bound check-in: from this long before
-	// the start to this long after the end.
-	CheckinOpens  = 30 * time.Minute
-	CheckinCloses = 30 * time.Minute
+	// CheckinOpens is how long before the start a person signed up may
+	// check in; check-in ends with the activity. A walk-in (no sign-up)
+	// checks in only while it runs.
+	CheckinOpens = 30 * time.Minute
+	// UndoWindow is how far back 撤销 reaches: the sender's own latest
+	// change of the last ten minutes.
+	UndoWindow = 10 * time.Minute
 	// DefaultDuration is an activity's length when none is given: the hours
 	// it credits to each person who signs up and checks in.
 	DefaultDuration = 2 * time.Hour

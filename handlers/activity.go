@@ -15,17 +15,22 @@ import (
 
 // ---- publish, list, cancel, roster (secretary; list: anyone) ------------------
 
-func (h *Handlers) listActivities(ctx context.Context, sc *scene, _ request, s scope) (jinqiu.Reply, error) {
+func (h *Handlers) listActivities(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
 	branchID := s.branch
 	b, err := h.DB.Branch(ctx, branchID)
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	acts, err := h.DB.BranchActivities(ctx, branchID, sc.now, listLimit)
+	acts, err := h.DB.BranchActivities(ctx, branchID, sc.now, maxListed)
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	return sc.list(sc.w.ActivityList(b, acts, h.loc())), nil
+	shown, page, more := pageOf(acts, rq.page)
+	head, body := sc.w.ActivityList(b, shown, h.loc())
+	if more > 0 {
+		body = append(body, say.More(more, say.ListActivities, page+1))
+	}
+	return sc.list(head, body), nil
 }
 
 func (h *Handlers) publish(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
@@ -63,6 +68,15 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request, s scope) 
 		}
 		if !rq.deadline.After(sc.now) {
 			return text(sc.w.PublishDeadlinePast(rq.deadline.In(h.loc()))), nil
+		}
+	}
+	if !rq.again {
+		same, err := h.DB.SameActivity(ctx, s.branch, rq.title, rq.startsAt, sc.now.AddDate(0, 0, -1))
+		if err == nil {
+			return h.hold(ctx, sc, rq, dialogue{Confirm: true, Again: true}, sc.w.DuplicateActivity(same, h.loc())), nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return jinqiu.Reply{}, err
 		}
 	}
 	n := storage.NewActivity{
@@ -149,6 +163,17 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request, s scope) (
 			return text(say.AskInBranchGroup()), nil
 		}
 		acts, err := h.DB.BranchActivities(ctx, s.branch, sc.now, listLimit)
+		if rq.named() {
+			// A roster may be of a past day: look a month back too.
+			acts, err = h.DB.ActivitiesOn(ctx, s.branch, sc.now.AddDate(0, -1, 0), sc.now.Add(jinqiu.MaxAhead))
+			acts = matching(acts, rq, h.loc())
+			if err == nil && len(acts) == 0 {
+				return text(sc.w.NoActivityNamed(rq.activityTitle, rq.activityDate)), nil
+			}
+			if len(acts) > listLimit {
+				acts = acts[:listLimit]
+			}
+		}
 		if err != nil {
 			return jinqiu.Reply{}, err
 		}
@@ -181,7 +206,7 @@ func (h *Handlers) roster(ctx context.Context, sc *scene, rq request, s scope) (
 func (h *Handlers) signup(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
 	branchID := s.branch
 	if rq.activity == 0 {
-		return h.askSignup(ctx, sc, branchID)
+		return h.askSignup(ctx, sc, rq, s)
 	}
 	act, err := h.DB.Activity(ctx, branchID, rq.activity)
 	if refusal, err := usableActivity(act, err, rq.activity); refusal != "" || err != nil {
@@ -208,9 +233,10 @@ func (h *Handlers) signup(ctx context.Context, sc *scene, rq request, s scope) (
 	return text(sc.w.SignedUp(sc.name(), res.Activity, h.loc())), nil
 }
 
-// askSignup offers the activities the person may still sign up for.
-func (h *Handlers) askSignup(ctx context.Context, sc *scene, branchID string) (jinqiu.Reply, error) {
-	acts, err := h.DB.BranchActivities(ctx, branchID, sc.now, listLimit*2)
+// askSignup offers the activities the person may still sign up for (those
+// the title or day names, when one is named: exactly one is signed up for).
+func (h *Handlers) askSignup(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
+	acts, err := h.DB.BranchActivities(ctx, s.branch, sc.now, maxListed)
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
@@ -224,12 +250,24 @@ func (h *Handlers) askSignup(ctx context.Context, sc *scene, branchID string) (j
 	}
 	var cands []jinqiu.Activity
 	for _, a := range acts {
-		if !signed[a.ID] && sc.now.Before(a.SignupClosesAt()) && len(cands) < listLimit {
+		if !signed[a.ID] && sc.now.Before(a.SignupClosesAt()) {
 			cands = append(cands, a)
+		}
+	}
+	if rq.named() {
+		switch cands = matching(cands, rq, h.loc()); len(cands) {
+		case 0:
+			return text(sc.w.NoActivityNamed(rq.activityTitle, rq.activityDate)), nil
+		case 1:
+			rq.activity = cands[0].ID
+			return h.signup(ctx, sc, rq, s)
 		}
 	}
 	if len(cands) == 0 {
 		return text(say.NothingToSignUp()), nil
+	}
+	if len(cands) > listLimit {
+		cands = cands[:listLimit]
 	}
 	ids, ls := h.options(sc, cands)
 	return h.choose(ctx, sc, dialogue{Intent: command.IntentSignup}, ids, ls, say.PickSignup, sc.w.ConfirmSignup(cands[0], h.loc())), nil
@@ -254,12 +292,24 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request, s sc
 		}
 		var cands []jinqiu.Activity
 		for _, m := range mine {
-			if m.BranchID == branchID && sc.now.Before(m.StartsAt) && len(cands) < listLimit {
+			if m.BranchID == branchID && sc.now.Before(m.StartsAt) {
 				cands = append(cands, m.Activity)
+			}
+		}
+		if rq.named() {
+			switch cands = matching(cands, rq, h.loc()); len(cands) {
+			case 0:
+				return text(sc.w.NoActivityNamed(rq.activityTitle, rq.activityDate)), nil
+			case 1:
+				rq.activity = cands[0].ID
+				return h.cancelSignup(ctx, sc, rq, s)
 			}
 		}
 		if len(cands) == 0 {
 			return text(say.NothingToCancel()), nil
+		}
+		if len(cands) > listLimit {
+			cands = cands[:listLimit]
 		}
 		ids, ls := h.options(sc, cands)
 		return h.choose(ctx, sc, dialogue{Intent: command.IntentCancelSignup}, ids, ls, say.PickCancelSignup, sc.w.ConfirmCancelSignup(cands[0], h.loc())), nil
@@ -289,6 +339,8 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request, s sc
 		return text(say.ActivityCancelledAlready(act.ID)), nil
 	case errors.Is(err, storage.ErrNotSignedUp):
 		return text(say.NotSignedUp(act.ID)), nil
+	case errors.Is(err, storage.ErrCheckedIn):
+		return text(say.CheckedInNoCancel(act)), nil
 	case err != nil:
 		return jinqiu.Reply{}, err
 	}
@@ -298,9 +350,10 @@ func (h *Handlers) cancelSignup(ctx context.Context, sc *scene, rq request, s sc
 // ---- check-in (member) -----------------------------------------------------------
 
 // CheckinWindow returns when check-in to a opens and closes (both
-// included): jinqiu.CheckinOpens before the start to jinqiu.CheckinCloses after the end.
+// included) for a person signed up: jinqiu.CheckinOpens before the start
+// to the end. A walk-in's opens at the start.
 func CheckinWindow(a jinqiu.Activity) (opens, closes time.Time) {
-	return a.StartsAt.Add(-jinqiu.CheckinOpens), a.EndsAt.Add(jinqiu.CheckinCloses)
+	return a.CheckinOpensAt(), a.CheckinClosesAt()
 }
 
 func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
@@ -318,7 +371,7 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request, s scope) 
 	} else {
 		var reply *jinqiu.Reply
 		var err error
-		if act, reply, err = h.findCheckin(ctx, sc, branchID); err != nil {
+		if act, reply, err = h.findCheckin(ctx, sc, rq, branchID); err != nil {
 			return jinqiu.Reply{}, err
 		}
 		if reply != nil {
@@ -345,12 +398,16 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request, s scope) 
 		return text(say.CheckinFull(act)), nil
 	case errors.Is(err, storage.ErrOnWaitingList):
 		return text(say.CheckinWaiting(act, res.Position)), nil
+	case errors.Is(err, storage.ErrNotRunning):
+		return text(sc.w.WalkInNotRunning(act, h.loc())), nil
 	case err != nil:
 		return jinqiu.Reply{}, err
 	case res.Already:
 		return text(say.CheckedInAlready(act)), nil
+	case res.WalkIn:
+		return text(say.WalkedIn(sc.name(), res.Activity, res.Report)), nil
 	}
-	return text(say.CheckedIn(sc.name(), res.Activity, res.Credited)), nil
+	return text(say.CheckedIn(sc.name(), res.Activity)), nil
 }
 
 // findCheckin picks the activity a bare 签到 means, among those whose
@@ -360,8 +417,8 @@ func (h *Handlers) checkin(ctx context.Context, sc *scene, rq request, s scope) 
 // none open, today's (signed up for, or the only one) is returned so that
 // the person hears when its window opens. reply is set when the person is
 // answered instead.
-func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) (act jinqiu.Activity, reply *jinqiu.Reply, err error) {
-	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now.Add(-jinqiu.CheckinCloses))
+func (h *Handlers) findCheckin(ctx context.Context, sc *scene, rq request, branchID string) (act jinqiu.Activity, reply *jinqiu.Reply, err error) {
+	mine, err := h.DB.MySignups(ctx, sc.member.ID, sc.now)
 	if err != nil {
 		return act, nil, err
 	}
@@ -369,9 +426,15 @@ func (h *Handlers) findCheckin(ctx context.Context, sc *scene, branchID string) 
 	for _, m := range mine {
 		signed[m.ID] = true
 	}
-	open, err := h.DB.ActivitiesBetween(ctx, branchID, sc.now.Add(-jinqiu.CheckinCloses), sc.now.Add(jinqiu.CheckinOpens))
+	open, err := h.DB.ActivitiesBetween(ctx, branchID, sc.now, sc.now.Add(jinqiu.CheckinOpens))
 	if err != nil {
 		return act, nil, err
+	}
+	if rq.named() {
+		if open = matching(open, rq, h.loc()); len(open) == 0 {
+			r := text(sc.w.NoActivityNamed(rq.activityTitle, rq.activityDate))
+			return act, &r, nil
+		}
 	}
 	if len(open) == 0 {
 		y, m, d := sc.now.Date()

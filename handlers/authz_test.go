@@ -183,7 +183,7 @@ func azSetUp(w *testWorld, role string, signedUp bool) azFixture {
 		f.rep[b.branch] = r.ID
 	}
 	if signedUp {
-		// The actor has places to cancel in both branches (written
+		// The actor has places to cancel or check in to in both branches (written
 		// directly: the rules would not let them sign up in B).
 		for _, r := range azRoles {
 			if r.name != role || r.registered == "" {
@@ -220,7 +220,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					name := fmt.Sprintf("%s/%s/%s", p.intent, role.name, sc.name)
 					cases++
 					want := azExpect(p.level, p.id, role.registered, role.secretary, role.admin, sc.group, sc.ids)
-					f := azSetUp(w, role.name, p.intent == command.IntentCancelSignup)
+					f := azSetUp(w, role.name, p.intent == command.IntentCancelSignup || p.intent == command.IntentCheckin)
 					id := int64(0)
 					switch p.id {
 					case "activity":

@@ -7,6 +7,7 @@ import (
 	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"slices"
+	"time"
 )
 
 // Dialogues.
@@ -35,6 +36,14 @@ type dialogue struct {
 	Confirm bool           `json:"confirm,omitempty"` // one guess awaiting 是
 	Branch  string         `json:"branch,omitempty"`  // register: the branch to confirm
 	Reason  bool           `json:"reason,omitempty"`  // reject: awaiting the reason for Options[0]
+	// A held command: the message Text, parsed at At, run again on 是 (or
+	// with the member picked from Options when Members).
+	Text    string    `json:"text,omitempty"`
+	At      time.Time `json:"at,omitempty"`
+	Again   bool      `json:"again,omitempty"`   // the repeat is meant
+	Members bool      `json:"members,omitempty"` // Options are 1..n of Picks, members for 代办
+	Picks   []int64   `json:"picks,omitempty"`
+	For     int64     `json:"for,omitempty"` // the member chosen for 代办
 }
 
 func (sc *scene) dialogueKey() string {
@@ -108,12 +117,15 @@ func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) 
 // resume runs the command the dialogue was about with the number chosen
 // (n), or with its single guess when n is 0.
 func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (jinqiu.Reply, error) {
+	if d.Text != "" {
+		return h.resumeHeld(ctx, sc, d, n)
+	}
 	if d.Intent == command.IntentRegister {
 		return h.registerIn(ctx, sc, d.Branch)
 	}
 	if n == 0 {
 		if len(d.Options) == 0 {
-			return text(say.Unknown()), nil
+			return text(say.Unknown(sc.reader())), nil
 		}
 		n = d.Options[0]
 	}

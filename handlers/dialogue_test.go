@@ -59,7 +59,7 @@ func TestDialogueSignupPick(t *testing.T) {
 			}
 		}
 		// Another person, or the same person in another chat, is not in it.
-		if r := w.say(twChatA, "m2", fmt.Sprint(a2.ID)); r.Text != say.Unknown() {
+		if r := w.say(twChatA, "m2", fmt.Sprint(a2.ID)); r.Text != say.Unknown(say.Guest) { // m2 has not registered
 			t.Errorf("m2's number = %q", r.Text)
 		}
 		if ch := twChanged(before, w.snapshot()); len(ch) > 0 {
@@ -68,7 +68,7 @@ func TestDialogueSignupPick(t *testing.T) {
 		if r := w.say(twChatA, "m1", fmt.Sprintf("%d号", a2.ID)); r.Text != twWords.SignedUp(twName("m1"), a2, loc) {
 			t.Errorf("pick = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m1", fmt.Sprint(a1.ID)); r.Text != say.Unknown() {
+		if r := w.say(twChatA, "m1", fmt.Sprint(a1.ID)); r.Text != say.Unknown(say.Member) {
 			t.Errorf("after the dialogue ended, a number = %q", r.Text)
 		}
 		// Now only a1 is left to sign up for: a guess that needs a yes.
@@ -110,7 +110,7 @@ func TestDialogueStopAndReplace(t *testing.T) {
 		if r := w.say(twChatA, "m1", "活动"); !strings.Contains(r.Text, "近期活动") {
 			t.Errorf("活动 in a dialogue = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m1", "是"); r.Text != say.Unknown() {
+		if r := w.say(twChatA, "m1", "是"); r.Text != say.Unknown(say.Member) {
 			t.Errorf("是 after it was replaced = %q", r.Text)
 		}
 		if n := w.count("SELECT COUNT(*) FROM signups WHERE state = 'confirmed'"); n != 1 {
@@ -131,7 +131,7 @@ func TestDialogueExpires(t *testing.T) {
 		t.Errorf("是 just in time = %q", r.Text)
 	}
 	w.advance(2 * time.Second)
-	if r := w.say(twChatA, "m2", "是"); r.Text != say.Unknown() {
+	if r := w.say(twChatA, "m2", "是"); r.Text != say.Unknown(say.Member) {
 		t.Errorf("是 after %v = %q", DialogueTTL+time.Second, r.Text)
 	}
 	if n := w.count("SELECT COUNT(*) FROM signups"); n != 1 {
@@ -216,11 +216,11 @@ func TestDialogueRegisterAndCheckin(t *testing.T) {
 		if !strings.HasPrefix(r.Text, "请问您要签到哪个活动？") {
 			t.Fatalf("签到 = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m1", fmt.Sprint(a1.ID)); r.Text != say.CheckedIn(twName("m1"), a1, 200) {
+		if r := w.say(twChatA, "m1", fmt.Sprint(a1.ID)); r.Text != say.CheckedIn(twName("m1"), a1) {
 			t.Errorf("pick = %q", r.Text)
 		}
 		// One left signed up for: no question.
-		if r := w.say(twChatA, "m1", "签到"); r.Text != say.CheckedIn(twName("m1"), a2, 200) {
+		if r := w.say(twChatA, "m1", "签到"); r.Text != say.CheckedIn(twName("m1"), a2) {
 			t.Errorf("签到 = %q", r.Text)
 		}
 	})

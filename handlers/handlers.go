@@ -27,9 +27,26 @@ import (
 const (
 	// DialogueTTL is how long a question the bot asked waits for its answer.
 	DialogueTTL = 5 * time.Minute
-	// listLimit bounds the items a reply lists, to keep it short.
+	// listLimit bounds the items a reply lists, to keep it short; the
+	// rest are a page away (活动 第2页). maxListed bounds what is read.
 	listLimit = 5
+	maxListed = 200
 )
+
+// pageOf is page (from 1; 0 is 1) of items, listLimit a page, the page it
+// is, and how many come after it.
+func pageOf[T any](items []T, page int) (shown []T, at, more int) {
+	if page < 1 {
+		page = 1
+	}
+	from := (page - 1) * listLimit
+	if from >= len(items) {
+		from = max(0, (len(items)-1)/listLimit*listLimit)
+		page = from/listLimit + 1
+	}
+	to := min(from+listLimit, len(items))
+	return items[from:to], page, len(items) - to
+}
 
 // Handlers answers messages. Every field is set at start-up; Schedule may
 // be nil (config.DefaultSchedule for every branch), Now may be nil
@@ -85,6 +102,9 @@ type scene struct {
 	secOf  []string      // branches where the person is secretary
 	admin  bool          // bureau admin
 	w      say.Words     // how dates are written for this person now
+	// forMember is the member a secretary acts for (代办); member is then
+	// theirs, actor stays the secretary's.
+	forMember *jinqiu.Member
 }
 
 func (h *Handlers) scene(ctx context.Context, m jinqiu.Message) (*scene, error) {
@@ -127,8 +147,40 @@ func (h *Handlers) scene(ctx context.Context, m jinqiu.Message) (*scene, error) 
 	return sc, nil
 }
 
+// malformed is the reason to give instead of acting when the command was
+// written but not well enough to act on: two numbers where one is taken,
+// two amounts, an amount that is not exact, a date that was not taken.
+// Each gets its own reason, never the menu.
+func malformed(sc *scene, rq request) string {
+	switch {
+	case rq.badDate != "":
+		return sc.w.BadDate(string(rq.intent), rq.badDate)
+	case rq.twoNumbers:
+		return say.TwoNumbers(string(rq.intent))
+	case rq.twoAmounts:
+		return say.TwoAmounts()
+	case rq.inexact != "":
+		return say.InexactHours(rq.inexact)
+	}
+	return ""
+}
+
+// reader is who the person is, for the menu they see.
+func (sc *scene) reader() say.Reader {
+	switch {
+	case sc.admin || len(sc.secOf) > 0:
+		return say.Secretary
+	case sc.member.Registered():
+		return say.Member
+	}
+	return say.Guest
+}
+
 // name is how the bot addresses the person.
 func (sc *scene) name() string {
+	if sc.forMember != nil {
+		return sc.forMember.DisplayName
+	}
 	if sc.msg.UserName != "" {
 		return sc.msg.UserName
 	}
@@ -140,13 +192,41 @@ func (sc *scene) name() string {
 func (h *Handlers) dispatch(ctx context.Context, sc *scene, rq request) (jinqiu.Reply, error) {
 	in, ok := intentTable()[rq.intent]
 	if !ok {
-		return text(say.Unknown()), nil
+		return text(say.Unknown(sc.reader())), nil
 	}
-	s, refusal := sc.grant(in.who)
+	who, behalf := in.who, in.onBehalf && (rq.forName != "" || rq.forMember != 0)
+	if behalf {
+		who = manager
+	}
+	s, refusal := sc.grant(who)
 	if refusal != "" {
+		if behalf && refusal == say.NotSecretary() {
+			refusal = say.OnlySecretaryForOthers()
+		}
 		return text(refusal), nil
 	}
-	return in.answer(h, ctx, sc, rq, s)
+	if reason := malformed(sc, rq); reason != "" {
+		return text(reason), nil
+	}
+	if behalf {
+		if r, done, err := h.onBehalf(ctx, sc, rq, s); done || err != nil {
+			return r, err
+		}
+	}
+	if rq.confirm && !rq.confirmed {
+		return h.confirmFirst(ctx, sc, rq, s), nil
+	}
+	r, err := in.answer(h, ctx, sc, rq, s)
+	if m := sc.forMember; m != nil && err == nil && !r.Empty() {
+		r.Text = say.ActedFor(m.DisplayName) + "\n" + r.Text
+		if r.Markdown != "" {
+			r.Markdown = say.ActedFor(m.DisplayName) + "\n" + r.Markdown
+		}
+		if m.Platform == sc.msg.Platform {
+			r.Mentions = append(r.Mentions, m.UserID)
+		}
+	}
+	return r, err
 }
 
 // ---- time ------------------------------------------------------------------------

@@ -65,6 +65,15 @@ func (h *Handlers) reportHours(ctx context.Context, sc *scene, rq request, s sco
 	case HoursTooOld:
 		return text(sc.w.HoursTooOld(on, jinqiu.MaxReportAgeDays)), nil
 	}
+	if !rq.again {
+		same, err := h.DB.SameHours(ctx, sc.member.ID, on, ch, sc.now.AddDate(0, 0, -1))
+		if err == nil {
+			return h.hold(ctx, sc, rq, dialogue{Confirm: true, Again: true}, sc.w.DuplicateHours(same)), nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return jinqiu.Reply{}, err
+		}
+	}
 	// HoursTooMany goes on: storage refuses it with how much of the day is
 	// left, which is what the person needs to hear.
 	r, err := h.DB.ReportHours(ctx, sc.actor, storage.NewReport{
@@ -99,9 +108,15 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, s scope, a
 		if s.all {
 			return text(say.AskInBranchGroup()), nil
 		}
-		pending, err := h.DB.PendingReports(ctx, s.branch, listLimit)
+		all, err := h.DB.PendingReports(ctx, s.branch, maxListed)
 		if err != nil {
 			return jinqiu.Reply{}, err
+		}
+		var pending []jinqiu.HoursReport
+		for _, r := range all {
+			if r.MemberID != sc.member.ID && len(pending) < listLimit {
+				pending = append(pending, r) // never offer one's own
+			}
 		}
 		if len(pending) == 0 {
 			return text(say.NothingPending()), nil
@@ -128,6 +143,9 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, s scope, a
 	}
 	if r.State != jinqiu.HoursPending {
 		return text(say.ReportDecided(r)), nil
+	}
+	if sc.member.ID != 0 && r.MemberID == sc.member.ID {
+		return text(say.OwnReport(r)), nil
 	}
 	// The reason comes with the command (驳回 17 时长填错了) or, asked for
 	// here, in the next message (see continueDialogue).
@@ -158,6 +176,8 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, s scope, a
 		return text(say.ReportNotFound(rq.report)), nil
 	case errors.Is(err, storage.ErrDecided):
 		return text(say.ReportDecided(r)), nil
+	case errors.Is(err, storage.ErrOwnReport):
+		return text(say.OwnReport(r)), nil
 	case err != nil:
 		return jinqiu.Reply{}, err
 	}
@@ -171,7 +191,7 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, s scope, a
 	return text(say.Rejected(r, len(pending))), nil
 }
 
-func (h *Handlers) myStats(ctx context.Context, sc *scene, _ request, _ scope) (jinqiu.Reply, error) {
+func (h *Handlers) myStats(ctx context.Context, sc *scene, rq request, _ scope) (jinqiu.Reply, error) {
 	if sc.member.ID == 0 || !sc.member.Registered() {
 		return text(say.NeedRegister(sc.branch.ID != "")), nil
 	}
@@ -184,8 +204,10 @@ func (h *Handlers) myStats(ctx context.Context, sc *scene, _ request, _ scope) (
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	if len(mine) > listLimit {
-		mine = mine[:listLimit]
+	shown, page, more := pageOf(mine, rq.page)
+	head, body := sc.w.MyStats(sc.name(), s, shown, h.loc())
+	if more > 0 {
+		body = append(body, say.More(more, say.ListMine, page+1))
 	}
-	return sc.list(sc.w.MyStats(sc.name(), s, mine, h.loc())), nil
+	return sc.list(head, body), nil
 }

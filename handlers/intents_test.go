@@ -16,6 +16,7 @@ func TestEveryIntentHasARule(t *testing.T) {
 		}
 		delete(rules, in)
 	}
+	delete(rules, command.IntentUnknown) // what no grammar reads
 	for in := range rules {
 		t.Errorf("the rule of %s answers an intent command never parses", in)
 	}

@@ -31,8 +31,12 @@ func (h *Handlers) recordMeeting(ctx context.Context, sc *scene, rq request, s s
 	if n := utf8.RuneCountInString(rq.topic); n > jinqiu.MaxNoteRunes {
 		return text(say.TooLong(say.FieldTopic, n, jinqiu.MaxNoteRunes, say.ExampleMeeting)), nil
 	}
+	if rq.expected > 0 && rq.present > rq.expected {
+		return text(say.MorePresentThanExpected(rq.present, rq.expected)), nil
+	}
 	m, already, err := h.DB.RecordMeeting(ctx, sc.actor, sc.msg.UserName, storage.NewMeeting{
 		BranchID: s.branch, Kind: rq.kind, HeldOn: on, Topic: rq.topic,
+		Expected: rq.expected, Present: rq.present, Delivered: rq.delivered,
 	})
 	if err != nil {
 		return jinqiu.Reply{}, err

@@ -30,7 +30,7 @@ func TestPublishDuration(t *testing.T) {
 		w.say(twChatA, "m1", "报名 "+id)
 		w.setNow(act.StartsAt.In(loc).Add(-10 * time.Minute))
 		a, _ := db.Activity(twCtx, twA, act.ID)
-		if got := w.say(twChatA, "m1", "签到 "+id).Text; got != say.CheckedIn(twName("m1"), a, 300) {
+		if got := w.say(twChatA, "m1", "签到 "+id).Text; got != say.CheckedIn(twName("m1"), a) {
 			t.Errorf("check-in = %q, want credited 3 h", got)
 		}
 		// 9点到11点: 2 h.

@@ -47,7 +47,7 @@ func TestRejectWithReason(t *testing.T) {
 			}
 			// No dialogue was opened: free text now is no reason for anything.
 			before := w.snapshot()
-			if r := w.say(twChatA, twSecA, "日期不对"); r.Text != say.Unknown() {
+			if r := w.say(twChatA, twSecA, "日期不对"); r.Text != say.Unknown(say.Member) {
 				t.Errorf("free text after = %q, want the menu", r.Text)
 			}
 			if ch := twChanged(before, w.snapshot()); len(ch) > 0 {

@@ -28,6 +28,26 @@ type request struct {
 	topic     string
 	period    string // week | month
 	offset    int
+
+	confirm       bool      // repeat what was understood; act on 是
+	badDate       string    // a date not taken, as written
+	forName       string    // 代办: the member acted for, as written
+	activityTitle string    // an activity named by its title
+	activityDate  time.Time // or by its day (calendar day)
+	expected      int       // attendance of a meeting
+	present       int
+	delivered     int
+	page          int // of a list, from 1; 0 the first
+	twoNumbers    bool
+	twoAmounts    bool
+	inexact       string // an amount that is not exact, as written
+	thanks        bool
+
+	// Set when a held command is resumed: confirmed (是 after the bot
+	// repeated it), again (a repeat the person confirmed), forMember (the
+	// member chosen for 代办).
+	confirmed, again bool
+	forMember        int64
 }
 
 func requestOf(c command.Command) request {
@@ -55,5 +75,13 @@ func requestOf(c command.Command) request {
 	if c.Offset != nil {
 		rq.offset = *c.Offset
 	}
+	rq.confirm, rq.badDate, rq.forName = c.Confirm, c.BadDate, c.For
+	rq.activityTitle = c.ActivityTitle
+	if !c.ActivityDate.IsZero() {
+		rq.activityDate = calendarDay(c.ActivityDate)
+	}
+	rq.expected, rq.present, rq.delivered = c.Expected, c.Present, c.Delivered
+	rq.page = c.Page
+	rq.twoNumbers, rq.twoAmounts, rq.inexact, rq.thanks = c.TwoNumbers, c.TwoAmounts, c.Inexact, c.Thanks
 	return rq
 }

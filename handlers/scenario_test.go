@@ -71,23 +71,31 @@ func TestScenario(t *testing.T) {
 			t.Errorf("roster = %+v", roster)
 		}
 
-		// 14:40: two check in, each credited the activity's 2 hours.
+		// 14:40: the two signed up check in; their 2 hours each come when
+		// the activity has ended.
 		w.setNow(act.StartsAt.In(loc).Add(-20 * time.Minute))
-		if r := w.say(twChatA, "m2", "签到"); r.Text != say.CheckedIn(twName("m2"), a, 200) {
+		if r := w.say(twChatA, "m2", "签到"); r.Text != say.CheckedIn(twName("m2"), a) {
 			t.Errorf("m2 check-in = %q", r.Text)
 		}
-		if r := w.say(twChatA, "m3", "签到 "+id); r.Text != say.CheckedIn(twName("m3"), a, 200) {
+		if r := w.say(twChatA, "m3", "签到 "+id); r.Text != say.CheckedIn(twName("m3"), a) {
 			t.Errorf("m3 check-in = %q", r.Text)
 		}
 		if r := w.say(twChatA, "m3", "打卡"); r.Text != say.CheckedInAlready(a) {
 			t.Errorf("m3 again = %q", r.Text)
 		}
+		if r := w.say(twChatA, "m1", "签到 "+id); r.Text != twWords.WalkInNotRunning(a, loc) {
+			t.Errorf("m1 (cancelled) walk-in before the start = %q", r.Text)
+		}
+		w.setNow(act.StartsAt.In(loc).Add(5 * time.Minute))
 		if r := w.say(twChatA, "m1", "签到 "+id); r.Text != say.CheckinFull(a) {
 			t.Errorf("m1 (cancelled) walk-in when full = %q", r.Text)
 		}
 
 		// m2 reports 1.5 h more; the secretary sees the roster and approves.
 		w.setNow(act.EndsAt.In(loc).Add(time.Hour))
+		if got, err := db.CreditEnded(twCtx, w.clock(), loc, 10); err != nil || len(got) != 2 {
+			t.Fatalf("credit after the end = %+v %v", got, err)
+		}
 		r := w.say(twChatA, "m2", "今天服务了一个半小时，清理小区杂物")
 		var rep int64
 		if _, err := fmt.Sscanf(r.Text, "已记录：11月27日 服务 1.5 小时（清理小区杂物），编号 %d", &rep); err != nil {
@@ -185,7 +193,7 @@ func TestScenario(t *testing.T) {
 			}
 			actions = append(actions, e.Action)
 		}
-		if got := strings.Join(actions, " "); got != "publish_activity signup signup signup cancel_signup promote checkin credit_hours checkin credit_hours" {
+		if got := strings.Join(actions, " "); got != "publish_activity signup signup signup cancel_signup promote checkin checkin credit_hours credit_hours" {
 			t.Errorf("audit = %s", got)
 		}
 		if n := w.count("SELECT COUNT(*) FROM audit_log WHERE action IN ('report_hours', 'approve_hours')"); n != 2 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"jinqiu"
 	"jinqiu/handlers/say"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,46 +12,68 @@ import (
 	"jinqiu/storage/storagetest"
 )
 
-// TestCheckinWindow: check-in is open from 30 minutes before the start to
-// 30 minutes after the end (15:00–17:00 here), both ends included.
+// TestCheckinWindow: a person signed up checks in from 30 minutes before
+// the start to the end (14:30–17:00 here), both ends included; a walk-in
+// (no sign-up) only while it runs (15:00–17:00), and their hours wait for
+// the secretary.
 func TestCheckinWindow(t *testing.T) {
 	w := newTestWorld(t, storagetest.Open(t, storage.SQLite), nil)
-	act := w.publish(twChatA, twSecA, "发布活动 清理楼道 今天下午3点 枣行社区")
+	act := w.publish(twChatA, twSecA, "发布活动 清理楼道 今天下午3点 枣行社区 名额20")
 	loc := w.h.loc()
 	start := act.StartsAt.In(loc)
 	opens, _ := CheckinWindow(act)
+	const walkIn = "walk-in"
 	for i, c := range []struct {
-		at   time.Duration // from the start
-		want string
+		at       time.Duration // from the start
+		signedUp bool
+		want     string
 	}{
-		{-31 * time.Minute, twWords.CheckinTooEarly(act, opens, loc)},
-		{-30*time.Minute - time.Second, twWords.CheckinTooEarly(act, opens, loc)},
-		{-30 * time.Minute, "ok"},
-		{0, "ok"},
-		{2 * time.Hour, "ok"},
-		{2*time.Hour + 30*time.Minute, "ok"},
-		{2*time.Hour + 30*time.Minute + time.Second, say.CheckinClosed(act)},
-		{5 * time.Hour, say.CheckinClosed(act)},
+		{-31 * time.Minute, true, twWords.CheckinTooEarly(act, opens, loc)},
+		{-30*time.Minute - time.Second, true, twWords.CheckinTooEarly(act, opens, loc)},
+		{-30 * time.Minute, true, "ok"},
+		{-30 * time.Minute, false, twWords.WalkInNotRunning(act, loc)},
+		{-time.Second, false, twWords.WalkInNotRunning(act, loc)},
+		{0, true, "ok"},
+		{0, false, walkIn},
+		{2 * time.Hour, true, "ok"},
+		{2 * time.Hour, false, walkIn},
+		{2*time.Hour + time.Second, true, say.CheckinClosed(act)},
+		{2*time.Hour + time.Second, false, say.CheckinClosed(act)},
+		{5 * time.Hour, true, say.CheckinClosed(act)},
 	} {
 		user := fmt.Sprintf("w%d", i)
 		w.setNow(twStart(t))
 		w.register(twChatA, user)
-		w.setNow(start.Add(c.at))
-		want := c.want
-		if want == "ok" {
-			want = say.CheckedIn(twName(user), act, 200)
+		if c.signedUp {
+			w.say(twChatA, user, fmt.Sprintf("报名 %d", act.ID))
 		}
-		for _, text := range []string{fmt.Sprintf("签到 %d", act.ID), "签到"} {
-			if got := w.say(twChatA, user, text).Text; got != want {
-				t.Errorf("%q at start%+v: %q, want %q", text, c.at, got, want)
+		w.setNow(start.Add(c.at))
+		got := w.say(twChatA, user, fmt.Sprintf("签到 %d", act.ID)).Text
+		a, _ := w.db.Activity(twCtx, twA, act.ID)
+		want := c.want
+		switch want {
+		case "ok":
+			want = say.CheckedIn(twName(user), a)
+		case walkIn:
+			if !strings.Contains(got, "现场签到成功") || !strings.Contains(got, "已报给书记审核") {
+				t.Errorf("walk-in at start%+v: %q", c.at, got)
 			}
-			if want != twWords.CheckinTooEarly(act, opens, loc) && want != say.CheckinClosed(act) {
-				want = say.CheckedInAlready(act) // once per person and activity
+			want = got
+		}
+		if got != want {
+			t.Errorf("signed up %v, at start%+v: %q, want %q", c.signedUp, c.at, got, want)
+		}
+		if want == say.CheckedIn(twName(user), a) || c.want == walkIn {
+			if again := w.say(twChatA, user, "签到").Text; again != say.CheckedInAlready(a) {
+				t.Errorf("second 签到 at start%+v: %q", c.at, again)
 			}
 		}
 	}
-	if n := w.count("SELECT COUNT(*) FROM checkins"); n != 4 {
-		t.Errorf("checkins = %d, want 4", n)
+	if n := w.count("SELECT COUNT(*) FROM checkins"); n != 5 {
+		t.Errorf("checkins = %d, want 5", n)
+	}
+	if n := w.count("SELECT COUNT(*) FROM hours_reports WHERE state = 'pending' AND activity_id = ?", act.ID); n != 2 {
+		t.Errorf("walk-ins' pending reports = %d, want 2", n)
 	}
 	// With no activity today at all.
 	w.setNow(start.AddDate(0, 0, 1))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,11 +16,12 @@ import (
 // effect: members registered in every branch, on WeCom and DingTalk, and
 // activities to sign up for (tomorrow) and to check in to (under way now).
 // Each message is 报名 N or 签到 N for a (member, activity) pair used once,
-// or 时长 0.5, so that the expected rows are known exactly:
+// or 时长 with an amount the member has not reported that day, so that the
+// expected rows are known exactly:
 //
 //	signups       +S +C  (a check-in without a sign-up takes a place)
 //	checkins      +C
-//	hours_reports +H +C  (a check-in credits the activity's hours)
+//	hours_reports +H +C  (a walk-in's check-in reports the activity's hours)
 //	inbound       +M
 type effects struct {
 	w       *world
@@ -28,6 +30,18 @@ type effects struct {
 	checkin []pair
 	next    int
 	hours   int
+	amounts map[string]int // member → hours messages made
+}
+
+// hoursText is a 时长 message of an amount the member has not reported
+// today (0.1, 0.2, …): the same amount twice a day is held as a likely
+// duplicate, and fifteen of them stay under the day's 12 hours.
+func (e *effects) hoursText(mb member, note string) string {
+	if e.amounts == nil {
+		e.amounts = map[string]int{}
+	}
+	e.amounts[mb.UserID]++
+	return fmt.Sprintf("时长 %s %s", strconv.FormatFloat(float64(e.amounts[mb.UserID])/10, 'f', -1, 64), note)
 }
 
 type pair struct {
@@ -105,10 +119,10 @@ func (e *effects) messages(t testing.TB, n int) ([]*msg, expect) {
 			ex.C++
 		default:
 			// Round robin: a member's hours of a day are capped at 12, and
-			// the check-ins credit up to 3 of them.
+			// walk-ins add up to 3 of them.
 			mb := e.members[e.hours%len(e.members)]
 			e.hours++
-			out = append(out, e.w.memberMessage(t, mb, "hours", "时长 0.5 志愿服务"))
+			out = append(out, e.w.memberMessage(t, mb, "hours", e.hoursText(mb, "志愿服务")))
 			ex.H++
 		}
 		e.next++

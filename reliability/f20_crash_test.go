@@ -225,7 +225,7 @@ func newF20Plan(t *testing.T, w *world, n int) *f20Plan {
 		default:
 			mb := e.members[i%len(e.members)]
 			note := fmt.Sprintf("楼道清扫%d", i)
-			m = w.memberMessage(t, mb, "hours", "时长 0.5 "+note)
+			m = w.memberMessage(t, mb, "hours", e.hoursText(mb, note))
 			p.hours[m.ID] = note
 		}
 		p.msgs = append(p.msgs, m)

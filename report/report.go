@@ -86,6 +86,14 @@ func (x *Reporter) Digest(ctx context.Context, from, to time.Time, branchID stri
 	if err != nil {
 		return jinqiu.Digest{}, fmt.Errorf("digest: %w", err)
 	}
+	thin, err := x.DB.Inquorate(ctx, branchID, from, to)
+	if err != nil {
+		return jinqiu.Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	inquorate := map[string][]jinqiu.Meeting{}
+	for _, m := range thin {
+		inquorate[m.BranchID] = append(inquorate[m.BranchID], m)
+	}
 	y, w := jinqiu.AddDays(from, 3).ISOWeek()
 	d := jinqiu.Digest{From: from, To: to, AsOf: asOf, Year: y, Week: w, BranchID: branchID, InactiveDays: days}
 
@@ -101,7 +109,7 @@ func (x *Reporter) Digest(ctx context.Context, from, to time.Time, branchID stri
 		bf := jinqiu.BranchFigures{ID: b.ID, Name: b.Name, Town: b.Town, Kind: b.Kind, Figures: jinqiu.Figures{
 			Branches: 1, Members: b.Members, NewMembers: b.NewMembers, ActiveMembers: b.ActiveMembers,
 			Activities: b.Activities, Signups: b.Signups, Attended: b.Attended, Centihours: b.Centihours, Inactive: b.Inactive,
-		}}
+		}, Inquorate: inquorate[b.ID]}
 		for _, kind := range jinqiu.MeetingKinds() {
 			if branchID != "" && st.Held[index[spanKey{kind: kind, inPeriod: true}]][b.ID] {
 				d.Held = append(d.Held, kind)

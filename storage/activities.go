@@ -19,6 +19,11 @@ var (
 	ErrNotSignedUp = errors.New("not signed up")
 	// ErrOnWaitingList: the person waits for a place and may not check in.
 	ErrOnWaitingList = errors.New("on the waiting list")
+	// ErrNotRunning: a walk-in (no sign-up) may check in only while the
+	// activity runs; a signed-up person only in its window.
+	ErrNotRunning = errors.New("activity not running")
+	// ErrCheckedIn: the sign-up cannot be cancelled, the person checked in.
+	ErrCheckedIn = errors.New("already checked in")
 )
 
 const activityCols = "id, branch_id, title, place, starts_at, ends_at, signup_deadline, capacity, taken, next_seq, state, created_by, created_at, credited_at"
@@ -87,6 +92,22 @@ func (db *DB) ActivityAnyBranch(ctx context.Context, id int64) (jinqiu.Activity,
 		return act, ErrNotFound
 	}
 	return act, err
+}
+
+// activityByID reads and locks an activity whatever its branch (for jobs).
+func (tx *Tx) activityByID(ctx context.Context, id int64) (jinqiu.Activity, error) {
+	var act jinqiu.Activity
+	q := "SELECT " + activityCols + " FROM activities WHERE id = ?"
+	if tx.dialect == MySQL {
+		q += " FOR UPDATE"
+	}
+	if err := tx.GetContext(ctx, &act, q, id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return act, ErrNotFound
+		}
+		return act, fmt.Errorf("read activity %d: %w", id, err)
+	}
+	return act, nil
 }
 
 // activity reads an activity of a branch; lock takes the row lock that
@@ -164,4 +185,31 @@ func (db *DB) CancelActivity(ctx context.Context, a jinqiu.Actor, branchID strin
 		return tx.audit(ctx, a, "cancel_activity", act.Object(), fmt.Sprintf("%d signees told", len(signees)))
 	})
 	return act, signees, err
+}
+
+// SameActivity returns the branch's open activity of the same title and
+// start published since, or ErrNotFound: a second one is asked about first.
+func (db *DB) SameActivity(ctx context.Context, branchID, title string, startsAt, since time.Time) (jinqiu.Activity, error) {
+	var act jinqiu.Activity
+	err := db.q(ctx).GetContext(ctx, &act, "SELECT "+activityCols+" FROM activities WHERE branch_id = ? AND title = ? AND starts_at = ? AND state = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
+		branchID, title, utc(startsAt), jinqiu.ActivityOpen, utc(since))
+	if errors.Is(err, sql.ErrNoRows) {
+		return act, ErrNotFound
+	}
+	if err != nil {
+		return act, fmt.Errorf("same activity: %w", err)
+	}
+	return act, nil
+}
+
+// ActivitiesOn returns the branch's activities (open or not) starting in
+// [from, to), soonest first.
+func (db *DB) ActivitiesOn(ctx context.Context, branchID string, from, to time.Time) ([]jinqiu.Activity, error) {
+	var acts []jinqiu.Activity
+	err := db.q(ctx).SelectContext(ctx, &acts, "SELECT "+activityCols+" FROM activities WHERE branch_id = ? AND state = ? AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+		branchID, jinqiu.ActivityOpen, utc(from), utc(to))
+	if err != nil {
+		return nil, fmt.Errorf("activities on: %w", err)
+	}
+	return acts, nil
 }

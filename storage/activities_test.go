@@ -44,6 +44,24 @@ func mustActivity(t *testing.T, db *storage.DB, branch string, in time.Duration,
 
 func fixedClock(db *storage.DB) { db.Now = func() time.Time { return t0 } }
 
+// mustCredited signs the member up for the activity, checks them in and
+// credits the activity as if it had ended; the clock is t0 again after.
+func mustCredited(t *testing.T, db *storage.DB, a jinqiu.Activity, m jinqiu.Member) {
+	t.Helper()
+	if _, err := db.SignUp(ctx, actor(m.UserID, "s-credit"), a.BranchID, a.ID, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CheckIn(ctx, actor(m.UserID, "k-credit"), a.BranchID, a.ID, m.ID, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	end := a.EndsAt.Add(time.Minute)
+	db.Now = func() time.Time { return end }
+	defer fixedClock(db)
+	if got, err := db.CreditEnded(ctx, end, time.UTC, 10); err != nil || len(got) == 0 {
+		t.Fatalf("credit: %+v %v", got, err)
+	}
+}
+
 func count(t *testing.T, db *storage.DB, q string, args ...any) int {
 	t.Helper()
 	var n int
@@ -146,6 +164,11 @@ func TestCancelActivityTellsSigneesAndVoidsCredit(t *testing.T) {
 		}
 		if _, err := db.CheckIn(ctx, actor("u1", "k1"), "b1", a.ID, m1.ID, t0); err != nil {
 			t.Fatal(err)
+		}
+		// Credited once it ended; cancelled after, the credit is void.
+		end := a.EndsAt.Add(time.Minute)
+		if got, err := db.CreditEnded(ctx, end, time.UTC, 10); err != nil || len(got) != 1 {
+			t.Fatalf("credit: %+v %v", got, err)
 		}
 		if _, _, err := db.CancelActivity(ctx, actor("sec2", "x"), "b2", a.ID); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("cancel from other branch: %v", err)

@@ -12,6 +12,10 @@ import (
 // ErrDecided: the report was already approved or rejected.
 var ErrDecided = errors.New("report already decided")
 
+// ErrOwnReport: nobody decides on their own hours; another secretary of
+// the branch or the bureau does.
+var ErrOwnReport = errors.New("own hours report")
+
 // DayLimitError refuses a report that would take a person's hours for one
 // day (pending and approved) over the limit.
 type DayLimitError struct {
@@ -135,7 +139,8 @@ func (db *DB) PendingReports(ctx context.Context, branchID string, limit int) ([
 // DecideHours approves (approve true) or rejects a pending report of the
 // branch on behalf of a (display name name), recording the reason, and
 // returns the report and its member (for the caller's notice).
-// ErrNotFound for an id of another branch; ErrDecided (with the report as
+// ErrOwnReport when a is the report's member. ErrNotFound for an id of
+// another branch; ErrDecided (with the report as
 // it stands) if it is no longer pending.
 func (db *DB) DecideHours(ctx context.Context, a jinqiu.Actor, name, branchID string, id int64, approve bool, reason string) (jinqiu.HoursReport, jinqiu.Member, error) {
 	var r jinqiu.HoursReport
@@ -152,6 +157,9 @@ func (db *DB) DecideHours(ctx context.Context, a jinqiu.Actor, name, branchID st
 		by, err := tx.ensureMember(ctx, a.Platform, a.UserID, name)
 		if err != nil {
 			return err
+		}
+		if by.ID == r.MemberID {
+			return ErrOwnReport
 		}
 		state, action := jinqiu.HoursApproved, "approve_hours"
 		if !approve {
@@ -176,4 +184,20 @@ func (db *DB) DecideHours(ctx context.Context, a jinqiu.Actor, name, branchID st
 		return tx.audit(ctx, a, action, r.Object(), reason)
 	})
 	return r, m, err
+}
+
+// SameHours returns the member's report of the same day and amount made
+// since (pending or approved), or ErrNotFound: a second one is asked about
+// before it is stored.
+func (db *DB) SameHours(ctx context.Context, memberID int64, servedOn time.Time, centihours int, since time.Time) (jinqiu.HoursReport, error) {
+	var r jinqiu.HoursReport
+	err := db.q(ctx).GetContext(ctx, &r, hoursSelect+" WHERE h.member_id = ? AND h.served_on = ? AND h.centihours = ? AND h.state IN (?, ?) AND h.created_at >= ? ORDER BY h.id DESC LIMIT 1",
+		memberID, day(servedOn), centihours, jinqiu.HoursPending, jinqiu.HoursApproved, utc(since))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("same hours: %w", err)
+	}
+	return r, nil
 }

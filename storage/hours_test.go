@@ -19,9 +19,7 @@ func TestReportHoursDayLimit(t *testing.T) {
 		fixedClock(db)
 		m := mustMember(t, db, "u1", "b1")
 		a := mustActivity(t, db, "b1", 10*time.Minute, 5)
-		if _, err := db.CheckIn(ctx, actor("u1", "k"), "b1", a.ID, m.ID, date(2026, 11, 27)); err != nil {
-			t.Fatal(err)
-		}
+		mustCredited(t, db, a, m)
 		day := date(2026, 11, 27)
 		r, err := db.ReportHours(ctx, actor("u1", "h1"), storage.NewReport{MemberID: m.ID, BranchID: "b1", ServedOn: day, Centihours: 950, Note: "打扫楼道"}, 1200)
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-const meetingCols = "id, branch_id, kind, held_on, topic, recorder_id, created_at, msg_id"
+const meetingCols = "id, branch_id, kind, held_on, topic, recorder_id, created_at, msg_id, expected, present, delivered"
 
 // NewMeeting is a meeting a secretary records.
 type NewMeeting struct {
@@ -18,6 +18,8 @@ type NewMeeting struct {
 	Kind     jinqiu.MeetingKind
 	HeldOn   time.Time
 	Topic    string
+	// Attendance, 0 when not said.
+	Expected, Present, Delivered int
 }
 
 // RecordMeeting records that a branch held a meeting, on behalf of a
@@ -44,8 +46,8 @@ func (db *DB) RecordMeeting(ctx context.Context, a jinqiu.Actor, name string, n 
 		if err != nil {
 			return err
 		}
-		id, err := tx.insertID(ctx, "INSERT INTO meetings (branch_id, kind, held_on, topic, recorder_id, created_at, msg_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			n.BranchID, n.Kind, day(n.HeldOn), truncateUTF8(n.Topic, 500), by.ID, tx.Now, a.MsgID)
+		id, err := tx.insertID(ctx, "INSERT INTO meetings (branch_id, kind, held_on, topic, recorder_id, created_at, msg_id, expected, present, delivered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			n.BranchID, n.Kind, day(n.HeldOn), truncateUTF8(n.Topic, 500), by.ID, tx.Now, a.MsgID, n.Expected, n.Present, n.Delivered)
 		if isDuplicate(err) {
 			already = true
 			return errAlready
@@ -85,6 +87,23 @@ func (db *DB) AllMeetings(ctx context.Context, from, to time.Time) ([]jinqiu.Mee
 		day(from), day(to))
 	if err != nil {
 		return nil, fmt.Errorf("all meetings: %w", err)
+	}
+	return ms, nil
+}
+
+// Inquorate returns the 支部党员大会 held on days in [from, to) whose
+// attendance was written and was not more than half of the members
+// expected, of one branch (or of all when branchID is ""), by day.
+func (db *DB) Inquorate(ctx context.Context, branchID string, from, to time.Time) ([]jinqiu.Meeting, error) {
+	q := "SELECT " + meetingCols + " FROM meetings WHERE kind = ? AND expected > 0 AND present * 2 <= expected AND held_on >= ? AND held_on < ?"
+	args := []any{jinqiu.BranchAssembly, day(from), day(to)}
+	if branchID != "" {
+		q += " AND branch_id = ?"
+		args = append(args, branchID)
+	}
+	var ms []jinqiu.Meeting
+	if err := db.q(ctx).SelectContext(ctx, &ms, q+" ORDER BY held_on, id", args...); err != nil {
+		return nil, fmt.Errorf("inquorate meetings: %w", err)
 	}
 	return ms, nil
 }

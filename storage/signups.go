@@ -127,7 +127,8 @@ type CancelResult struct {
 // CancelSignup cancels the member's sign-up for an activity of the branch.
 // A freed confirmed place goes to the first person waiting (lowest seq),
 // returned as Promoted for the caller's notice. ErrNotFound for an id of
-// another branch; ErrNotSignedUp; ErrActivityCancelled.
+// another branch; ErrNotSignedUp; ErrCheckedIn when the person checked in
+// (their place and its hours stand); ErrActivityCancelled.
 func (db *DB) CancelSignup(ctx context.Context, a jinqiu.Actor, branchID string, activityID, memberID int64) (CancelResult, error) {
 	var r CancelResult
 	err := db.update(ctx, func(tx *Tx) error {
@@ -145,6 +146,13 @@ func (db *DB) CancelSignup(ctx context.Context, a jinqiu.Actor, branchID string,
 		}
 		if err != nil {
 			return err
+		}
+		var checked int
+		if err := tx.GetContext(ctx, &checked, "SELECT COUNT(*) FROM checkins WHERE activity_id = ? AND member_id = ?", activityID, memberID); err != nil {
+			return fmt.Errorf("cancel signup: %w", err)
+		}
+		if checked > 0 {
+			return ErrCheckedIn
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE signups SET state = ?, updated_at = ? WHERE id = ?", jinqiu.SignupCancelled, tx.Now, s.ID); err != nil {
 			return fmt.Errorf("cancel signup: %w", err)

@@ -16,9 +16,7 @@ func TestStats(t *testing.T) {
 		m := mustMember(t, db, "u1", "b1")
 		mustMember(t, db, "u2", "b2")
 		a := mustActivity(t, db, "b1", 10*time.Minute, 5)
-		if _, err := db.CheckIn(ctx, actor("u1", "k"), "b1", a.ID, m.ID, date(2026, 11, 27)); err != nil {
-			t.Fatal(err)
-		}
+		mustCredited(t, db, a, m)
 		rep := func(on time.Time, ch int) jinqiu.HoursReport {
 			r, err := db.ReportHours(ctx, actor("u1", "h"), storage.NewReport{MemberID: m.ID, BranchID: "b1", ServedOn: on, Centihours: ch}, 1200)
 			if err != nil {

@@ -104,6 +104,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	ret := &jobs.Retention{DB: a.db, Keep: cfg.Storage.Retention.D(), Log: log, Now: time.Now}
 	wg.Add(1)
 	go func() { defer wg.Done(); ret.Run(bg) }()
+	cr := &jobs.Credits{DB: a.db, Loc: cfg.Location, Log: log, Now: time.Now}
+	wg.Add(1)
+	go func() { defer wg.Done(); cr.Run(bg) }()
 	stopJobs := startScheduler(bg, a, owner)
 
 	errc := make(chan error, 1)

@@ -6,12 +6,32 @@ import (
 	"time"
 )
 
-func CheckedIn(name string, a jinqiu.Activity, credited int) string {
-	ls := []string{fmt.Sprintf("%s签到成功：%d号【%s】。", namePrefix(name), a.ID, inert(a.Title))}
-	if credited > 0 {
-		ls = append(ls, fmt.Sprintf("已为您记服务时长 %s 小时。", Hours(credited)))
-	}
-	return lines(append(ls, "查看记录请发送：我的")...)
+// CheckedIn: a person signed up is checked in; their hours come when the
+// activity has ended.
+func CheckedIn(name string, a jinqiu.Activity) string {
+	return lines(
+		fmt.Sprintf("%s签到成功：%d号【%s】。", namePrefix(name), a.ID, inert(a.Title)),
+		fmt.Sprintf("活动结束后自动记服务时长 %s 小时。查看记录请发送：我的", Hours(a.Centihours())),
+	)
+}
+
+// WalkedIn: a person who had not signed up checked in on the spot; their
+// hours wait for the secretary.
+func WalkedIn(name string, a jinqiu.Activity, r jinqiu.HoursReport) string {
+	return lines(
+		fmt.Sprintf("%s现场签到成功：%d号【%s】。", namePrefix(name), a.ID, inert(a.Title)),
+		fmt.Sprintf("您没有提前报名，服务时长 %s 小时已报给书记审核（%d号）。", Hours(r.Centihours), r.ID),
+		"查看记录请发送：我的",
+	)
+}
+
+// WalkInNotRunning: without a sign-up, check-in opens only when the
+// activity starts.
+func (w Words) WalkInNotRunning(a jinqiu.Activity, loc *time.Location) string {
+	return lines(
+		fmt.Sprintf("您没有报名 %s，活动开始后才能现场签到。", w.Activity(a, loc)),
+		fmt.Sprintf("先报名请发送：报名 %d", a.ID),
+	)
 }
 
 func CheckedInAlready(a jinqiu.Activity) string {
@@ -51,7 +71,7 @@ func CheckinWaiting(a jinqiu.Activity, pos int) string {
 
 func NothingToCheckIn() string {
 	return lines(
-		"现在没有可以签到的活动（活动开始前半小时到结束后半小时可以签到）。",
+		"现在没有可以签到的活动（报名的活动开始前半小时到结束可以签到）。",
 		"查看活动请发送：活动",
 	)
 }

@@ -157,6 +157,17 @@ func digestLines(d jinqiu.Digest) []string {
 			}
 		}
 	}
+	var thin []string
+	for _, t := range d.Towns {
+		for _, b := range t.Branches {
+			for _, m := range b.Inquorate {
+				thin = append(thin, fmt.Sprintf("%s（%d月%d日，应到%d人实到%d人）", b.Name, m.HeldOn.Month(), m.HeldOn.Day(), m.Expected, m.Present))
+			}
+		}
+	}
+	if len(thin) > 0 {
+		add("> 支部党员大会不足半数 %d 次：%s", len(thin), strings.Join(thin, "、"))
+	}
 
 	if len(d.Top) > 0 {
 		add("**志愿之星**（本周审核通过的服务时长）")
@@ -197,6 +208,9 @@ func digestLines(d jinqiu.Digest) []string {
 					line += fmt.Sprintf("，出勤 %d%%", pct)
 				}
 				line += fmt.Sprintf("，时长 %s，会议 %d/%d", Hours(b.Centihours), b.MeetingsDone, b.MeetingsDue)
+				if len(b.Inquorate) > 0 {
+					line += fmt.Sprintf("，不足半数 %d 次", len(b.Inquorate))
+				}
 				if len(b.Overdue) > 0 {
 					var ms []string
 					for _, m := range b.Overdue {

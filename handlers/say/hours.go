@@ -126,3 +126,20 @@ func (w Words) RejectedNotice(r jinqiu.HoursReport) string {
 		"如有疑问请联系支部书记；重新上报请发送：时长 小时数 做了什么",
 	)
 }
+
+// OwnReport: a secretary's own hours are decided by another.
+func OwnReport(r jinqiu.HoursReport) string {
+	return lines(
+		fmt.Sprintf("%d号是您自己的时长，不能自己审核。", r.ID),
+		"请本支部其他书记或老干部局审核；查看待审核的请发送：待审核",
+	)
+}
+
+// Pending is 待审核: n reports await a decision; ls are this page's.
+func Pending(n int, ls []string, first int64) (head string, body []string) {
+	return fmt.Sprintf("待审核的时长，共 %d 条：", n), append(ls,
+		fmt.Sprintf("通过请发送：通过 %d；驳回请发送：驳回 %d 原因", first, first))
+}
+
+// OwnMark marks a secretary's own report in a list.
+func OwnMark() string { return "（您本人的，需其他书记审核）" }

@@ -26,9 +26,36 @@ func (w Words) MeetingRecorded(m jinqiu.Meeting) string {
 	if m.Topic != "" {
 		topic = "，主题：" + inert(m.Topic)
 	}
+	ls := []string{fmt.Sprintf("已记录：%s %s%s。", w.Day(m.HeldOn), Kind(m.Kind), topic)}
+	if a := Attendance(m); a != "" {
+		ls = append(ls, a+"。")
+	}
+	if !m.Quorate() {
+		ls = append(ls, "实到不足应到人数的一半（不足半数），周报中会标注。")
+	}
+	return lines(append(ls, "查看开会情况请发送：三会一课")...)
+}
+
+// Attendance is a meeting's attendance as said: 应到9人，实到7人，送学上门2人.
+func Attendance(m jinqiu.Meeting) string {
+	var parts []string
+	if m.Expected > 0 {
+		parts = append(parts, fmt.Sprintf("应到%d人", m.Expected))
+	}
+	if m.Present > 0 {
+		parts = append(parts, fmt.Sprintf("实到%d人", m.Present))
+	}
+	if m.Delivered > 0 {
+		parts = append(parts, fmt.Sprintf("送学上门%d人", m.Delivered))
+	}
+	return strings.Join(parts, "，")
+}
+
+// MorePresentThanExpected refuses 实到 above 应到.
+func MorePresentThanExpected(present, expected int) string {
 	return lines(
-		fmt.Sprintf("已记录：%s %s%s。", w.Day(m.HeldOn), Kind(m.Kind), topic),
-		"查看开会情况请发送：三会一课",
+		fmt.Sprintf("实到 %d 人比应到 %d 人还多，请核对人数（送学上门的另算）。", present, expected),
+		"例如发送：已开会 支委会 应到9人 实到7人 送学上门2人",
 	)
 }
 

@@ -65,6 +65,14 @@ func CancelledSignup(a jinqiu.Activity) string {
 	)
 }
 
+// CheckedInNoCancel: a sign-up whose person checked in stands.
+func CheckedInNoCancel(a jinqiu.Activity) string {
+	return lines(
+		fmt.Sprintf("您已签到 %d号【%s】，不能取消报名。", a.ID, inert(a.Title)),
+		"刚才签错了请发送：撤销",
+	)
+}
+
 func NotSignedUp(id int64) string {
 	return lines(
 		fmt.Sprintf("您没有报名 %d号活动。", id),

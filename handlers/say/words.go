@@ -156,3 +156,16 @@ func Names(ns []string, n int) string {
 // reason, a topic), made safe to show in any reply or push on either
 // platform: no mention, link, image, markup or line break of its own.
 func inert(s string) string { return Inert(s) }
+
+// The commands of the lists that have pages.
+const (
+	ListActivities = "活动"
+	ListPending    = "待审核"
+	ListMine       = "我的"
+)
+
+// More says how many entries a list left out and how to see them: 还有 4
+// 个，发送：活动 第2页.
+func More(left int, command string, page int) string {
+	return fmt.Sprintf("还有 %d 个，发送：%s 第%d页", left, command, page)
+}
