@@ -283,21 +283,98 @@ func Parse(text string, now time.Time) Command {
 	if s == "" {
 		return Command{Intent: IntentHelp}
 	}
+	f := simplify(s)
+	ar := findAround(s, f)
+	if ar.a >= ar.b {
+		// Only emoji, thanks or filler: no command word is left.
+		return Command{Intent: IntentUnknown, Thanks: isThanks(f)}
+	}
+	cmd := parseSpan(s, f, ar, now)
+	if cmd.Intent == IntentUnknown && ar.intro > 0 && ar.intro < ar.b {
+		// 我是老李，签到 3: the speaker says who they are, then the command.
+		ar.a = ar.intro
+		cmd = parseSpan(s, f, ar, now)
+	}
+	if cmd.Intent == IntentUnknown {
+		cmd.Thanks = isThanks(f)
+	}
+	return cmd
+}
+
+// parseSpan reads the command at s[ar.a:ar.b] and applies what the words
+// around it said.
+func parseSpan(s, f string, ar around, now time.Time) Command {
 	y, m, d := now.Date()
-	p := msgParser{lang: lang, s: s, now: now, today: time.Date(y, m, d, 0, 0, 0, 0, now.Location())}
+	p := msgParser{lang: lang, s: s[ar.a:ar.b], f: f[ar.a:ar.b], now: now,
+		today: time.Date(y, m, d, 0, 0, 0, 0, now.Location()), question: ar.asked}
 	var buf [16]lexSegment
-	p.segs = lexMessage(s, buf[:0])
-	return p.parse()
+	p.segs = lexMessage(p.f, buf[:0])
+	cmd := p.parse()
+	if ar.forName != "" && takesFor(cmd.Intent) {
+		cmd.For = ar.forName
+	}
+	if p.slip != "" && cmd.Intent == p.slip && isActing(cmd.Intent) {
+		cmd.Confirm = true
+	}
+	if ar.asked && isActing(cmd.Intent) && !cmd.hasTarget() {
+		// 能报名吗 asks how; 能不能报名12号 asks for a sign-up.
+		return Command{Intent: IntentHelp}
+	}
+	return cmd
+}
+
+// takesFor reports whether an intent may be done for someone else (代办).
+func takesFor(in Intent) bool {
+	switch in {
+	case IntentSignup, IntentCancelSignup, IntentCheckin, IntentReportHours:
+		return true
+	}
+	return false
+}
+
+// isActing reports whether an intent changes a record (COMMANDS.md,
+// Confirm before acting).
+func isActing(in Intent) bool {
+	switch in {
+	case IntentRegister, IntentCheckin, IntentSignup, IntentCancelSignup, IntentReportHours, IntentPublishActivity,
+		IntentCancelActivity, IntentApproveHours, IntentRejectHours, IntentRecordMeeting, IntentUndo, IntentAppoint,
+		IntentResign, IntentRecordDecision, IntentNominate, IntentCommend, IntentPublicity, IntentConsent,
+		IntentWithdrawConsent, IntentObject:
+		return true
+	}
+	return false
+}
+
+// hasTarget reports whether an acting command names what it acts on, so
+// that a question carrying it is that command.
+func (c Command) hasTarget() bool {
+	switch c.Intent {
+	case IntentSignup, IntentCancelSignup, IntentCheckin, IntentCancelActivity:
+		return c.Activity > 0 || c.ActivityTitle != "" || !c.ActivityDate.IsZero()
+	case IntentApproveHours, IntentRejectHours, IntentObject:
+		return c.Report > 0
+	case IntentReportHours:
+		return c.Hours > 0
+	case IntentRegister:
+		return c.Community != ""
+	case IntentCommend:
+		return c.Nomination > 0
+	case IntentAppoint, IntentResign, IntentNominate:
+		return c.Member != ""
+	}
+	return true
 }
 
 type msgParser struct {
 	lang     *language
-	s        string // normalised text
+	s        string // normalised text, as typed: what people name is cut from it
+	f        string // s simplified (same byte offsets): what the words are matched on
 	now      time.Time
 	today    time.Time
 	segs     []lexSegment
 	question bool // a question particle (吗 怎么 …) was seen
 	helpWord bool
+	slip     Intent // the message opens with a voice-keyboard slip of this intent's word
 }
 
 // verdict is how a message fits the intent being tried.
@@ -317,12 +394,25 @@ func (p *msgParser) parse() Command {
 	var order [24]Intent
 	cands := order[:0]
 	yielded := false
+	first := true // no word but fillers and spaces before segment i
 	for i := range p.segs {
 		sg := &p.segs[i]
+		if sg.kind == segSpace {
+			continue
+		}
+		wasFirst := first
+		first = first && sg.kind == segWord && sg.w.class == wcFiller
 		if sg.kind != segWord {
 			continue
 		}
 		w := sg.w
+		if w.slip {
+			// A slip counts only where the command word stands: 我时常去 is chatter.
+			if !wasFirst {
+				continue
+			}
+			p.slip = w.intent
+		}
 		switch w.class {
 		case wcQuestion:
 			p.question = true

@@ -15,8 +15,12 @@ func reportHoursGrammar() grammar {
 		intent: IntentReportHours,
 		words: func(d *dictBuilder) {
 			d.kw(IntentReportHours, tHours|tStats, "时长", "服务时长", "志愿时长", "记时长", "上报时长", "报时长", "填报时长",
-				"登记时长", "录入时长", "补报时长", "志愿服务时长", "报个时长", "填时长", "记录时长", "申报时长")
-			d.add(dictWord{class: wcWeak, intent: IntentReportHours, tags: tStats}, "服务", "服务了", "志愿服务", "志愿服务了")
+				"登记时长", "录入时长", "补报时长", "志愿服务时长", "报个时长", "填时长", "记录时长", "申报时长", "记个时长",
+				"报一下时长", "记一下时长")
+			d.slips(IntentReportHours, tHours|tStats, "时常", "实长")
+			// 整了 干了 弄了 忙了: spoken for 服务了 in an hours report.
+			d.add(dictWord{class: wcWeak, intent: IntentReportHours, tags: tStats}, "服务", "服务了", "志愿服务", "志愿服务了",
+				"整了", "干了", "弄了", "忙了")
 		},
 		tolerates: tHours | tStats,
 		company:   hoursFollow,
@@ -33,7 +37,7 @@ func hoursFollow(p *msgParser, i int) bool {
 		if nx.kind == segSpace || nx.kind == segWord && nx.w.class == wcFiller {
 			continue
 		}
-		return nx.kind == segHours
+		return nx.kind == segHours || nx.kind == segInexact
 	}
 	return false
 }

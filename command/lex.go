@@ -120,7 +120,11 @@ const (
 	segDate
 	segTime
 	segHours
-	segCap // a capacity such as 名额20 or 30人
+	segCap     // a capacity such as 名额20 or 30人
+	segInexact // an amount of time that is not exact: 两个多小时, 半天
+	segAttend  // attendance of a meeting: 应到9人 (clock.pod holds nothing; attend the kind)
+	segPage    // 第2页
+	segYear    // 2026年 on its own
 )
 
 type lexSegment struct {
@@ -133,6 +137,7 @@ type lexSegment struct {
 	used       bool // consumed as an argument by the intent being tried
 	bad        bool // looks like a date, time, hours or capacity but is not a valid one
 	company    bool // wcWeak: the word has the company it needs (see msgParser.markWeak)
+	attend     byte // segAttend: attendExpected, attendPresent or attendDelivered
 }
 
 // wordClass says how a dictionary word takes part in intent detection.
@@ -195,6 +200,7 @@ type dictWord struct {
 	off    int    // period offset: 0 this, -1 last, 1 next
 	pod    partOfDay
 	yields bool // a bare 活动 gives way to any other command word
+	slip   bool // a voice keyboard's mishearing of a command word (报明): confirm before acting
 }
 
 // dictionary indexes words by their first rune, longest first, so that the
@@ -233,6 +239,13 @@ func (d *dictBuilder) kw(in Intent, tags wordTag, texts ...string) {
 	d.add(dictWord{class: wcKeyword, intent: in, tags: tags}, texts...)
 }
 
+// slips adds the texts as a voice keyboard's mishearings of the intent's
+// command word: read as the word, with confirm, only where a command word
+// stands.
+func (d *dictBuilder) slips(in Intent, tags wordTag, texts ...string) {
+	d.add(dictWord{class: wcKeyword, intent: in, tags: tags, slip: true}, texts...)
+}
+
 // buildDictionary indexes the grammars' words, then the words every
 // intent shares (periods, meeting kinds, question words, fillers ...).
 func buildDictionary(gs []grammar) *wordIndex {
@@ -252,7 +265,10 @@ func buildDictionary(gs []grammar) *wordIndex {
 		{'m', 0, []string{"本月", "这个月", "这月", "当月"}},
 		{'m', -1, []string{"上月", "上个月", "上一个月"}},
 		{'m', 1, []string{"下月", "下个月", "下一个月"}},
-		{0, 0, []string{"近期", "最近", "这几天", "近日", "今年", "本年"}},
+		{'y', 0, []string{"今年", "本年", "今年度", "本年度"}},
+		{'y', -1, []string{"去年", "上一年", "上年"}},
+		{'y', 1, []string{"明年"}},
+		{0, 0, []string{"近期", "最近", "这几天", "近日"}},
 	} {
 		add(dictWord{class: wcPeriod, tags: tPeriod, unit: p.unit, off: p.off}, p.texts...)
 	}
@@ -292,7 +308,7 @@ func buildDictionary(gs []grammar) *wordIndex {
 		"好的", "你好", "您好", "在吗", "在不在", "老师", "那个", "把", "给", "帮", "查", "查询", "查看", "看看",
 		"看一下", "看下", "瞧瞧", "显示", "列出", "告诉我", "是", "有", "的话", "呗", "咯", "已经", "我来", "我在", "我是",
 		"一起", "都有", "目前", "当前", "请帮我", "帮我查", "查一下", "发我", "能", "可以", "大家好",
-		"有事", "临时有事", "到", "至", "-", "~") // 到 至 - ~ join the two ends of a range: 2点到4点
+		"有事", "临时有事", "到", "至", "-", "~", "和", "与", "跟", "及", "俺", "咱", "劳驾", "一下子") // 到 至 - ~ join the two ends of a range: 2点到4点
 
 	d := &wordIndex{byRune: make(map[rune][]*dictWord), ascii: make(map[string]*dictWord)}
 	for _, w := range b.all {
@@ -389,6 +405,18 @@ func longestForm(s string, i int) lexSegment {
 	}
 	if n, e := scanNumRef(s, i); e > end {
 		best, end = lexSegment{kind: segNum, num: n}, e
+	}
+	if e := scanInexact(s, i); e > end {
+		best, end = lexSegment{kind: segInexact}, e
+	}
+	if k, n, e := scanAttend(s, i); e > end {
+		best, end = lexSegment{kind: segAttend, num: n, attend: k, bad: n.bad}, e
+	}
+	if n, e := scanPage(s, i); e > end {
+		best, end = lexSegment{kind: segPage, num: numVal{val: float64(n), isInt: true}}, e
+	}
+	if y, e := scanYear(s, i); e > end {
+		best, end = lexSegment{kind: segYear, num: numVal{val: float64(y), isInt: true}}, e
 	}
 	best.start, best.end = int32(i), int32(end)
 	return best

@@ -77,9 +77,9 @@ func cnDigit(s string) (int, int) {
 		return 0, 3
 	case "一":
 		return 1, 3
-	case "二", "两":
+	case "二", "两", "俩":
 		return 2, 3
-	case "三":
+	case "三", "仨":
 		return 3, 3
 	case "四":
 		return 4, 3
@@ -247,6 +247,8 @@ type numVal struct {
 	bad   bool
 	ref   bool // written with 第, #, 号 or 活动: certainly a reference
 	day   bool // a plain N号, which may also be a day of the month
+	// sentence: a capacity said in a sentence (需要10个人), not as a field.
+	sentence bool
 }
 
 func (n numVal) validRef() bool {
@@ -339,8 +341,15 @@ func scanHours(s string, i int) (float64, bool, int) {
 				k = m.end + len("分")
 			}
 		}
+	case strings.HasPrefix(s[k:], "刻钟") && ns.isInt:
+		// 一刻钟, 三刻钟: quarters of an hour.
+		v /= 4
+		k += len("刻钟")
 	default:
 		e := unitAt(s, k, minuteUnits, "min", "mins", "minute", "minutes")
+		if e == 0 && strings.HasPrefix(s[k:], "分") && !strings.HasPrefix(s[k:], "分之") {
+			e = k + len("分") // 40分: minutes, spoken short
+		}
 		if e == 0 {
 			return 0, false, 0
 		}
@@ -378,9 +387,11 @@ func unitAt(s string, k int, units []string, ascii ...string) int {
 func scanCapacity(s string, i int) (numVal, int) {
 	j := i
 	strong, weak := false, false
-	for _, p := range []string{"名额", "人数", "限额", "限报", "最多", "招募", "限", "共"} {
+	sentence := false
+	for _, p := range []string{"名额", "人数", "限额", "限报", "最多", "招募", "需要", "限", "共"} {
 		if strings.HasPrefix(s[j:], p) {
 			strong = p == "名额" || p == "人数" || p == "限额"
+			sentence = p == "需要"
 			weak = !strong
 			j += len(p)
 			break
@@ -402,16 +413,8 @@ func scanCapacity(s string, i int) (numVal, int) {
 		}
 		return numVal{bad: true}, k
 	}
-	if strong && k < len(s) && (isLetterByte(s[k]) || s[k] == '.') {
-		// 名额1e9, 名额2.5k: a number that goes on is not a number of
-		// places; the whole of it is the bad capacity.
-		for k < len(s) && (isLetterByte(s[k]) || isDigitByte(s[k]) || s[k] == '.' || s[k] == '+' || s[k] == '-') {
-			k++
-		}
-		return numVal{bad: true}, k
-	}
 	suffix := false
-	for _, sf := range []string{"个名额", "名额", "人", "名", "位"} {
+	for _, sf := range []string{"个名额", "名额", "个人", "人", "名", "位"} {
 		if strings.HasPrefix(s[k:], sf) && !strings.HasPrefix(s[k:], "名单") {
 			suffix = true
 			k += len(sf)
@@ -424,5 +427,6 @@ func scanCapacity(s string, i int) (numVal, int) {
 	if !suffix && unitAt(s, k, hourUnits) > 0 {
 		return numVal{}, 0
 	}
-	return numVal{val: ns.val, isInt: ns.isInt, bad: ns.bad || !ns.isInt || ns.val < 1 || ns.val > jinqiu.MaxCapacity}, k
+	return numVal{val: ns.val, isInt: ns.isInt, sentence: sentence,
+		bad: ns.bad || !ns.isInt || ns.val < 1 || ns.val > jinqiu.MaxCapacity}, k
 }
