@@ -61,6 +61,17 @@ func grammars() []grammar {
 		digestGrammar(),
 		undoGrammar(),
 		pendingHoursGrammar(),
+		appointGrammar(),
+		resignGrammar(),
+		recordDecisionGrammar(),
+		nominateGrammar(),
+		commendGrammar(),
+		exportGrammar(),
+		consoleGrammar(),
+		publicityGrammar(),
+		consentGrammar(),
+		withdrawConsentGrammar(),
+		objectGrammar(),
 	}
 }
 
@@ -126,8 +137,10 @@ type Command struct {
 	// BadDate is a date-and-time expression that was not taken (it does not
 	// exist, puts an activity in the past or hours and meetings in the
 	// future, or lies outside the window of a date without a year), as
-	// written; Date or StartsAt is then zero.
-	BadDate string
+	// written; Date or StartsAt is then zero. BadDateWhy says why: one of
+	// BadDateImpossible, BadDatePast, BadDateFuture, BadDateTooFar (not
+	// printed by parse).
+	BadDate, BadDateWhy string
 	// For is whom a secretary acts for (代办: 帮张大爷签到 3), the name as
 	// written; "" is the speaker.
 	For string
@@ -534,6 +547,21 @@ func (p *msgParser) parsePlain(in Intent) (Command, fit) {
 	return Command{Intent: in}, fitYes
 }
 
+// parseList handles the lists without arguments: a page may be asked for
+// (活动 第2页).
+func (p *msgParser) parseList(in Intent) (Command, fit) {
+	cmd := Command{Intent: in}
+	for i := range p.segs {
+		if !p.allowed(in, i) {
+			return Command{}, fitNo
+		}
+		if sg := &p.segs[i]; sg.kind == segPage {
+			cmd.Page = int(sg.num.val)
+		}
+	}
+	return cmd, fitYes
+}
+
 // parseRef handles the intents whose argument is an activity or report
 // number. Anything in the message besides the number, fillers and the
 // intent's own words makes it no such command.
@@ -556,6 +584,7 @@ func (p *msgParser) parseRef(in Intent, report bool) (Command, fit) {
 	// which sign-up to cancel (or confirms the only one) instead of acting.
 	// 不去了 naming one activity (3号活动我不去了) is as definite as 取消 3.
 	if refs != 1 {
+		cmd.TwoNumbers = refs > 1
 		return cmd, fitYes
 	}
 	if report {
@@ -605,15 +634,18 @@ func (p *msgParser) domAt(i int) bool {
 	return false
 }
 
-// pastDate finds the one date of an hours report or a meeting, resolved to
-// the latest such day on or before today, and marks it used. A date that
-// does not exist or two different dates make the message unclear.
-func (p *msgParser) pastDate() (time.Time, fit) {
-	var date time.Time
+// dateFor finds the one date of a message (a date, or a plain N号 that
+// names a day) and takes it for use, marking it used. No date: zero time
+// and no reason. A date not taken: zero time, the expression as written
+// and why. Two different dates make the message unclear.
+func (p *msgParser) dateFor(use dateUse) (t time.Time, bad, why string, v fit) {
+	at := -1
 	for i := range p.segs {
 		sg := &p.segs[i]
 		var ds dateSpec
 		switch {
+		case sg.used:
+			continue
 		case sg.kind == segDate:
 			ds = sg.date
 		case p.domAt(i):
@@ -621,17 +653,43 @@ func (p *msgParser) pastDate() (time.Time, fit) {
 		default:
 			continue
 		}
-		t, ok := ds.resolve(p.today, false)
-		if !ok || !date.IsZero() && !t.Equal(date) {
-			return time.Time{}, fitUnclear
+		d, w := ds.take(p.today, use)
+		if at >= 0 && (w != "" || why != "" || !d.Equal(t)) {
+			return time.Time{}, "", "", fitUnclear
 		}
-		date = t
+		at, t, why = i, d, w
 		sg.used = true
 	}
-	if date.IsZero() {
-		date = p.today
+	if why != "" {
+		return time.Time{}, p.dateExpr(at, false), why, fitYes
 	}
-	return date, fitYes
+	return t, "", "", fitYes
+}
+
+// dateExpr is the date-and-time expression around segment i as written:
+// the date with the times and parts of day joined to it, and with across,
+// also those a space away (2026-11-20 09:30).
+func (p *msgParser) dateExpr(i int, across bool) string {
+	isPart := func(j int) bool {
+		sg := &p.segs[j]
+		return sg.kind == segDate || sg.kind == segTime || sg.kind == segWord && sg.w.class == wcPod
+	}
+	lo, hi := i, i
+	for j := i - 1; j >= 0; j-- {
+		if isPart(j) {
+			lo = j
+		} else if !(across && p.segs[j].kind == segSpace && j > 0 && isPart(j-1)) {
+			break
+		}
+	}
+	for j := i + 1; j < len(p.segs); j++ {
+		if isPart(j) {
+			hi = j
+		} else if !(across && p.segs[j].kind == segSpace && j+1 < len(p.segs) && isPart(j+1)) {
+			break
+		}
+	}
+	return p.s[p.segs[lo].start:p.segs[hi].end]
 }
 
 func (p *msgParser) dropNote(i int) bool {

@@ -98,11 +98,16 @@ func (p *msgParser) parseReport() (Command, fit) {
 		}
 	}
 
-	amount, n := -1, 0
+	amount, n, inexact := -1, 0, -1
 	for i := range p.segs {
-		if p.segs[i].kind == segHours {
+		switch p.segs[i].kind {
+		case segHours:
 			if n++; amount < 0 {
 				amount = i
+			}
+		case segInexact:
+			if inexact < 0 {
+				inexact = i
 			}
 		}
 	}
@@ -126,11 +131,23 @@ func (p *msgParser) parseReport() (Command, fit) {
 			}
 		}
 	}
-	if n > 1 {
-		return Command{}, fitUnclear // two amounts: which one?
-	}
 	cmd := Command{Intent: IntentReportHours}
-	if amount >= 0 {
+	switch {
+	case n > 1:
+		// 时长2小时 3小时: which one? The handler asks.
+		cmd.TwoAmounts = true
+		for i := range p.segs {
+			if k := p.segs[i].kind; k == segHours || k == segNum && !p.segs[i].num.ref {
+				p.segs[i].used = true
+			}
+		}
+	case amount >= 0 && p.approxBefore(amount):
+		// 大概2小时: not exact either.
+		sg := &p.segs[amount]
+		sg.used = true
+		p.segs[amount-1].used = true
+		cmd.Inexact = p.s[p.segs[amount-1].start:sg.end]
+	case amount >= 0:
 		sg := &p.segs[amount]
 		sg.used = true
 		switch {
@@ -139,14 +156,25 @@ func (p *msgParser) parseReport() (Command, fit) {
 		case sg.kind == segNum && !sg.num.bad:
 			cmd.Hours = roundHours(sg.num.val)
 		}
+	case inexact >= 0:
+		// 两个多小时, 半天: no amount; the handler asks for the number.
+		p.segs[inexact].used = true
+		cmd.Inexact = p.s[p.segs[inexact].start:p.segs[inexact].end]
 	}
-	date, v := p.pastDate()
+	date, bad, why, v := p.dateFor(useHours)
 	if v != fitYes {
 		return Command{}, v
 	}
-	cmd.Date = date
+	switch {
+	case bad != "":
+		cmd.BadDate, cmd.BadDateWhy = bad, why
+	case date.IsZero():
+		cmd.Date = p.today
+	default:
+		cmd.Date = date
+	}
 
-	if cmd.Hours == 0 {
+	if cmd.Hours == 0 && cmd.Inexact == "" && !cmd.TwoAmounts {
 		if p.onlyAsks() {
 			return Command{Intent: IntentMyStats}, fitYes // 时长多少
 		}

@@ -157,6 +157,8 @@ const (
 	wcRestate                       // who/how words that only restate a meeting (书记 讲)
 	wcBlock                         // words that look like a command but are not one (参加了)
 	wcDeadline                      // 报名截止 截止 …: a sign-up deadline of publish_activity
+	wcAdopt                         // 已采纳 (off 1) 未采纳 (off 0): whether a decision was adopted
+	wcConnect                       // 组织 开展 大家踊跃报名 …: words joining the fields of a publish sentence
 )
 
 // tag marks which intents tolerate a non-command word in their message.
@@ -176,6 +178,8 @@ const (
 	tQ                          // 吗 怎么: question particles
 	tPod                        // part of day
 	tKind                       // meeting kind
+	tDesk                       // the bureau's desk: 台账 表格 …
+	tUndo                       // 刚才 那条: what undo refers to
 )
 
 type partOfDay uint8
