@@ -17,8 +17,11 @@ func listActivitiesGrammar() grammar {
 			d.add(dictWord{class: wcKeyword, intent: IntentListActivities, tags: tList | tAct | tStats, yields: true}, "活动")
 		},
 		tolerates: tList | tAct | tPeriod | tWh | tQ | tPod,
-		allows:    func(p *msgParser, i int) bool { return p.segs[i].kind == segDate || p.segs[i].kind == segTime },
-		read:      func(p *msgParser) (Command, fit) { return p.parsePlain(IntentListActivities) },
+		allows: func(p *msgParser, i int) bool {
+			k := p.segs[i].kind
+			return k == segDate || k == segTime || k == segPage
+		},
+		read: func(p *msgParser) (Command, fit) { return p.parseList(IntentListActivities) },
 	}
 }
 
@@ -49,6 +52,6 @@ func rosterGrammar() grammar {
 		tolerates: tAct | tRoster | tWh,
 		allows:    numbers,
 		args:      true,
-		read:      func(p *msgParser) (Command, fit) { return p.parseRef(IntentRoster, false) },
+		read:      func(p *msgParser) (Command, fit) { return p.parseActivity(IntentRoster, useNearest) },
 	}
 }

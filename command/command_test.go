@@ -646,7 +646,7 @@ func TestParsePrecision(t *testing.T) {
 func TestParseSafeFallback(t *testing.T) {
 	now := mustParseNow(t)
 	for _, c := range []struct{ in, want string }{
-		{"报名 明天的活动", `{"intent":"list_activities"}`},
+		{"报名 明天的活动", `{"intent":"signup","args":{"activity_date":"2026-11-28"}}`},
 		{"老王报名了吗", `{"intent":"help"}`},
 		{"报名 3 怎么弄", `{"intent":"help"}`},
 		{"帮助 报名", `{"intent":"help"}`},

@@ -21,7 +21,7 @@ func signupGrammar() grammar {
 		tolerates: tAct,
 		allows:    numbers,
 		args:      true,
-		read:      func(p *msgParser) (Command, fit) { return p.parseRef(IntentSignup, false) },
+		read:      func(p *msgParser) (Command, fit) { return p.parseActivity(IntentSignup, useActivity) },
 	}
 }
 
@@ -39,7 +39,7 @@ func cancelSignupGrammar() grammar {
 		tolerates: tAct,
 		allows:    numbers,
 		args:      true,
-		read:      func(p *msgParser) (Command, fit) { return p.parseRef(IntentCancelSignup, false) },
+		read:      func(p *msgParser) (Command, fit) { return p.parseActivity(IntentCancelSignup, useActivity) },
 	}
 }
 
@@ -54,7 +54,7 @@ func checkinGrammar() grammar {
 		tolerates: tAct,
 		allows:    checkinSegment,
 		args:      true,
-		read:      func(p *msgParser) (Command, fit) { return p.parseRef(IntentCheckin, false) },
+		read:      func(p *msgParser) (Command, fit) { return p.parseActivity(IntentCheckin, useActivity) },
 	}
 }
 
