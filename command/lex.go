@@ -304,6 +304,8 @@ func buildDictionary(gs []grammar) *wordIndex {
 	// and signup words, so that 报名截止 is one word.
 	add(dictWord{class: wcDeadline}, "报名截止", "截止报名", "报名截至", "截至报名", "截止", "截至", "报名截止时间",
 		"截止时间", "报名截止日期", "截止日期", "报名截止到", "截止到")
+	add(dictWord{class: wcConnect}, "大家踊跃报名", "欢迎大家踊跃报名", "请大家踊跃报名", "踊跃报名", "欢迎报名", "欢迎参加",
+		"欢迎大家参加", "欢迎大家报名", "开展", "举办", "大家踊跃参加", "踊跃参加")
 	add(dictWord{class: wcRestate}, "书记", "支书", "讲", "主讲", "讲授", "组织", "举行", "一次", "一堂", "专题", "全体",
 		"党员", "同志", "给大家", "为大家", "上", "开", "集中")
 	add(dictWord{class: wcFiller}, "我", "我们", "你", "您", "请", "请问", "麻烦", "麻烦你", "麻烦您", "帮我", "帮忙", "给我",
