@@ -397,6 +397,10 @@ func longestForm(s string, i int) lexSegment {
 	if w := lang.dict.longest(s, i); w != nil {
 		best, end = lexSegment{kind: segWord, w: w}, i+len(w.text)
 	}
+	if r, _ := utf8.DecodeRuneInString(s[i:]); !formStart(r) {
+		best.start, best.end = int32(i), int32(end)
+		return best
+	}
 	if d, e := scanDate(s, i); e > end {
 		best, end = lexSegment{kind: segDate, date: d, bad: d.bad}, e
 	}
@@ -451,3 +455,28 @@ func Stops(text string) bool { return slices.Contains(stopWords, strings.ToLower
 
 // Confirms reports whether a reply says yes: 是, 好的, ...
 func Confirms(text string) bool { return slices.Contains(yesWords, strings.ToLower(Normalize(text))) }
+
+// formStarts are the characters a structured form (date, time, amount,
+// capacity, number, attendance, page, year) can start with; at any other
+// position only the dictionary is asked. TestFormStarts checks the list
+// against the scanners.
+const formStarts = "0123456789#-" +
+	"零〇一二两俩三仨四五六七八九十百半几好" + // numbers and loose amounts
+	"今明后昨前大这本下上星礼周去" + // days and weeks
+	"凌早清中午傍晚夜" + // parts of day
+	"名人限最招需共第活编序整送应实到参出" // capacity, references, amounts, attendance
+
+var formStartSet = func() map[rune]bool {
+	m := make(map[rune]bool)
+	for _, r := range formStarts {
+		m[r] = true
+	}
+	return m
+}()
+
+func formStart(r rune) bool {
+	if r < utf8.RuneSelf {
+		return isDigitByte(byte(r)) || r == '#' || r == '-'
+	}
+	return formStartSet[r]
+}
