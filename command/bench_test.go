@@ -22,3 +22,23 @@ func BenchmarkParseCorpus(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// BenchmarkParse parses the messages of both corpora and of this package's
+// own cases in turn: the mix of the second version.
+func BenchmarkParse(b *testing.B) {
+	var texts []string
+	for _, path := range []string{parseCorpusPath, "testdata/commands-v2.jsonl", "testdata/cases-v2.jsonl"} {
+		for _, c := range mustCorpusFile(b, path) {
+			texts = append(texts, c.Text)
+		}
+	}
+	now := mustParseNow(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		Parse(texts[n%len(texts)], now)
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
+}

@@ -327,6 +327,9 @@ func parseSpan(s, f string, ar around, now time.Time) Command {
 		cmd.For = ar.forName
 	}
 	if p.slip != "" && cmd.Intent == p.slip && isActing(cmd.Intent) {
+		if cmd.Intent == IntentReportHours && cmd.Hours == 0 && cmd.Inexact == "" && !cmd.TwoAmounts {
+			return Command{Intent: IntentUnknown} // 时常去社区帮忙: no amount, no report
+		}
 		cmd.Confirm = true
 	}
 	if ar.asked && isActing(cmd.Intent) && !cmd.hasTarget() {
@@ -407,21 +410,16 @@ func (p *msgParser) parse() Command {
 	var order [24]Intent
 	cands := order[:0]
 	yielded := false
-	first := true // no word but fillers and spaces before segment i
 	for i := range p.segs {
 		sg := &p.segs[i]
-		if sg.kind == segSpace {
-			continue
-		}
-		wasFirst := first
-		first = first && sg.kind == segWord && sg.w.class == wcFiller
 		if sg.kind != segWord {
 			continue
 		}
 		w := sg.w
 		if w.slip {
-			// A slip counts only where the command word stands: 我时常去 is chatter.
-			if !wasFirst {
+			// A slip counts only where the command word stands, at the
+			// start: 我时常去社区帮忙 is chatter.
+			if i != 0 {
 				continue
 			}
 			p.slip = w.intent
@@ -754,4 +752,13 @@ func (p *msgParser) texts(dst []string, from, to int, drop func(int) bool) []str
 		}
 	}
 	return dst
+}
+
+// ParseHeard parses a voice message's transcript (WeCom's voice carries
+// the platform's transcript): as Parse, but an acting intent asks to
+// confirm, quoting what was heard. Safe for concurrent use.
+func ParseHeard(text string, now time.Time) Command {
+	cmd := Parse(text, now)
+	cmd.Confirm = cmd.Confirm || isActing(cmd.Intent)
+	return cmd
 }
