@@ -302,12 +302,17 @@ func Parse(text string, now time.Time) Command {
 		// Only emoji, thanks or filler: no command word is left.
 		return Command{Intent: IntentUnknown, Thanks: isThanks(f)}
 	}
-	cmd := parseSpan(s, f, ar, now)
-	if cmd.Intent == IntentUnknown && ar.intro > 0 && ar.intro < ar.b {
-		// 我是老李，签到 3: the speaker says who they are, then the command.
-		ar.a = ar.intro
-		cmd = parseSpan(s, f, ar, now)
+	if ar.intro > 0 && ar.intro < ar.b {
+		// 我是老李，签到 3: the speaker says who they are, then the command;
+		// but 我是枣行社区的，来报到 names the place to register with.
+		in := ar
+		in.a = in.intro
+		if cmd := parseSpan(s, f, in, now); cmd.Intent != IntentUnknown &&
+			!(cmd.Intent == IntentRegister && cmd.Community == "") {
+			return cmd
+		}
 	}
+	cmd := parseSpan(s, f, ar, now)
 	if cmd.Intent == IntentUnknown {
 		cmd.Thanks = isThanks(f)
 	}
@@ -391,6 +396,7 @@ type msgParser struct {
 	question bool // a question particle (吗 怎么 …) was seen
 	helpWord bool
 	slip     Intent // the message opens with a voice-keyboard slip of this intent's word
+	refsOnly bool   // a plain N号 is an activity's number, never a day (报名 4号)
 }
 
 // verdict is how a message fits the intent being tried.
@@ -646,6 +652,8 @@ func (p *msgParser) dateFor(use dateUse) (t time.Time, bad, why string, v fit) {
 			continue
 		case sg.kind == segDate:
 			ds = sg.date
+		case p.refsOnly:
+			continue
 		case p.domAt(i):
 			ds = dateSpec{form: formDom, day: int16(sg.num.val)}
 		default:

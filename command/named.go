@@ -40,7 +40,9 @@ func (p *msgParser) parseActivity(in Intent, use dateUse) (Command, fit) {
 		return Command{}, fitNo // 我参加了…: it is done, not asked for
 	}
 	cmd := Command{Intent: in}
+	p.refsOnly = true
 	date, bad, why, v := p.dateFor(use)
+	p.refsOnly = false
 	if v != fitYes {
 		return Command{}, v
 	}
