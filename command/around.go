@@ -19,7 +19,8 @@ var leadingWords = []struct {
 	text string
 	asks bool
 }{
-	{"麻烦您", false}, {"麻烦你", false}, {"麻烦", false}, {"请问", true}, {"请", false}, {"劳驾", false},
+	{"书记您好", false}, {"书记你好", false}, {"书记好", false}, {"老师好", false}, {"您好", false}, {"你好", false},
+	{"大家好", false}, {"麻烦您", false}, {"麻烦你", false}, {"麻烦", false}, {"请问", true}, {"请", false}, {"劳驾", false},
 	{"帮我", false}, {"帮忙", false}, {"给我", false}, {"我想", false}, {"能不能", true}, {"能否", true},
 	{"可不可以", true}, {"可以", true}, {"俺", false},
 }
@@ -40,7 +41,7 @@ var speakers = []string{"我", "俺", "咱", "我们", "咱们", "俺们", "自�
 
 // thanksWords make an unknown message a thank-you or a greeting.
 var thanksWords = []string{"谢谢", "多谢", "感谢", "辛苦", "你好", "您好", "早上好", "上午好", "下午好", "晚上好",
-	"大家好", "早安", "晚安", "点赞", "👍", "🌹", "🙏"}
+	"大家好", "早安", "晚安", "点赞", "书记好", "老师好", "👍", "🌹", "🙏"}
 
 // around is where the command stands in the normalised text and what the
 // words around it said.
@@ -70,6 +71,12 @@ func findAround(s, f string) around {
 		}
 		if r, n := utf8.DecodeRuneInString(f[ar.a:ar.b]); n > 0 && isEmojiRune(r) {
 			ar.a += n
+			changed = true
+			continue
+		}
+		if rest, ok := strings.CutPrefix(f[ar.a:ar.b], "书记"); ok && vocative(rest) {
+			// 书记，报名3 and 书记帮我报个名: the secretary is addressed.
+			ar.a += len("书记")
 			changed = true
 			continue
 		}
@@ -159,6 +166,17 @@ func actingFor(s, f string, a, b int, name *string) int {
 		j += n
 	}
 	return a
+}
+
+// vocative reports whether what follows a leading 书记 shows that it
+// addresses the secretary.
+func vocative(rest string) bool {
+	for _, p := range []string{" ", "帮", "给", "请", "麻烦", "您", "你", "我想", "我要"} {
+		if strings.HasPrefix(rest, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func isCommandClass(c wordClass) bool { return c == wcKeyword || c == wcWeak || c == wcSoft }

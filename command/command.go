@@ -302,17 +302,21 @@ func Parse(text string, now time.Time) Command {
 		// Only emoji, thanks or filler: no command word is left.
 		return Command{Intent: IntentUnknown, Thanks: isThanks(f)}
 	}
+	var intro Command
 	if ar.intro > 0 && ar.intro < ar.b {
 		// 我是老李，签到 3: the speaker says who they are, then the command;
 		// but 我是枣行社区的，来报到 names the place to register with.
 		in := ar
 		in.a = in.intro
-		if cmd := parseSpan(s, f, in, now); cmd.Intent != IntentUnknown &&
-			!(cmd.Intent == IntentRegister && cmd.Community == "") {
-			return cmd
+		intro = parseSpan(s, f, in, now)
+		if intro.Intent != IntentUnknown && !(intro.Intent == IntentRegister && intro.Community == "") {
+			return intro
 		}
 	}
 	cmd := parseSpan(s, f, ar, now)
+	if cmd.Intent == IntentUnknown && intro.Intent != "" && intro.Intent != IntentUnknown {
+		return intro // 我是新来的，报到
+	}
 	if cmd.Intent == IntentUnknown {
 		cmd.Thanks = isThanks(f)
 	}

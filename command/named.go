@@ -12,7 +12,7 @@ import (
 
 // notTitle are characters no activity title is read from: a negation, a
 // question, a report of what happened (我不报名, 谁报了, 报名了).
-const notTitle = "不没别了吗谁呢么"
+const notTitle = "不没别了吗谁呢么我你您他她俺咱"
 
 // parseActivity reads a number as parseRef does, else a day and a title.
 func (p *msgParser) parseActivity(in Intent, use dateUse) (Command, fit) {
