@@ -12,7 +12,7 @@ import (
 // when OpenCC's t2s leaves it or changes it into more than one rune or a
 // rune of another UTF-8 length (none of those is in a command word).
 func t2sRune(r rune) rune {
-	if r < 0x3400 {
+	if r < 0x3400 || r < 0x10000 && !t2sBMP.has(r) {
 		return r
 	}
 	i := sort.Search(len(t2sPairs), func(i int) bool { return t2sPairs[i][0] >= r })
@@ -21,6 +21,16 @@ func t2sRune(r rune) rune {
 	}
 	return r
 }
+
+// t2sBMP marks the traditional characters of the table in the Basic
+// Multilingual Plane, so that most runes need no search.
+var t2sBMP = func() *bmpSet {
+	var b bmpSet
+	for _, p := range t2sPairs {
+		b.add(p[0])
+	}
+	return &b
+}()
 
 // simplify returns s with traditional characters made simplified. Every
 // replacement has the same UTF-8 length, so byte offsets in the result are

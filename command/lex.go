@@ -466,17 +466,30 @@ const formStarts = "0123456789#-" +
 	"凌早清中午傍晚夜" + // parts of day
 	"名人限最招需共第活编序整送应实到参出" // capacity, references, amounts, attendance
 
-var formStartSet = func() map[rune]bool {
-	m := make(map[rune]bool)
+// formStartSet holds formStarts as bits over the Basic Multilingual Plane:
+// a look-up at every position of every message has to be cheap.
+var formStartSet = func() *bmpSet {
+	var b bmpSet
 	for _, r := range formStarts {
-		m[r] = true
+		b.add(r)
 	}
-	return m
+	return &b
 }()
 
 func formStart(r rune) bool {
 	if r < utf8.RuneSelf {
 		return isDigitByte(byte(r)) || r == '#' || r == '-'
 	}
-	return formStartSet[r]
+	return formStartSet.has(r)
 }
+
+// bmpSet is a set of runes of the Basic Multilingual Plane.
+type bmpSet [0x10000 / 64]uint64
+
+func (b *bmpSet) add(r rune) {
+	if r < 0x10000 {
+		b[r>>6] |= 1 << (r & 63)
+	}
+}
+
+func (b *bmpSet) has(r rune) bool { return r < 0x10000 && b[r>>6]&(1<<(r&63)) != 0 }
