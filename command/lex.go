@@ -446,7 +446,7 @@ func (d *wordIndex) asciiWord(run string) *dictWord {
 // A reply to a question the bot asked (which one? is it this one?) may
 // end the dialogue or confirm the single guess.
 var (
-	stopWords = []string{"取消", "算了", "不用了", "不要了", "不了", "退出", "不", "否", "不是"}
+	stopWords = []string{"取消", "算了", "不用了", "不要了", "不了", "退出", "不", "否", "不是", "不处理了", "不办了", "不弄了"}
 	yesWords  = []string{"是", "是的", "对", "对的", "确认", "确定", "好", "好的", "嗯", "可以", "行", "要", "yes", "y"}
 )
 

@@ -31,9 +31,10 @@ func ParseNumber(s string) (float64, bool) {
 }
 
 // ParseReplyNumber reads a bare reply in a dialogue ("3", "3号", "#3",
-// "第三个", "三", "3号活动") and returns the positive integer it names. It
-// reports false for anything else, decimals and non-positive numbers
-// included. Safe for concurrent use.
+// "第三个", "三", "3号活动"), or the number with words after it ("2号 金秋讲堂":
+// the listed number and its name), and returns the positive integer it
+// names. It reports false for anything else, decimals and non-positive
+// numbers included. Safe for concurrent use.
 func ParseReplyNumber(s string) (int, bool) {
 	t := Normalize(s)
 	if t == "" {
@@ -41,14 +42,16 @@ func ParseReplyNumber(s string) (int, bool) {
 	}
 	var buf [8]lexSegment
 	segs := lexMessage(t, buf[:0])
-	n, found := 0, false
+	n, found, words := 0, false, false
 	for i := range segs {
 		sg := &segs[i]
 		switch {
 		case sg.kind == segSpace:
+			words = found // after the number's token, words may follow
 		case sg.kind == segWord && (sg.w.class == wcFiller || sg.w.text == "活动"):
 		case sg.kind == segNum && sg.num.validRef() && !found:
 			n, found = int(sg.num.val), true
+		case words && sg.kind != segNum && !(sg.kind == segWord && isCommandClass(sg.w.class)):
 		default:
 			return 0, false
 		}
@@ -416,6 +419,7 @@ func scanCapacity(s string, i int) (numVal, int) {
 	suffix := false
 	for _, sf := range []string{"个名额", "名额", "个人", "人", "名", "位"} {
 		if strings.HasPrefix(s[k:], sf) && !strings.HasPrefix(s[k:], "名单") {
+			sentence = sentence && sf == "个人" // 需要10个人, not 需要10人
 			suffix = true
 			k += len(sf)
 			break
@@ -424,6 +428,7 @@ func scanCapacity(s string, i int) (numVal, int) {
 	if !suffix && !strong {
 		return numVal{}, 0
 	}
+	sentence = sentence && suffix
 	if !suffix && unitAt(s, k, hourUnits) > 0 {
 		return numVal{}, 0
 	}

@@ -266,6 +266,11 @@ func TestNewIntents(t *testing.T) {
 			t.Errorf("Parse(%q) = %s, want %s", in, got.Intent, want)
 		}
 	}
+	for _, in := range []string{"不处理了", "不办了", "算了", "不用了", "取消"} {
+		if !Stops(in) {
+			t.Errorf("Stops(%q) = false: the question should end", in)
+		}
+	}
 	for in, want := range map[string]string{"3号楼楼栋长": "楼栋长", "业委会主任": "业委会主任", "小区党支部书记": "小区党支部书记",
 		"党支部委员": "党支部委员", "樓棟長": "楼栋长", "门卫": PositionOther} {
 		if got := PositionKind(in); got != want {
