@@ -341,7 +341,8 @@ func parseSpan(s, f string, ar around, now time.Time) Command {
 		}
 		cmd.Confirm = true
 	}
-	if ar.asked && isActing(cmd.Intent) && !cmd.hasTarget() {
+	if ar.asked && isActing(cmd.Intent) && (!cmd.hasTarget() || strings.HasSuffix(p.f, "了")) {
+		// 取消了吗, 撤销了吗 ask whether it is done.
 		// 能报名吗 asks how; 能不能报名12号 asks for a sign-up.
 		return Command{Intent: IntentHelp}
 	}

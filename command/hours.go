@@ -18,6 +18,7 @@ func reportHoursGrammar() grammar {
 				"登记时长", "录入时长", "补报时长", "志愿服务时长", "报个时长", "填时长", "记录时长", "申报时长", "记个时长",
 				"报一下时长", "记一下时长")
 			d.slips(IntentReportHours, tHours|tStats, "时常", "实长")
+			d.add(dictWord{class: wcBlock}, "报错了", "填错了", "记错了", "写错了", "报错", "填错")
 			// 整了 干了 弄了 忙了: spoken for 服务了 in an hours report.
 			d.add(dictWord{class: wcWeak, intent: IntentReportHours, tags: tStats}, "服务", "服务了", "志愿服务", "志愿服务了",
 				"整了", "干了", "弄了", "忙了")
@@ -176,6 +177,11 @@ func (p *msgParser) parseReport() (Command, fit) {
 	}
 
 	if cmd.Hours == 0 && cmd.Inexact == "" && !cmd.TwoAmounts {
+		for i := range p.segs {
+			if sg := &p.segs[i]; sg.kind == segWord && sg.w.class == wcBlock {
+				return Command{}, fitNo // 时长报错了: about a report, not one
+			}
+		}
 		if p.onlyAsks() {
 			return Command{Intent: IntentMyStats}, fitYes // 时长多少
 		}

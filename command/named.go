@@ -12,7 +12,11 @@ import (
 
 // notTitle are characters no activity title is read from: a negation, a
 // question, a report of what happened (我不报名, 谁报了, 报名了).
-const notTitle = "不没别了吗谁呢么我你您他她俺咱"
+const notTitle = "不没别了吗谁呢么我你您他她俺咱哪啥几怎什"
+
+// notTitleWords are words of a sentence around a command, not of a title
+// (大家记得明天报名).
+var notTitleWords = []string{"大家", "记得", "赶紧", "一定", "别忘", "欢迎", "踊跃", "已经", "还没", "可以", "都", "快"}
 
 // parseActivity reads a number as parseRef does, else a day and a title.
 func (p *msgParser) parseActivity(in Intent, use dateUse) (Command, fit) {
@@ -50,6 +54,11 @@ func (p *msgParser) parseActivity(in Intent, use dateUse) (Command, fit) {
 		return Command{}, fitNo // 签到 明天: one checks in to what is on now
 	}
 	cmd.ActivityDate, cmd.BadDate, cmd.BadDateWhy = date, bad, why
+	for i := range p.segs {
+		if sg := &p.segs[i]; sg.kind == segWord && (sg.w.class == wcPod || sg.w.class == wcPeriod) {
+			sg.used = true // 明天上午的太极拳, 下周的读书会: the title is 太极拳, 读书会
+		}
+	}
 	for i := range p.segs {
 		sg := &p.segs[i]
 		if sg.used || i == kw {
@@ -92,8 +101,14 @@ func (p *msgParser) parseActivity(in Intent, use dateUse) (Command, fit) {
 	title = strings.TrimSuffix(strings.TrimPrefix(title, "的"), "的")
 	if title != "" {
 		n := utf8.RuneCountInString(title)
-		if n < 2 || n > 24 || strings.ContainsAny(simplify(title), notTitle) {
+		f := simplify(title)
+		if n < 2 || n > 24 || strings.ContainsAny(f, notTitle) {
 			return Command{}, fitNo
+		}
+		for _, w := range notTitleWords {
+			if strings.Contains(f, w) {
+				return Command{}, fitNo
+			}
 		}
 		cmd.ActivityTitle = title
 	}

@@ -71,10 +71,10 @@ func (p *msgParser) parsePost(in Intent) (Command, fit) {
 	before := p.texts(nil, 0, kw, p.dropNote)
 	after := p.texts(nil, kw+1, len(p.segs), p.dropNote)
 	switch {
-	case len(before) == 1 && len(after) >= 1:
-		cmd.Member, cmd.Position = before[0], strings.Join(after, " ")
-	case len(before) == 0 && len(after) >= 2:
-		cmd.Member, cmd.Position = after[0], strings.Join(after[1:], " ")
+	case len(before) == 1 && len(after) == 1:
+		cmd.Member, cmd.Position = before[0], after[0]
+	case len(before) == 0 && len(after) == 2:
+		cmd.Member, cmd.Position = after[0], after[1]
 	case len(before) == 0 && len(after) == 1:
 		// 任命张大爷导航员: the post starts at the known word it holds.
 		cmd.Member, cmd.Position = splitPost(after[0])
@@ -84,8 +84,8 @@ func (p *msgParser) parsePost(in Intent) (Command, fit) {
 	default:
 		return Command{}, fitNo
 	}
-	if !plausibleName(cmd.Member) {
-		return Command{}, fitNo
+	if !plausibleName(cmd.Member) || strings.ContainsAny(simplify(cmd.Position), "了吗呢吧过年") {
+		return Command{}, fitNo // 张大爷担任楼长好多年了: told, not recorded
 	}
 	return cmd, fitYes
 }

@@ -31,7 +31,7 @@ func cancelSignupGrammar() grammar {
 		intent: IntentCancelSignup,
 		words: func(d *dictBuilder) {
 			d.kw(IntentCancelSignup, 0, "取消报名", "取消", "退出报名", "退出活动", "撤销报名", "撤回报名", "取消参加", "不报了",
-				"不报名了", "报名取消", "取消我的报名")
+				"不报名了", "报名取消", "取消我的报名", "撤销我的报名", "撤回我的报名", "退出我的报名")
 			d.slips(IntentCancelSignup, 0, "取消报明", "取消报民")
 			d.add(dictWord{class: wcSoft, intent: IntentCancelSignup}, "不去了", "去不了", "不参加了", "参加不了", "来不了", "去不成",
 				"不能去了", "没法去", "不来了")
