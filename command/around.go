@@ -43,6 +43,21 @@ var speakers = []string{"我", "俺", "咱", "我们", "咱们", "俺们", "自�
 var thanksWords = []string{"谢谢", "多谢", "感谢", "辛苦", "你好", "您好", "早上好", "上午好", "下午好", "晚上好",
 	"大家好", "早安", "晚安", "点赞", "书记好", "老师好", "👍", "🌹", "🙏"}
 
+// aroundEnds are the first characters of the leading words and the last
+// ones of the trailing words, so that most messages need no word compared.
+var aroundEnds = func() (e struct{ lead, trail bmpSet }) {
+	for _, w := range leadingWords {
+		r, _ := utf8.DecodeRuneInString(w.text)
+		e.lead.add(r)
+	}
+	e.lead.add('书')
+	for _, w := range trailingWords {
+		r, _ := utf8.DecodeLastRuneInString(w.text)
+		e.trail.add(r)
+	}
+	return e
+}()
+
 // around is where the command stands in the normalised text and what the
 // words around it said.
 type around struct {
@@ -80,6 +95,9 @@ func findAround(s, f string) around {
 			changed = true
 			continue
 		}
+		if r, _ := utf8.DecodeRuneInString(f[ar.a:ar.b]); !aroundEnds.lead.has(r) {
+			break // the common case: the message starts with its command
+		}
 		for _, w := range leadingWords {
 			if strings.HasPrefix(f[ar.a:ar.b], w.text) && !strings.HasPrefix(f[ar.a+len(w.text):ar.b], "们") {
 				// The word must not be the start of a longer one (请假, 可以了).
@@ -102,6 +120,9 @@ func findAround(s, f string) around {
 			ar.b -= n
 			changed = true
 			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(f[ar.a:ar.b]); !aroundEnds.trail.has(r) {
+			break
 		}
 		for _, w := range trailingWords {
 			if strings.HasSuffix(f[ar.a:ar.b], w.text) {
