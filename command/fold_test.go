@@ -1,6 +1,7 @@
 package command
 
 import (
+	"encoding/json"
 	"testing"
 	"unicode/utf8"
 
@@ -56,6 +57,58 @@ func TestNames(t *testing.T) {
 	} {
 		if got := TitleKey(c.in); got != c.want {
 			t.Errorf("TitleKey(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestTraditionalWords checks that every word of the dictionary, written
+// in traditional characters (OpenCC's s2t and s2tw), reads as itself:
+// 報名 = 报名 and so on for every word the language knows.
+func TestTraditionalWords(t *testing.T) {
+	for _, conv := range []string{"s2t", "s2tw", "s2hk"} {
+		cc, err := opencc.New(conv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, ws := range lang.dict.byRune {
+			for _, w := range ws {
+				if seen[w.text] {
+					continue
+				}
+				seen[w.text] = true
+				tw, err := cc.Convert(w.text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := simplify(tw); got != w.text {
+					t.Errorf("%s: %q written %q reads %q", conv, w.text, tw, got)
+				}
+			}
+		}
+	}
+}
+
+// TestTraditionalCorpus parses every corpus message and own case written
+// in traditional characters: it must mean the same, with what people name
+// kept as typed (the same once simplified).
+func TestTraditionalCorpus(t *testing.T) {
+	cc, err := opencc.New("s2t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := mustParseNow(t)
+	for _, path := range []string{parseCorpusPath, "testdata/commands-v2.jsonl", "testdata/cases-v2.jsonl"} {
+		for _, c := range mustCorpusFile(t, path) {
+			tw, err := cc.Convert(c.Text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(Parse(c.Text, now))
+			got, _ := json.Marshal(Parse(tw, now))
+			if simplify(string(got)) != simplify(string(want)) {
+				t.Errorf("Parse(%q) = %s\nParse(%q) = %s", tw, got, c.Text, want)
+			}
 		}
 	}
 }
