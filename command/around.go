@@ -22,7 +22,7 @@ var leadingWords = []struct {
 	{"书记您好", false}, {"书记你好", false}, {"书记好", false}, {"老师好", false}, {"您好", false}, {"你好", false},
 	{"大家好", false}, {"麻烦您", false}, {"麻烦你", false}, {"麻烦", false}, {"请问", true}, {"请", false}, {"劳驾", false},
 	{"帮我", false}, {"帮忙", false}, {"给我", false}, {"我想", false}, {"能不能", true}, {"能否", true},
-	{"可不可以", true}, {"可以", true}, {"俺", false},
+	{"可不可以", true}, {"可以", true}, {"能", true}, {"俺", false},
 }
 
 // trailingWords come off the end of a message, longest first.

@@ -341,7 +341,7 @@ func parseSpan(s, f string, ar around, now time.Time) Command {
 		}
 		cmd.Confirm = true
 	}
-	if ar.asked && isActing(cmd.Intent) && (!cmd.hasTarget() || strings.HasSuffix(p.f, "了")) {
+	if (ar.asked || p.question) && isActing(cmd.Intent) && (!cmd.hasTarget() || strings.HasSuffix(p.f, "了")) {
 		// 取消了吗, 撤销了吗 ask whether it is done.
 		// 能报名吗 asks how; 能不能报名12号 asks for a sign-up.
 		return Command{Intent: IntentHelp}
@@ -526,6 +526,10 @@ func (p *msgParser) allowed(in Intent, i int) bool {
 		switch w.class {
 		case wcFiller:
 			return true
+		case wcQuestion:
+			if w.text == "吗" {
+				return true // 能帮我报个名吗 3号: a question carrying the command (see parseSpan)
+			}
 		case wcKeyword:
 			if w.intent == in {
 				return true

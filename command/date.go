@@ -36,7 +36,8 @@ var relDays = []struct {
 	pod  partOfDay
 }{
 	{"大后天", 3, podNone}, {"大前天", -3, podNone},
-	{"今儿个", 0, podNone}, {"明儿个", 1, podNone}, {"昨儿个", -1, podNone},
+	{"今儿个", 0, podNone}, {"明儿个", 1, podNone}, {"昨儿个", -1, podNone}, {"前儿个", -2, podNone}, {"后儿个", 2, podNone},
+	{"前儿", -2, podNone}, {"后儿", 2, podNone},
 	{"今天", 0, podNone}, {"今日", 0, podNone}, {"今儿", 0, podNone},
 	{"明天", 1, podNone}, {"明日", 1, podNone}, {"明儿", 1, podNone},
 	{"后天", 2, podNone},
