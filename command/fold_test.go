@@ -53,7 +53,8 @@ func TestNames(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ in, want string }{
-		{"周六的垃圾分类", "周六的垃圾分类"}, {"垃圾分類", "垃圾分类"}, {"金秋讲堂的", "金秋讲堂"},
+		{"周六的垃圾分类", "垃圾分类"}, {"垃圾分類", "垃圾分类"}, {"金秋讲堂的", "金秋讲堂"}, {"明天的读书会", "读书会"},
+		{"Ａ组读书会", "a组读书会"},
 	} {
 		if got := TitleKey(c.in); got != c.want {
 			t.Errorf("TitleKey(%q) = %q, want %q", c.in, got, c.want)
