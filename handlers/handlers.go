@@ -154,7 +154,7 @@ func (h *Handlers) scene(ctx context.Context, m jinqiu.Message) (*scene, error) 
 func malformed(sc *scene, rq request) string {
 	switch {
 	case rq.badDate != "":
-		return sc.w.BadDate(string(rq.intent), rq.badDate)
+		return sc.w.BadDate(string(rq.intent), rq.badDate, rq.badDateWhy)
 	case rq.twoNumbers:
 		return say.TwoNumbers(string(rq.intent))
 	case rq.twoAmounts:
