@@ -101,3 +101,22 @@ func (db *DB) RecentActivities(ctx context.Context, branchID string, limit int) 
 	}
 	return acts, nil
 }
+
+// MemberHours returns each member's approved centihours in a branch on
+// the days [fromDay, toDay).
+func (db *DB) MemberHours(ctx context.Context, branchID string, fromDay, toDay time.Time) (map[int64]int, error) {
+	var rows []struct {
+		MemberID   int64 `db:"member_id"`
+		Centihours int   `db:"centihours"`
+	}
+	err := db.q(ctx).SelectContext(ctx, &rows, "SELECT member_id, SUM(centihours) AS centihours FROM hours_reports WHERE branch_id = ? AND state = ? AND served_on >= ? AND served_on < ? GROUP BY member_id",
+		branchID, jinqiu.HoursApproved, day(fromDay), day(toDay))
+	if err != nil {
+		return nil, fmt.Errorf("member hours: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.MemberID] = r.Centihours
+	}
+	return out, nil
+}
