@@ -111,8 +111,9 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 			}
 			return settings.Default
 		},
-		Now: time.Now,
-		Log: log,
+		Now:        time.Now,
+		Log:        log,
+		ConsoleURL: cfg.Console.BaseURL,
 	}
 	if _, err := jobs.NewPlanner(settings); err != nil {
 		a.close()
