@@ -69,8 +69,9 @@ const (
 	StandingOverdue Standing = "overdue"
 )
 
-// KindStatus is a branch's standing with one meeting kind in its current
-// period.
+// KindStatus is a branch's standing with one meeting kind: in its current
+// period, or, when overdue, in the period it missed (the current one or the
+// one before).
 type KindStatus struct {
 	Due
 	Standing Standing

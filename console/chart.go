@@ -66,13 +66,12 @@ func chartOf(weeks []week) chart {
 		act[i] = float64(w.Active)
 		hrs[i] = float64(w.Centihours) / hoursScale
 	}
-	c.Active = panelOf(weeks, act, func(v float64) string { return fmt.Sprintf("%d", int(v)) })
-	c.Hours = panelOf(weeks, hrs, func(v float64) string { return say.Hours(int(v * hoursScale)) })
+	c.Active = panelOf(weeks, act, axisTop(maxOf(act), false), func(v float64) string { return fmt.Sprintf("%d", int(v)) })
+	c.Hours = panelOf(weeks, hrs, axisTop(maxOf(hrs), true), func(v float64) string { return say.Hours(int(v * hoursScale)) })
 	return c
 }
 
-func panelOf(weeks []week, vals []float64, format func(float64) string) panel {
-	top := niceCeil(maxOf(vals))
+func panelOf(weeks []week, vals []float64, top float64, format func(float64) string) panel {
 	var p panel
 	for i := 0; i <= ticksPerPanel; i++ {
 		v := top * float64(i) / ticksPerPanel
@@ -98,23 +97,22 @@ func maxOf(vs []float64) float64 {
 	return m
 }
 
-// niceCeil is the axis top: the value rounded up to 1, 2 or 5 times a
-// power of ten, and at least minAx, so that the y-axis starts at 0 and
-// its ticks read as round numbers.
-func niceCeil(v float64) float64 {
-	if v < minAx {
-		return minAx
+// axisTop is the top of a y-axis that starts at 0 and has ticksPerPanel
+// round steps: the step is 1, 2 or 5 times a power of ten (2.5 too when
+// fractions read well, as hours do), the top at least ticksPerPanel.
+func axisTop(v float64, fractions bool) float64 {
+	need := v / ticksPerPanel
+	steps := []float64{1, 2, 5}
+	if fractions {
+		steps = []float64{1, 2, 2.5, 5}
 	}
-	p := 1.0
-	for p*10 <= v {
-		p *= 10
-	}
-	for _, m := range []float64{1, 2, 4, 5, 10} {
-		if m*p >= v {
-			return m * p
+	for p := 1.0; ; p *= 10 {
+		for _, m := range steps {
+			if m*p >= need {
+				return m * p * ticksPerPanel
+			}
 		}
 	}
-	return 10 * p
 }
 
 // mask shows a name with its middle hidden (张*明, 张*): for pages that may

@@ -154,8 +154,8 @@ func (x *Reporter) Digest(ctx context.Context, from, to time.Time, branchID stri
 				bf.Status = append(bf.Status, status)
 				continue
 			}
-			status.Standing = jinqiu.StandingOverdue
-			bf.Status = append(bf.Status, status)
+			// The period missed: the current one, or the one before it.
+			bf.Status = append(bf.Status, jinqiu.KindStatus{Due: missed, Standing: jinqiu.StandingOverdue})
 			c.Overdue = append(c.Overdue, jinqiu.Overdue{BranchID: b.ID, Branch: b.Name, Town: b.Town, From: missed.From, Deadline: missed.Deadline})
 			bf.Overdue = append(bf.Overdue, jinqiu.Missed{Kind: kind, Every: missed.Period, From: missed.From})
 		}
