@@ -38,6 +38,7 @@ type bar struct {
 	X, Y, W, H float64
 	Label      string // the week, M/D
 	Value      string
+	Labelled   bool // every other week is labelled under its bar, this week's always, so that the labels fit a phone
 	TextX      float64
 }
 
@@ -84,6 +85,7 @@ func panelOf(weeks []week, vals []float64, top float64, format func(float64) str
 		p.Bars = append(p.Bars, bar{
 			X: x, W: slot * barFill, Y: plotBottom - h, H: h, TextX: x + slot*barFill/2,
 			Label: fmt.Sprintf("%d/%d", weeks[i].From.Month(), weeks[i].From.Day()), Value: format(v),
+			Labelled: (len(vals)-1-i)%2 == 0,
 		})
 	}
 	return p

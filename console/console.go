@@ -188,38 +188,37 @@ func (s *Server) viewer(ctx context.Context, sess storage.ConsoleSession) (viewe
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	sess, err := s.DB.ConsoleLink(r.Context(), token)
-	if code := linkProblem(err); code != "" {
-		s.fail(w, r, http.StatusNotFound, code)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if s.linkRefused(w, r, err) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "login", map[string]any{"Token": token, "Name": sess.DisplayName, "Until": sess.ExpiresAt.In(s.Loc)})
 }
 
-func linkProblem(err error) string {
+// linkRefused answers a link that opens nothing (forged, used, expired:
+// each says so) or a failure, and reports whether it did.
+func (s *Server) linkRefused(w http.ResponseWriter, r *http.Request, err error) bool {
+	code := ""
 	switch {
+	case err == nil:
+		return false
 	case errors.Is(err, storage.ErrNotFound):
-		return "link_forged"
+		code = "link_forged"
 	case errors.Is(err, storage.ErrLinkUsed):
-		return "link_used"
+		code = "link_used"
 	case errors.Is(err, storage.ErrLinkExpired):
-		return "link_expired"
+		code = "link_expired"
+	default:
+		s.internal(w, r, err)
+		return true
 	}
-	return ""
+	s.fail(w, r, http.StatusNotFound, code)
+	return true
 }
 
 // login spends the link and opens a session.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	token, sess, err := s.DB.RedeemConsoleLink(r.Context(), r.PathValue("token"), jinqiu.ConsoleSessionTTL)
-	if code := linkProblem(err); code != "" {
-		s.fail(w, r, http.StatusNotFound, code)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if s.linkRefused(w, r, err) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
