@@ -22,9 +22,12 @@ type period struct {
 	From, To time.Time
 }
 
-func (s *Server) period(r *http.Request) period {
+func (s *Server) period(r *http.Request) period { return s.periodNamed(r.URL.Query().Get("period")) }
+
+// periodNamed is this week ("week") or this month (anything else).
+func (s *Server) periodNamed(name string) period {
 	now := s.now()
-	if r.URL.Query().Get("period") == "week" {
+	if name == "week" {
 		from := jinqiu.WeekStart(now, s.Loc)
 		return period{Name: "week", From: from, To: jinqiu.AddDays(from, 7)}
 	}
@@ -57,6 +60,21 @@ func (s *Server) figures(ctx context.Context, v viewer, p period) (jinqiu.Digest
 		return jinqiu.Digest{}, at, err
 	}
 	return val.(jinqiu.Digest), at, nil
+}
+
+// Warm computes the bureau's figures (this month's, this week's and the
+// chart's) before anyone asks: at province scale they take seconds, and
+// once computed they are only ever renewed behind the pages that show
+// them. Call it in the background after Handler.
+func (s *Server) Warm(ctx context.Context) error {
+	v := viewer{Bureau: true}
+	for _, name := range []string{"month", "week"} {
+		if _, _, err := s.figures(ctx, v, s.periodNamed(name)); err != nil {
+			return err
+		}
+	}
+	_, _, err := s.trend(ctx, v)
+	return err
 }
 
 // merge puts the digests of a secretary's branches together.

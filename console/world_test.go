@@ -58,7 +58,8 @@ func newWorld(tb testing.TB, db *storage.DB) *world {
 	mem := state.NewMemory()
 	mem.SetClock(w.clock)
 	admins := []jinqiu.Identity{{Platform: "wecom", UserID: admin}}
-	rep := &report.Reporter{DB: db, Loc: loc, Default: jinqiu.DefaultSchedule(), Now: w.clock}
+	// Installed on 1 October: meetings due before it are not held against anyone.
+	rep := &report.Reporter{DB: db, Loc: loc, Default: jinqiu.DefaultSchedule(), Now: w.clock, Since: time.Date(2026, 10, 1, 0, 0, 0, 0, loc)}
 	w.h = &handlers.Handlers{DB: db, State: mem, Loc: loc, Admins: admins, Now: w.clock, Reports: rep}
 	err = db.SyncConfig(bg, []storage.BranchSpec{
 		{Branch: jinqiu.Branch{ID: branchA, Name: nameA, Town: "城关街道", Kind: jinqiu.Community},

@@ -184,6 +184,11 @@ func (a *app) routes() (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
 			log.Error("console disabled", "error", err) // the templates are embedded: a build problem
 		} else {
 			mux.Handle("/console/", h)
+			go func() {
+				if err := cs.Warm(context.Background()); err != nil {
+					log.Warn("console: district figures not computed ahead", "error", err)
+				}
+			}()
 		}
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
