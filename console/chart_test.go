@@ -62,11 +62,11 @@ func TestMask(t *testing.T) {
 }
 
 func TestRankSharesTies(t *testing.T) {
-	row := func(id, town string, pct, ch int) branchRow {
-		return branchRow{BranchFigures: jinqiu.BranchFigures{ID: id, Town: town, Figures: jinqiu.Figures{Centihours: ch}}, Pct: pct}
+	row := func(id, town string, pct, ch int) *branchRow {
+		return &branchRow{BranchFigures: jinqiu.BranchFigures{ID: id, Town: town, Figures: jinqiu.Figures{Centihours: ch}}, Pct: pct}
 	}
-	rows := []branchRow{row("a", "t1", 50, 100), row("b", "t1", 100, 0), row("c", "t1", 50, 100), row("d", "t1", 50, 90), row("e", "t2", 0, 0)}
-	rank(rows, func(r branchRow) string { return r.Town }, func(r *branchRow, n, of int) { r.RankTown, r.InTown = n, of })
+	rows := []*branchRow{row("a", "t1", 50, 100), row("b", "t1", 100, 0), row("c", "t1", 50, 100), row("d", "t1", 50, 90), row("e", "t2", 0, 0)}
+	rank(rows, func(r *branchRow) string { return r.Town }, func(r *branchRow, n, of int) { r.RankTown, r.InTown = n, of })
 	want := map[string][2]int{"a": {2, 4}, "b": {1, 4}, "c": {2, 4}, "d": {4, 4}, "e": {1, 1}}
 	for _, r := range rows {
 		if got := [2]int{r.RankTown, r.InTown}; got != want[r.ID] {

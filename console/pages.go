@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"jinqiu/handlers/say"
 	"jinqiu/storage"
 )
 
@@ -181,56 +182,84 @@ type branchRow struct {
 	Cells              []cell
 }
 
-// cell is a branch's standing with one kind: "" when not due.
+// cell is a branch's standing with one kind; Due is false when it is not
+// due that kind. Period and Deadline are written out once, for the page.
 type cell struct {
-	Status jinqiu.KindStatus
-	Due    bool
+	Due              bool
+	Standing         jinqiu.Standing
+	Period, Deadline string
 }
 
-const pageSize = 200
+// branchTable is the branch list of a scope and period, ranked: built once
+// per computation of its figures, then only read (every request sorts its
+// own copy of Rows).
+type branchTable struct {
+	Kinds []jinqiu.MeetingKind
+	Rows  []*branchRow
+	Towns []string
+}
+
+const pageSize = 100
+
+// table is the viewer's ranked branch list for the period.
+func (s *Server) table(ctx context.Context, v viewer, p period) (branchTable, time.Time, error) {
+	key := "rows|" + v.scopeKey() + "|" + p.Name + "|" + p.From.Format(time.DateOnly)
+	val, at, err := s.memo.get(ctx, key, func(ctx context.Context) (any, error) {
+		d, _, err := s.figures(ctx, v, p)
+		if err != nil {
+			return nil, err
+		}
+		return tableOf(d), nil
+	})
+	if err != nil {
+		return branchTable{}, at, err
+	}
+	return val.(branchTable), at, nil
+}
+
+func tableOf(d jinqiu.Digest) branchTable {
+	t := branchTable{Kinds: dueKinds(d)}
+	for _, town := range d.Towns {
+		t.Towns = append(t.Towns, town.Name)
+		for _, b := range town.Branches {
+			row := &branchRow{BranchFigures: b, Pct: 100}
+			if b.MeetingsDue > 0 {
+				row.Pct = b.MeetingsDone * 100 / b.MeetingsDue
+			}
+			row.Cells = make([]cell, len(t.Kinds))
+			for i, k := range t.Kinds {
+				for _, st := range b.Status {
+					if st.Kind == k {
+						row.Cells[i] = cell{Due: true, Standing: st.Standing, Period: say.PeriodName(st.Period, st.From), Deadline: st.Deadline.Format(time.DateOnly)}
+					}
+				}
+			}
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	rank(t.Rows, func(r *branchRow) string { return r.Town }, func(r *branchRow, n, of int) { r.RankTown, r.InTown = n, of })
+	rank(t.Rows, func(r *branchRow) string { return string(r.Kind) }, func(r *branchRow, n, of int) { r.RankLine, r.InLine = n, of })
+	return t
+}
 
 func (s *Server) branches(w http.ResponseWriter, r *http.Request, v viewer) {
 	p := s.period(r)
-	d, at, err := s.figures(r.Context(), v, p)
+	t, at, err := s.table(r.Context(), v, p)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	kinds := dueKinds(d)
-	var rows []branchRow
-	var towns []string
-	for _, t := range d.Towns {
-		towns = append(towns, t.Name)
-		for _, b := range t.Branches {
-			row := branchRow{BranchFigures: b, Pct: 100}
-			if b.MeetingsDue > 0 {
-				row.Pct = b.MeetingsDone * 100 / b.MeetingsDue
-			}
-			for _, k := range kinds {
-				c := cell{}
-				for _, st := range b.Status {
-					if st.Kind == k {
-						c = cell{Status: st, Due: true}
-					}
-				}
-				row.Cells = append(row.Cells, c)
-			}
-			rows = append(rows, row)
-		}
-	}
-	rank(rows, func(r branchRow) string { return r.Town }, func(r *branchRow, n, of int) { r.RankTown, r.InTown = n, of })
-	rank(rows, func(r branchRow) string { return string(r.Kind) }, func(r *branchRow, n, of int) { r.RankLine, r.InLine = n, of })
-
 	q := r.URL.Query()
 	town := q.Get("town")
+	rows := slices.Clone(t.Rows)
 	if town != "" {
-		rows = slices.DeleteFunc(rows, func(r branchRow) bool { return r.Town != town })
+		rows = slices.DeleteFunc(rows, func(r *branchRow) bool { return r.Town != town })
 	}
 	sortBy, desc := q.Get("sort"), q.Get("desc") == "1"
 	if _, ok := sorts[sortBy]; !ok {
 		sortBy = "rank"
 	}
-	slices.SortStableFunc(rows, func(a, b branchRow) int {
+	slices.SortStableFunc(rows, func(a, b *branchRow) int {
 		c := sorts[sortBy](a, b)
 		if desc {
 			c = -c
@@ -256,8 +285,8 @@ func (s *Server) branches(w http.ResponseWriter, r *http.Request, v viewer) {
 		return "/console/branches?" + u.Encode()
 	}
 	s.render(w, r, http.StatusOK, "branches", map[string]any{
-		"V": v, "Nav": "branches", "P": p, "D": d, "At": at.In(s.Loc), "Kinds": kinds, "Rows": shown, "Total": len(rows),
-		"Towns": towns, "Town": town, "Sort": sortBy, "Desc": desc, "Page": page, "Pages": pages,
+		"V": v, "Nav": "branches", "P": p, "At": at.In(s.Loc), "Kinds": t.Kinds, "Rows": shown, "Total": len(rows),
+		"Towns": t.Towns, "Town": town, "Sort": sortBy, "Desc": desc, "Page": page, "Pages": pages,
 		"SortLink": func(by string) string {
 			flip := ""
 			if by == sortBy && !desc {
@@ -270,44 +299,44 @@ func (s *Server) branches(w http.ResponseWriter, r *http.Request, v viewer) {
 }
 
 // sorts are the branch list's orders, ascending (the rank: best first).
-var sorts = map[string]func(a, b branchRow) int{
-	"rank": func(a, b branchRow) int {
+var sorts = map[string]func(a, b *branchRow) int{
+	"rank": func(a, b *branchRow) int {
 		return cmp.Or(cmp.Compare(a.Town, b.Town), cmp.Compare(a.RankTown, b.RankTown))
 	},
-	"line": func(a, b branchRow) int {
+	"line": func(a, b *branchRow) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.RankLine, b.RankLine))
 	},
-	"name":     func(a, b branchRow) int { return cmp.Compare(a.Name, b.Name) },
-	"town":     func(a, b branchRow) int { return cmp.Compare(a.Town, b.Town) },
-	"members":  func(a, b branchRow) int { return cmp.Compare(b.Members, a.Members) },
-	"active":   func(a, b branchRow) int { return cmp.Compare(b.ActiveMembers, a.ActiveMembers) },
-	"hours":    func(a, b branchRow) int { return cmp.Compare(b.Centihours, a.Centihours) },
-	"meetings": func(a, b branchRow) int { return cmp.Compare(b.Pct, a.Pct) },
+	"name":     func(a, b *branchRow) int { return cmp.Compare(a.Name, b.Name) },
+	"town":     func(a, b *branchRow) int { return cmp.Compare(a.Town, b.Town) },
+	"members":  func(a, b *branchRow) int { return cmp.Compare(b.Members, a.Members) },
+	"active":   func(a, b *branchRow) int { return cmp.Compare(b.ActiveMembers, a.ActiveMembers) },
+	"hours":    func(a, b *branchRow) int { return cmp.Compare(b.Centihours, a.Centihours) },
+	"meetings": func(a, b *branchRow) int { return cmp.Compare(b.Pct, a.Pct) },
 }
 
 // better orders branches for their rank: meetings held of those due, then
 // approved hours, then active members.
-func better(a, b branchRow) int {
+func better(a, b *branchRow) int {
 	return cmp.Or(cmp.Compare(b.Pct, a.Pct), cmp.Compare(b.Centihours, a.Centihours), cmp.Compare(b.ActiveMembers, a.ActiveMembers))
 }
 
 // rank sets each row's rank within its group (1 the best; equal rows share
 // a rank, and the next rank counts them: 1, 2, 2, 4).
-func rank(rows []branchRow, group func(branchRow) string, set func(r *branchRow, n, of int)) {
-	idx := map[string][]int{}
-	for i, r := range rows {
-		idx[group(r)] = append(idx[group(r)], i)
+func rank(rows []*branchRow, group func(*branchRow) string, set func(r *branchRow, n, of int)) {
+	idx := map[string][]*branchRow{}
+	for _, r := range rows {
+		idx[group(r)] = append(idx[group(r)], r)
 	}
-	for _, is := range idx {
-		slices.SortStableFunc(is, func(i, j int) int { return better(rows[i], rows[j]) })
+	for _, rs := range idx {
+		slices.SortStableFunc(rs, better)
 		prev := 0
-		for n, i := range is {
-			r := n + 1
-			if n > 0 && better(rows[is[n-1]], rows[i]) == 0 {
-				r = prev
+		for n, r := range rs {
+			k := n + 1
+			if n > 0 && better(rs[n-1], r) == 0 {
+				k = prev
 			}
-			prev = r
-			set(&rows[i], r, len(is))
+			prev = k
+			set(r, k, len(rs))
 		}
 	}
 }
