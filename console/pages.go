@@ -25,10 +25,11 @@ type period struct {
 
 func (s *Server) period(r *http.Request) period { return s.periodNamed(r.URL.Query().Get("period")) }
 
-// periodNamed is this week ("week") or this month (anything else).
+// periodNamed is this month ("month") or this week (anything else: the
+// weekly digest's period, the cheapest to compute at province scale).
 func (s *Server) periodNamed(name string) period {
 	now := s.now()
-	if name == "week" {
+	if name != "month" {
 		from := jinqiu.WeekStart(now, s.Loc)
 		return period{Name: "week", From: from, To: jinqiu.AddDays(from, 7)}
 	}
