@@ -93,3 +93,13 @@ func (m *memo) stale() {
 		it.at = time.Time{}
 	}
 }
+
+// cached is m.get with the value's type.
+func cached[T any](ctx context.Context, m *memo, key string, load func(context.Context) (T, error)) (T, time.Time, error) {
+	v, at, err := m.get(ctx, key, func(ctx context.Context) (any, error) { return load(ctx) })
+	if err != nil {
+		var zero T
+		return zero, at, err
+	}
+	return v.(T), at, nil
+}

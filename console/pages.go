@@ -41,7 +41,7 @@ func (s *Server) periodNamed(name string) period {
 // district's for the bureau, their branches' for a secretary.
 func (s *Server) figures(ctx context.Context, v viewer, p period) (jinqiu.Digest, time.Time, error) {
 	key := "fig|" + v.scopeKey() + "|" + p.Name + "|" + p.From.Format(time.DateOnly)
-	val, at, err := s.memo.get(ctx, key, func(ctx context.Context) (any, error) {
+	return cached(ctx, s.memo, key, func(ctx context.Context) (jinqiu.Digest, error) {
 		if v.Bureau {
 			return s.Reports.Digest(ctx, p.From, p.To, "")
 		}
@@ -52,16 +52,12 @@ func (s *Server) figures(ctx context.Context, v viewer, p period) (jinqiu.Digest
 				continue // a role in a branch no longer configured
 			}
 			if err != nil {
-				return nil, err
+				return jinqiu.Digest{}, err
 			}
 			ds = append(ds, d.Public())
 		}
 		return merge(ds), nil
 	})
-	if err != nil {
-		return jinqiu.Digest{}, at, err
-	}
-	return val.(jinqiu.Digest), at, nil
 }
 
 // Warm computes the bureau's figures (this month's, this week's and the
@@ -141,7 +137,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v viewer) {
 func (s *Server) trend(ctx context.Context, v viewer) ([]week, time.Time, error) {
 	first := jinqiu.AddDays(jinqiu.WeekStart(s.now(), s.Loc), -7*(chartWeeks-1))
 	key := "trend|" + v.scopeKey() + "|" + first.Format(time.DateOnly)
-	val, at, err := s.memo.get(ctx, key, func(ctx context.Context) (any, error) {
+	return cached(ctx, s.memo, key, func(ctx context.Context) ([]week, error) {
 		spans := make([]storage.Span, chartWeeks)
 		weeks := make([]week, chartWeeks)
 		for i := range spans {
@@ -166,10 +162,6 @@ func (s *Server) trend(ctx context.Context, v viewer) ([]week, time.Time, error)
 		}
 		return weeks, nil
 	})
-	if err != nil {
-		return nil, at, err
-	}
-	return val.([]week), at, nil
 }
 
 // ---- 支部 ------------------------------------------------------------------------
@@ -205,17 +197,13 @@ const pageSize = 100
 // table is the viewer's ranked branch list for the period.
 func (s *Server) table(ctx context.Context, v viewer, p period) (branchTable, time.Time, error) {
 	key := "rows|" + v.scopeKey() + "|" + p.Name + "|" + p.From.Format(time.DateOnly)
-	val, at, err := s.memo.get(ctx, key, func(ctx context.Context) (any, error) {
+	return cached(ctx, s.memo, key, func(ctx context.Context) (branchTable, error) {
 		d, _, err := s.figures(ctx, v, p)
 		if err != nil {
-			return nil, err
+			return branchTable{}, err
 		}
 		return tableOf(d), nil
 	})
-	if err != nil {
-		return branchTable{}, at, err
-	}
-	return val.(branchTable), at, nil
 }
 
 func tableOf(d jinqiu.Digest) branchTable {
