@@ -29,3 +29,10 @@ const (
 	MaxPlaceRunes = 60
 	MaxNoteRunes  = 100 // hours notes, reasons, meeting topics
 )
+
+// The web console's sign-in: a link sent for 后台 opens it once within
+// ConsoleLinkTTL, and the session it opens lasts ConsoleSessionTTL.
+const (
+	ConsoleLinkTTL    = 15 * time.Minute
+	ConsoleSessionTTL = 8 * time.Hour
+)

@@ -64,6 +64,9 @@ type Handlers struct {
 	Log   *slog.Logger
 	// Reports computes 周报 and 月报: the figures of the weekly digest.
 	Reports *report.Reporter
+	// ConsoleURL is console.base_url: where the links sent for 后台 point
+	// ("": no console).
+	ConsoleURL string
 }
 
 // Handle answers one message (already verified and deduplicated). Errors

@@ -42,6 +42,7 @@ func intents() map[command.Intent]intent {
 		command.IntentDigest:          {who: manager, answer: (*Handlers).digest},
 		command.IntentPendingHours:    {who: manager, answer: (*Handlers).pendingHours},
 		command.IntentUndo:            {who: anyone, answer: (*Handlers).undo},
+		command.IntentConsole:         {who: anyone, answer: (*Handlers).console},
 	}
 }
 
