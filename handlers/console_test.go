@@ -3,7 +3,6 @@ package handlers
 import (
 	"jinqiu"
 	"jinqiu/bot/wecom"
-	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"strings"
 	"testing"
@@ -12,27 +11,14 @@ import (
 	"jinqiu/storage/storagetest"
 )
 
-// consoleSay sends 后台 from user in chat (a single chat when chat is
-// ""). Until the parser reads 后台 (issue 12's grammar), the command is
-// built directly and dispatched as Handle would.
+// consoleSay sends 后台 from user in chat (a single chat when chat is "").
 func (w *testWorld) consoleSay(chat, user string) jinqiu.Reply {
 	w.tb.Helper()
 	m := w.message(chat, user, "后台")
 	if chat == "" {
 		m.ChatType = jinqiu.ChatSingle
 	}
-	if command.Parse(m.Text, w.clock()).Intent == command.IntentConsole {
-		r, err := w.h.Handle(twCtx, m)
-		if err != nil {
-			w.tb.Fatal(err)
-		}
-		return r
-	}
-	sc, err := w.h.scene(twCtx, m)
-	if err != nil {
-		w.tb.Fatal(err)
-	}
-	r, err := w.h.dispatch(twCtx, sc, request{intent: command.IntentConsole})
+	r, err := w.h.Handle(twCtx, m)
 	if err != nil {
 		w.tb.Fatal(err)
 	}
