@@ -51,7 +51,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	defer a.close()
 	a.replica = replicaName()
 
-	mux, senders := a.routes()
+	var loops []func(context.Context)
+	mux, senders := a.routes(func(run func(context.Context)) { loops = append(loops, run) })
 	if cfg.Server.MetricsListen == "" {
 		mux.Handle("GET /metrics", promhttp.Handler())
 	}
@@ -108,6 +109,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	wg.Add(1)
 	go func() { defer wg.Done(); cr.Run(bg) }()
 	stopJobs := startScheduler(bg, a, owner)
+	// The long connections (WeCom AI bot, DingTalk Stream).
+	for _, run := range loops {
+		wg.Add(1)
+		go func() { defer wg.Done(); run(bg) }()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -142,13 +148,22 @@ func replicaName() string {
 }
 
 // routes is the HTTP surface: the platforms' callbacks and the operator's
-// endpoints; and the platforms' senders.
-func (a *app) routes() (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
+// endpoints; and the platforms' senders. The platforms' long connections
+// are handed to background, to be run while the service serves.
+func (a *app) routes(background func(run func(context.Context))) (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
 	cfg, log := a.cfg, a.log
 	mux := http.NewServeMux()
 	// What a callback's answer could not carry (an over-long reply, a dead
 	// sessionWebhook) goes to the group through the outbox.
 	undelivered := func(ctx context.Context, m jinqiu.Message, r jinqiu.Reply) {
+		if m.Late.Kind == jinqiu.KindPush {
+			// The robot pushes to the chat itself, a single chat too.
+			o := outbox.ToLate(outbox.DedupKey("reply", string(m.Platform), m.Robot, m.MsgID), m.ChatID, m.Late, r)
+			if err := a.db.Enqueue(context.WithoutCancel(ctx), o); err != nil {
+				log.Error("queue undelivered reply", "msg_id", m.MsgID, "error", err)
+			}
+			return
+		}
 		if m.ChatID == "" {
 			log.Warn("undelivered reply in a single chat dropped", "platform", m.Platform, "msg_id", m.MsgID)
 			return
@@ -166,6 +181,9 @@ func (a *app) routes() (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
 		Log:         log,
 		Now:         time.Now,
 		Undelivered: undelivered,
+		Background:  background,
+		Leases:      a.db,
+		Replica:     a.replica,
 	}
 	senders := map[jinqiu.Platform]jinqiu.Sender{}
 	for _, p := range cfg.Platforms {
