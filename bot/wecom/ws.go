@@ -341,12 +341,14 @@ func (w *WS) undelivered(ctx context.Context, m jinqiu.Message, r jinqiu.Reply) 
 
 // Push sends markdown to a chat (a group's chatid, or a userid for a single
 // chat) with aibot_send_msg, which needs no message to answer. Only the
-// replica holding the connection can: elsewhere it is a Transient error,
-// and the outbox tries again (the holder's dispatcher may take the row).
+// replica holding the connection can: elsewhere it is Throttled for a
+// second, which the outbox retries without counting an attempt, so that
+// the row waits for the holder's dispatcher (or a reconnect) however
+// often a standby picks it up.
 func (w *WS) Push(ctx context.Context, chatID string, r jinqiu.Reply) error {
 	c := w.current()
 	if c == nil {
-		return &jinqiu.SendError{Class: jinqiu.Transient, Message: "this replica does not hold the bot's long connection"}
+		return &jinqiu.SendError{Class: jinqiu.Throttled, RetryAfter: time.Second, Message: "this replica does not hold the bot's long connection"}
 	}
 	content := r.Markdown
 	if content == "" {
