@@ -59,6 +59,8 @@ type Sender struct {
 	// groups are the custom robots of group targets (Platform fills them
 	// from the configuration), by chat id.
 	groups map[string]hook
+	// openapi pushes to the groups of stream robots (UseOpenAPI).
+	openapi *openAPI
 }
 
 var _ jinqiu.Sender = (*Sender)(nil)
@@ -118,6 +120,9 @@ func (s *Sender) Send(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) erro
 		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("dingtalk sender given a %q target", t.Platform)}
 	}
 	if t.Kind == jinqiu.KindGroup {
+		if rb, ok := s.pusher(t); ok {
+			return s.sendOpenAPI(ctx, rb, t.ChatID, r)
+		}
 		w, err := s.resolve(t)
 		if err != nil {
 			s.log().Error("dingtalk group has no webhook: configuration error", "chat_id", t.ChatID)
