@@ -363,8 +363,8 @@ func TestF26DingTalkLateAck(t *testing.T) {
 		}
 	}
 	_, redelivered, _, _, _ := r.fake.StreamCounts()
-	figure(t, "F26 dingtalk late ack: %d msgs, 2 replicas, handlers %v against redelivery after %v: handled twice %d, lost %d, acks after handling %d, redelivered %d, misrouted %d, extra replies %d",
-		n, echo.Delay, redeliver, twice, lost, late, redelivered, misrouted, extra)
+	figure(t, "F26 dingtalk late ack: %d msgs, 2 replicas, handlers %v against redelivery after %v: handled twice %d, lost %d, acks after handling %d (handling ended up to %v after the ack), redelivered %d, misrouted %d, extra replies %d",
+		n, echo.Delay, redeliver, twice, lost, late, worst.Round(10*time.Millisecond), redelivered, misrouted, extra)
 	if twice != 0 || lost != 0 || late != 0 || misrouted != 0 {
 		t.Fail()
 	}
