@@ -16,6 +16,9 @@ type intent struct {
 	answer func(h *Handlers, ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error)
 	// onBehalf: a secretary may do it for a member of the branch (代办).
 	onBehalf bool
+	// acts: it changes records, so a spoken command (a transcript, which
+	// may have misheard) is repeated and waits for 是.
+	acts bool
 }
 
 // intents are the programme's rules by intent. Adding an intent is its
@@ -25,23 +28,23 @@ func intents() map[command.Intent]intent {
 	return map[command.Intent]intent{
 		command.IntentHelp:            {who: anyone, answer: (*Handlers).help},
 		command.IntentUnknown:         {who: anyone, answer: (*Handlers).unknown},
-		command.IntentRegister:        {who: anyone, answer: (*Handlers).register},
+		command.IntentRegister:        {who: anyone, answer: (*Handlers).register, acts: true},
 		command.IntentMyStats:         {who: anyone, answer: (*Handlers).myStats},
 		command.IntentListActivities:  {who: viewer, answer: (*Handlers).listActivities},
-		command.IntentSignup:          {who: member, answer: (*Handlers).signup, onBehalf: true},
-		command.IntentCancelSignup:    {who: member, answer: (*Handlers).cancelSignup, onBehalf: true},
-		command.IntentCheckin:         {who: member, answer: (*Handlers).checkin, onBehalf: true},
-		command.IntentReportHours:     {who: member, answer: (*Handlers).reportHours, onBehalf: true},
-		command.IntentPublishActivity: {who: manager, answer: (*Handlers).publish},
-		command.IntentCancelActivity:  {who: manager, answer: (*Handlers).cancelActivity},
+		command.IntentSignup:          {who: member, answer: (*Handlers).signup, onBehalf: true, acts: true},
+		command.IntentCancelSignup:    {who: member, answer: (*Handlers).cancelSignup, onBehalf: true, acts: true},
+		command.IntentCheckin:         {who: member, answer: (*Handlers).checkin, onBehalf: true, acts: true},
+		command.IntentReportHours:     {who: member, answer: (*Handlers).reportHours, onBehalf: true, acts: true},
+		command.IntentPublishActivity: {who: manager, answer: (*Handlers).publish, acts: true},
+		command.IntentCancelActivity:  {who: manager, answer: (*Handlers).cancelActivity, acts: true},
 		command.IntentRoster:          {who: manager, answer: (*Handlers).roster},
-		command.IntentApproveHours:    {who: manager, answer: (*Handlers).approve},
-		command.IntentRejectHours:     {who: manager, answer: (*Handlers).reject},
-		command.IntentRecordMeeting:   {who: manager, answer: (*Handlers).recordMeeting},
+		command.IntentApproveHours:    {who: manager, answer: (*Handlers).approve, acts: true},
+		command.IntentRejectHours:     {who: manager, answer: (*Handlers).reject, acts: true},
+		command.IntentRecordMeeting:   {who: manager, answer: (*Handlers).recordMeeting, acts: true},
 		command.IntentMeetingStatus:   {who: manager, answer: (*Handlers).meetingStatus},
 		command.IntentDigest:          {who: manager, answer: (*Handlers).digest},
 		command.IntentPendingHours:    {who: manager, answer: (*Handlers).pendingHours},
-		command.IntentUndo:            {who: anyone, answer: (*Handlers).undo},
+		command.IntentUndo:            {who: anyone, answer: (*Handlers).undo, acts: true},
 	}
 }
 

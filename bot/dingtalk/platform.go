@@ -106,7 +106,7 @@ func (p *Platform) Configure(groups []bot.GroupConfig) []string {
 		case ModeStream:
 			stream[r.Name] = true
 			if r.ClientID == "" || r.ClientSecret == "" {
-				problems = append(problems, k+": mode stream needs client_id and client_secret: the app's AppKey and AppSecret (Client ID and Client Secret in the developer console, 凭证与基础信息)")
+				problems = append(problems, k+": mode stream needs client_id and client_secret: the app's AppKey and AppSecret (Client ID and Client Secret on the app's credentials page of the developer console; README: DingTalk Stream mode)")
 			}
 			if r.AppSecret != "" {
 				problems = append(problems, k+".app_secret: is for mode: http (it verifies callbacks to a public URL); in mode stream put the AppSecret in client_secret")

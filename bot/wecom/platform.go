@@ -157,7 +157,7 @@ func (p *Platform) Configure(groups []bot.GroupConfig) []string {
 func checkWS(k string, r *Robot) []string {
 	var problems []string
 	if r.BotID == "" || r.Secret == "" {
-		problems = append(problems, k+": mode aibot_ws needs bot_id and secret: in the WeCom admin console, open the AI bot, enable 长连接 API 模式 and take both from 获取凭证")
+		problems = append(problems, k+": mode aibot_ws needs bot_id and secret: in the WeCom admin console, open the AI bot, switch its API mode to the long connection and take both from its credentials (README: WeCom long connection)")
 	}
 	if r.Token != "" || r.EncodingAESKey != "" {
 		problems = append(problems, k+": token and encoding_aes_key are for mode: aibot (callbacks to a public URL); mode aibot_ws uses bot_id and secret and no URL")
