@@ -82,6 +82,17 @@ type Reply struct {
 	Markdown string   `json:"markdown,omitempty"`
 	Title    string   `json:"title,omitempty"`
 	Mentions []string `json:"mentions,omitempty"`
+	// Buttons are taps that stand for typed commands, for a platform that
+	// can show them (a WeCom template card, DingTalk links that send the
+	// text); the text always says how to type them too.
+	Buttons []Button `json:"buttons,omitempty"`
+}
+
+// Button is a tap that sends Command as if the person had typed it, so
+// that it takes the same path, rules and exactly-once handling.
+type Button struct {
+	Text    string `json:"text"`
+	Command string `json:"command"`
 }
 
 // Empty reports whether there is nothing to say.

@@ -47,6 +47,7 @@ type FakeWeComWS struct {
 	pending map[string][]WeComWSMessage // by bot, not yet pushed
 	replies []WeComWSReply
 	pushes  []WeComWSPush
+	updates []WeComCardUpdate
 	seq     int
 
 	subscribes  int // successful subscriptions
@@ -70,6 +71,19 @@ type WeComWSMessage struct {
 type WeComWSReply struct {
 	ReqID, MsgID, Content string
 	Finish                bool
+	Buttons               []WeComCardButton // of a stream_with_template_card
+}
+
+// WeComCardButton is a button of a template card.
+type WeComCardButton struct {
+	Text string `json:"text"`
+	Key  string `json:"key"`
+}
+
+// WeComCardUpdate is an aibot_respond_update_msg after a card tap.
+type WeComCardUpdate struct {
+	ReqID, TaskID, Title, Text string
+	UserIDs                    []string
 }
 
 // WeComWSPush is an aibot_send_msg frame.
@@ -82,6 +96,7 @@ type wsPeer struct {
 	wmu    sync.Mutex
 	bot    string
 	reqs   map[string]string // req_id → msgid pushed on this connection
+	events map[string]string // req_id → task_id of a card tap pushed on it
 	open   map[string]WeComWSMessage
 	unack  map[string]bool // req_ids with a frame awaiting its ack
 	closed bool
@@ -119,7 +134,7 @@ func (f *FakeWeComWS) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	p := &wsPeer{c: c, reqs: map[string]string{}, open: map[string]WeComWSMessage{}, unack: map[string]bool{}}
+	p := &wsPeer{c: c, reqs: map[string]string{}, events: map[string]string{}, open: map[string]WeComWSMessage{}, unack: map[string]bool{}}
 	f.mu.Lock()
 	f.conns[p] = true
 	f.mu.Unlock()
@@ -190,14 +205,44 @@ func (f *FakeWeComWS) frame(p *wsPeer, cmd, reqID string, body json.RawMessage) 
 			return
 		}
 		var b struct {
-			Stream struct {
+			MsgType string `json:"msgtype"`
+			Stream  struct {
 				Finish  bool   `json:"finish"`
 				Content string `json:"content"`
 			} `json:"stream"`
+			Card struct {
+				Buttons []WeComCardButton `json:"button_list"`
+			} `json:"template_card"`
 		}
 		json.Unmarshal(body, &b)
-		f.replies = append(f.replies, WeComWSReply{ReqID: reqID, MsgID: msgID, Content: b.Stream.Content, Finish: b.Stream.Finish})
+		if b.MsgType != "stream" && b.MsgType != "stream_with_template_card" {
+			f.ackLocked(p, reqID, CodeWeComBadType, "invalid message type")
+			return
+		}
+		f.replies = append(f.replies, WeComWSReply{ReqID: reqID, MsgID: msgID, Content: b.Stream.Content, Finish: b.Stream.Finish, Buttons: b.Card.Buttons})
 		delete(p.open, reqID)
+		f.ackLocked(p, reqID, 0, "ok")
+	case "aibot_respond_update_msg":
+		task, ok := p.events[reqID]
+		var b struct {
+			ResponseType string   `json:"response_type"`
+			UserIDs      []string `json:"userids"`
+			Card         struct {
+				TaskID    string `json:"task_id"`
+				MainTitle struct {
+					Title string `json:"title"`
+				} `json:"main_title"`
+				SubTitle string `json:"sub_title_text"`
+			} `json:"template_card"`
+		}
+		json.Unmarshal(body, &b)
+		if !ok || b.Card.TaskID != task || b.ResponseType != "update_template_card" {
+			f.stale++
+			f.ackLocked(p, reqID, CodeWeComInvalidReqID, "invalid req_id")
+			return
+		}
+		delete(p.events, reqID)
+		f.updates = append(f.updates, WeComCardUpdate{ReqID: reqID, TaskID: task, Title: b.Card.MainTitle.Title, Text: b.Card.SubTitle, UserIDs: b.UserIDs})
 		f.ackLocked(p, reqID, 0, "ok")
 	case "aibot_send_msg":
 		var b struct {
@@ -319,6 +364,35 @@ func (f *FakeWeComWS) closeLocked(p *wsPeer) {
 		delete(f.subs, p.bot)
 		f.unsubAt[p.bot] = time.Now()
 	}
+}
+
+// Click has a user tap the button with key on the card taskID: a
+// template_card_event, pushed once (WeCom does not retry events); false
+// when the bot has no subscribed connection.
+func (f *FakeWeComWS) Click(botID, msgID, chatID, userID, taskID, key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.subs[botID]
+	if p == nil {
+		return false
+	}
+	reqID := f.nextLocked("evt")
+	p.events[reqID] = taskID
+	body := map[string]any{"msgid": msgID, "aibotid": botID, "chattype": "single", "from": map[string]string{"userid": userID},
+		"msgtype": "event", "event": map[string]any{"eventtype": "template_card_event",
+			"template_card_event": map[string]any{"card_type": "button_interaction", "event_key": key, "task_id": taskID}}}
+	if chatID != "" {
+		body["chatid"], body["chattype"] = chatID, "group"
+	}
+	f.writeLocked(p, map[string]any{"cmd": "aibot_event_callback", "headers": map[string]string{"req_id": reqID}, "body": body})
+	return true
+}
+
+// Updates are the card updates received, in order.
+func (f *FakeWeComWS) Updates() []WeComCardUpdate {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]WeComCardUpdate(nil), f.updates...)
 }
 
 // Drop closes the bot's subscribed connection abruptly, as a network

@@ -45,6 +45,8 @@ const (
 	// maxProcessTries bounds how often a message is offered to a busy
 	// pipeline: there is no platform retry over the socket.
 	maxProcessTries = 8
+	// maxCardButtons is WeCom's limit of a button_interaction card.
+	maxCardButtons = 6
 )
 
 // Errcodes of long-connection acks.
@@ -259,10 +261,14 @@ func (w *WS) read(ctx context.Context, c *wsConn) error {
 		case "aibot_event_callback":
 			var in aibotMessage
 			json.Unmarshal(f.Body, &in)
-			if in.Event.EventType == "disconnected_event" {
+			switch in.Event.EventType {
+			case "disconnected_event":
 				return errKicked
+			case "template_card_event":
+				go w.click(ctx, c, f, in)
+			default:
+				w.log().Debug("wecom event ignored", "event_type", in.Event.EventType)
 			}
-			w.log().Debug("wecom event ignored", "event_type", in.Event.EventType)
 		default:
 			w.log().Debug("wecom frame ignored", "cmd", f.Cmd)
 		}
@@ -311,11 +317,16 @@ func (w *WS) message(ctx context.Context, c *wsConn, f inFrame) {
 	if len(parts) == 0 {
 		return
 	}
-	var body streamReply
-	body.MsgType = "stream"
-	body.Stream.ID = newID()
-	body.Stream.Finish = true
-	body.Stream.Content = parts[0]
+	var sr streamReply
+	sr.MsgType = "stream"
+	sr.Stream.ID = newID()
+	sr.Stream.Finish = true
+	sr.Stream.Content = parts[0]
+	var body any = sr
+	if len(out.Reply.Buttons) > 0 {
+		// The text and its buttons in one frame.
+		body = map[string]any{"msgtype": "stream_with_template_card", "stream": sr.Stream, "template_card": buttonCard(out.Reply)}
+	}
 	ack, err := c.request(ctx, w.ackTimeout(), "aibot_respond_msg", f.Headers.ReqID, body)
 	if err == nil && ack.ErrCode != 0 {
 		err = fmt.Errorf("errcode %d: %s", ack.ErrCode, ack.ErrMsg)
@@ -328,6 +339,80 @@ func (w *WS) message(ctx context.Context, c *wsConn, f inFrame) {
 	if len(parts) > 1 {
 		rest := strings.Join(parts[1:], "\n")
 		w.undelivered(ctx, m, jinqiu.Reply{Markdown: rest, Text: rest, Title: out.Reply.Title})
+	}
+}
+
+// click handles a tap on a card button: the button's key is the command
+// it stands for, handled as if typed (the same pipeline, rules and
+// exactly-once path, the event's msgid the dedup key), and the card is
+// updated for the one who tapped with the reply. An event's req_id takes
+// no aibot_respond_msg (846605), only the card update within 5 s.
+func (w *WS) click(ctx context.Context, c *wsConn, f inFrame, in aibotMessage) {
+	ev := in.Event.TemplateCardEvent
+	key, task := ev.EventKey, ev.TaskID
+	if key == "" { // the older SDK's shape: directly under event
+		key, task = in.Event.EventKey, in.Event.TaskID
+	}
+	if key == "" || in.MsgID == "" {
+		w.log().Debug("wecom card event without a key ignored")
+		return
+	}
+	in.MsgType, in.Text.Content = "text", key
+	m, ok := messageOf(in, w.Robot.Name, w.now())
+	if !ok {
+		return
+	}
+	to := in.ChatID
+	if to == "" {
+		to = in.From.UserID
+	}
+	m.Late = jinqiu.Target{Platform: Name, Robot: w.Robot.Name, Kind: jinqiu.KindPush, ChatID: to}
+	out, err := w.Proc.Process(ctx, m)
+	if err != nil || out.Reply.Empty() {
+		if err != nil {
+			w.log().Warn("wecom card tap not processed", "msg_id", m.MsgID, "error", err)
+		}
+		return
+	}
+	card := buttonCard(out.Reply)
+	card["card_type"], card["task_id"] = "text_notice", task
+	delete(card, "button_list")
+	body := map[string]any{"response_type": "update_template_card", "userids": []string{in.From.UserID}, "template_card": card}
+	ack, err := c.request(ctx, w.ackTimeout(), "aibot_respond_update_msg", f.Headers.ReqID, body)
+	if err == nil && ack.ErrCode != 0 {
+		err = fmt.Errorf("errcode %d: %s", ack.ErrCode, ack.ErrMsg)
+	}
+	if err != nil {
+		w.log().Warn("wecom card not updated; pushing the reply instead", "msg_id", m.MsgID, "error", err)
+		w.undelivered(ctx, m, out.Reply)
+	}
+}
+
+// buttonCard is a button_interaction template card of a reply: its first
+// line the title, the rest below, a button per Button whose key is the
+// command it sends.
+func buttonCard(r jinqiu.Reply) map[string]any {
+	content := r.Text
+	if content == "" {
+		content = r.Markdown
+	}
+	title, rest, _ := strings.Cut(strings.TrimSpace(content), "\n")
+	if r.Title != "" {
+		title, rest = r.Title, content
+	}
+	var buttons []map[string]any
+	for i, b := range r.Buttons {
+		if i == maxCardButtons {
+			break
+		}
+		buttons = append(buttons, map[string]any{"text": b.Text, "style": 1, "key": b.Command})
+	}
+	return map[string]any{
+		"card_type":      "button_interaction",
+		"main_title":     map[string]string{"title": title},
+		"sub_title_text": rest,
+		"task_id":        "jq" + newID(),
+		"button_list":    buttons,
 	}
 }
 
@@ -357,6 +442,9 @@ func (w *WS) Push(ctx context.Context, chatID string, r jinqiu.Reply) error {
 	parts := bot.SplitLines(inlineMentions(bot.Mentionable(r.Mentions))+content, MaxMarkdownBytes)
 	for i, p := range parts {
 		body := map[string]any{"chatid": chatID, "msgtype": "markdown", "markdown": md{Content: p}}
+		if len(r.Buttons) > 0 && len(parts) == 1 {
+			body = map[string]any{"chatid": chatID, "msgtype": "template_card", "template_card": buttonCard(r)}
+		}
 		ack, err := c.request(ctx, w.ackTimeout(), "aibot_send_msg", newReqID("aibot_send_msg"), body)
 		switch {
 		case errors.Is(err, errNoAck):

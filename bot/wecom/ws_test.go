@@ -217,3 +217,49 @@ func TestWSGroupPushThroughThePlatform(t *testing.T) {
 }
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// cardHandler answers 活动 with an announcement carrying a 报名 button,
+// and echoes anything else.
+type cardHandler struct{ *platformtest.Echo }
+
+func (h cardHandler) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, error) {
+	if strings.HasSuffix(m.Text, "活动") {
+		return jinqiu.Reply{Text: "3号活动 植树\n报名请发送：报名 3", Buttons: []jinqiu.Button{{Text: "报名", Command: "报名 3"}}}, nil
+	}
+	return h.Echo.Handle(ctx, m)
+}
+
+// A tap is the typed command: the same handling, once per event, and the
+// same reply text, shown to the one who tapped in the updated card.
+func TestWSCardTapIsTheTypedCommand(t *testing.T) {
+	r := newWSRig(t)
+	r.ws.Proc = &inbound.Pipeline{DB: r.db, Handler: cardHandler{r.echo}, Log: quiet()}
+	r.run(r.ws)
+	eventually(t, "subscription", func() bool { return r.fake.Subscribed("BOT1") })
+	r.fake.Send("BOT1", platformtest.WeComWSMessage{MsgID: "ann", ChatID: "wrGroup", UserID: "sec", Text: "活动"})
+	eventually(t, "the announcement", func() bool { return len(r.fake.Replies()) == 1 })
+	ann := r.fake.Replies()[0]
+	if len(ann.Buttons) != 1 || ann.Buttons[0].Key != "报名 3" || ann.Content != "3号活动 植树\n报名请发送：报名 3" {
+		t.Fatalf("announcement = %+v, want its text and a 报名 button", ann)
+	}
+
+	for range 2 { // WeCom does not retry events, but a copy must not act twice
+		r.fake.Click("BOT1", "tap1", "wrGroup", "u1", "task-1", ann.Buttons[0].Key)
+	}
+	eventually(t, "the card update", func() bool { return len(r.fake.Updates()) >= 1 })
+	r.fake.Send("BOT1", platformtest.WeComWSMessage{MsgID: "typed", ChatID: "wrGroup", UserID: "u2", Text: "报名 3"})
+	eventually(t, "the typed reply", func() bool { return len(r.fake.Replies()) == 2 })
+	eventually(t, "both updates", func() bool { return len(r.fake.Updates()) == 2 })
+	typed := r.fake.Replies()[1].Content
+	for _, u := range r.fake.Updates() {
+		if u.Title != typed || u.TaskID != "task-1" || len(u.UserIDs) != 1 || u.UserIDs[0] != "u1" {
+			t.Errorf("card update %+v: want the typed reply %q for u1 on task-1", u, typed)
+		}
+	}
+	if r.echo.Handled("tap1") != 1 || r.echo.Handled("typed") != 1 {
+		t.Errorf("handled: tap %d, typed %d; want once each", r.echo.Handled("tap1"), r.echo.Handled("typed"))
+	}
+	if _, _, stale, _, _ := r.fake.Counts(); stale != 0 {
+		t.Errorf("%d frames on the wrong req_id", stale)
+	}
+}
