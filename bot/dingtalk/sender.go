@@ -174,6 +174,14 @@ func build(r jinqiu.Reply) []message {
 	}
 
 	var msgs []message
+	if len(r.Buttons) > 0 && r.Markdown == "" {
+		// Buttons become links that make the tapper's client send the
+		// command, so the tap arrives as the typed message would.
+		r.Markdown = r.Text + "\n" + buttonLinks(r.Buttons)
+		if r.Title == "" {
+			r.Title, _, _ = strings.Cut(r.Text, "\n")
+		}
+	}
 	if r.Markdown != "" && r.Title != "" {
 		head := ""
 		if prefix.Len() > 0 {
@@ -201,6 +209,17 @@ func build(r jinqiu.Reply) []message {
 		msgs = append(msgs, m)
 	}
 	return msgs
+}
+
+// buttonLinks are the buttons as dtmd sendMessage links, on one line
+// (LONGCONN.md §2.6). The content is path-escaped: a space as %20, which
+// DingTalk's client decodes, where '+' might stay a plus.
+func buttonLinks(bs []jinqiu.Button) string {
+	var ls []string
+	for _, b := range bs {
+		ls = append(ls, "["+b.Text+"](dtmd://dingtalkclient/sendMessage?content="+url.PathEscape(b.Command)+")")
+	}
+	return strings.Join(ls, " | ")
 }
 
 // titleOf is the markdown preview title DingTalk requires, within its

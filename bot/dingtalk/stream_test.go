@@ -180,3 +180,17 @@ func TestStreamGroupPushThroughTheOpenAPI(t *testing.T) {
 		t.Errorf("group sends = %+v", sends)
 	}
 }
+
+// Buttons go to DingTalk as links that send the command they stand for.
+func TestStreamButtonsAreSendMessageLinks(t *testing.T) {
+	r := newStreamRig(t, &platformtest.Echo{}, nil)
+	rep := jinqiu.Reply{Text: "3号活动 植树\n报名请发送：报名 3", Buttons: []jinqiu.Button{{Text: "报名", Command: "报名 3"}, {Text: "取消报名", Command: "取消报名 3"}}}
+	if err := r.sender.Send(context.Background(), jinqiu.Target{Platform: dingtalk.Name, Kind: jinqiu.KindGroup, ChatID: "cidGroup"}, rep); err != nil {
+		t.Fatal(err)
+	}
+	sends := r.fake.GroupSends()
+	want := "3号活动 植树\n\n报名请发送：报名 3\n\n[报名](dtmd://dingtalkclient/sendMessage?content=%E6%8A%A5%E5%90%8D%203) | [取消报名](dtmd://dingtalkclient/sendMessage?content=%E5%8F%96%E6%B6%88%E6%8A%A5%E5%90%8D%203)"
+	if len(sends) != 1 || sends[0].MsgType != "sampleMarkdown" || sends[0].Title != "3号活动 植树" || sends[0].Content != want {
+		t.Errorf("sends = %+v\nwant markdown %q", sends, want)
+	}
+}
