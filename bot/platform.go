@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"jinqiu"
 	"log/slog"
@@ -81,6 +82,12 @@ type Env struct {
 	Leases  Leases
 	Replica string
 }
+
+// ErrStopping is the cause with which the service ends a long
+// connection's context when it stops in good order: the connection then
+// hands its lease on at once. Any other end (a kill) leaves the lease to
+// lapse.
+var ErrStopping = errors.New("service stopping")
 
 // Leases are named leases in the database, held by one holder at a time
 // (storage.DB).

@@ -129,10 +129,20 @@ func (w *WS) LeaseName() string { return "wecom:aibot:" + w.Robot.BotID }
 // the lease, connect and serve while this one does, reconnect after a
 // drop. A kick by a newer subscription while this replica holds the lease
 // (a second deployment) stops it for good. Run never releases the lease
-// when ctx ends: a killed process cannot either, and the standbys must
-// cope with that anyway.
+// when ctx ends, unless its cause is bot.ErrStopping (the service stops
+// in good order): a killed process cannot, and the standbys must cope
+// with that anyway.
 func (w *WS) Run(ctx context.Context) {
 	log := w.log()
+	defer func() {
+		if errors.Is(context.Cause(ctx), bot.ErrStopping) {
+			rctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if err := w.Leases.ReleaseLease(rctx, w.LeaseName(), w.Holder); err != nil {
+				log.Warn("wecom connection lease not released; a standby waits for it to lapse", "error", err)
+			}
+		}
+	}()
 	fails := 0
 	for ctx.Err() == nil {
 		held, err := w.Leases.HoldLease(ctx, w.LeaseName(), w.Holder, w.ttl())

@@ -263,3 +263,19 @@ func TestWSCardTapIsTheTypedCommand(t *testing.T) {
 		t.Errorf("%d frames on the wrong req_id", stale)
 	}
 }
+
+// A replica that stops in good order hands the lease on at once; a killed
+// one (TestWSStandbyTakesOver...) leaves it to lapse.
+func TestWSStopInGoodOrderReleasesTheLease(t *testing.T) {
+	r := newWSRig(t)
+	r.ws.LeaseTTL = time.Hour // a lapse would never come within the test
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.ws.Run(ctx) }()
+	eventually(t, "subscription", func() bool { return r.ws.Subscribed() })
+	cancel(bot.ErrStopping)
+	<-done
+	if ok, err := r.db.HoldLease(context.Background(), r.ws.LeaseName(), "b", time.Hour); err != nil || !ok {
+		t.Errorf("after a stop in good order the lease is not free: %v, %v", ok, err)
+	}
+}

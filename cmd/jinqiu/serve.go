@@ -109,16 +109,19 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	wg.Add(1)
 	go func() { defer wg.Done(); cr.Run(bg) }()
 	stopJobs := startScheduler(bg, a, owner)
-	// The long connections (WeCom AI bot, DingTalk Stream).
+	// The long connections (WeCom AI bot, DingTalk Stream); stopped with
+	// bot.ErrStopping, they hand their leases on at once.
+	lc, stopLoops := context.WithCancelCause(bg)
 	for _, run := range loops {
 		wg.Add(1)
-		go func() { defer wg.Done(); run(bg) }()
+		go func() { defer wg.Done(); run(lc) }()
 	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		stopLoops(nil)
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("serve: %w", err)
@@ -130,6 +133,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	err = srv.Shutdown(sctx)
 	a.pipeline.FlushDelivered(sctx)
 	<-stopJobs(sctx).Done()
+	stopLoops(bot.ErrStopping)
 	stopBG()
 	wg.Wait()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
