@@ -253,7 +253,10 @@ type dingRig struct {
 	echo *platformtest.Echo
 }
 
-func newDingRig(t *testing.T, echo *platformtest.Echo, replicas int) *dingRig {
+// newDingRig runs replicas of the platform; their pipelines wait budget
+// for a reply before it goes out late through the outbox (which these
+// tests do not run: they read the sessionWebhook replies).
+func newDingRig(t *testing.T, echo *platformtest.Echo, replicas int, budget time.Duration) *dingRig {
 	r := &dingRig{fake: platformtest.NewDingTalk(t), echo: echo}
 	r.fake.AddApp("dingAPPKEY", "appSECRET")
 	db := storagetest.Open(t, storage.SQLite)
@@ -268,7 +271,7 @@ func newDingRig(t *testing.T, echo *platformtest.Echo, replicas int) *dingRig {
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		t.Cleanup(func() { cancel(); wg.Wait() })
-		p.Open(bot.Env{Processor: &inbound.Pipeline{DB: db, Handler: echo, Log: quiet()}, Client: r.fake.Client(), Log: quiet(), Now: time.Now,
+		p.Open(bot.Env{Processor: &inbound.Pipeline{DB: db, Handler: echo, Log: quiet(), Budget: budget}, Client: r.fake.Client(), Log: quiet(), Now: time.Now,
 			Background: func(run func(context.Context)) {
 				wg.Add(1)
 				go func() { defer wg.Done(); run(ctx) }()
@@ -316,7 +319,7 @@ func streamMsg(i int) platformtest.StreamMessage {
 
 func TestF24DingTalkDrops(t *testing.T) {
 	echo := &platformtest.Echo{}
-	r := newDingRig(t, echo, 1)
+	r := newDingRig(t, echo, 1, 0)
 	r.fake.StreamTiming(platformtest.DefaultTicketLife, sizeD(time.Second, 5*time.Second), sizeD(time.Second, 10*time.Second))
 	waitFor(t, "a connection", 10*time.Second, func() bool { return r.fake.StreamConnections() == 1 })
 	every, span, rate := sizeD(2*time.Second, 10*time.Second), sizeD(20*time.Second, 2*time.Minute), 20
@@ -342,7 +345,9 @@ func TestF24DingTalkDrops(t *testing.T) {
 func TestF26DingTalkLateAck(t *testing.T) {
 	redeliver := sizeD(time.Second, 10*time.Second)
 	echo := &platformtest.Echo{Delay: redeliver * 2} // handling outlasts the redelivery time
-	r := newDingRig(t, echo, 2)
+	// The ack goes out at once whatever the budget; a budget past the
+	// handlers keeps their replies on the sessionWebhook for the count.
+	r := newDingRig(t, echo, 2, echo.Delay+10*time.Second)
 	r.fake.StreamTiming(platformtest.DefaultTicketLife, redeliver, 10*time.Second)
 	waitFor(t, "two connections", 10*time.Second, func() bool { return r.fake.StreamConnections() == 2 })
 	n := size(40, 200)
