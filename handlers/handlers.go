@@ -83,13 +83,25 @@ func (h *Handlers) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, 
 	if err != nil {
 		return jinqiu.Reply{}, fmt.Errorf("handle: %w", err)
 	}
-	rq := requestOf(command.Parse(m.Text, sc.now))
-	if r, ok, err := h.continueDialogue(ctx, sc, rq); ok || err != nil {
-		return r, err
+	parse := command.Parse
+	if m.Spoken {
+		parse = command.ParseHeard // an acting intent heard, not read, asks first
 	}
-	r, err := h.dispatch(ctx, sc, rq)
+	rq := requestOf(parse(m.Text, sc.now))
+	r, ok, err := h.continueDialogue(ctx, sc, rq)
+	if !ok && err == nil {
+		r, err = h.dispatch(ctx, sc, rq)
+	}
 	if err != nil {
 		return jinqiu.Reply{}, fmt.Errorf("handle %s: %w", rq.intent, err)
+	}
+	if m.Spoken && !r.Empty() {
+		// What was heard comes first, so that a mishearing shows.
+		heard := say.VoiceHeard(m.Text)
+		r.Text = heard + "\n" + r.Text
+		if r.Markdown != "" {
+			r.Markdown = heard + "\n" + r.Markdown
+		}
 	}
 	return r, nil
 }
