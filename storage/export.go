@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"jinqiu"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -58,7 +59,7 @@ type LedgerEntry struct {
 func (db *DB) EachLedgerEntry(ctx context.Context, r ExportRange, fn func(LedgerEntry) error) error {
 	f, a := r.branch("h.branch_id")
 	q := `SELECT h.id, h.branch_id, b.name AS branch_name, h.member_id, m.display_name AS member_name, h.served_on, h.centihours, h.note,
-		h.activity_id, act.title AS activity_title, ap.display_name AS approver_name, h.decided_at, h.msg_id,
+		h.activity_id, act.title AS activity_title, COALESCE(NULLIF(ap.display_name, ''), ap.user_id) AS approver_name, h.decided_at, h.msg_id,
 		COALESCE(p.id, 0) AS publicity_id, p.closes_on, CASE WHEN p.closes_at IS NOT NULL AND p.closes_at <= ? THEN 1 ELSE 0 END AS final,
 		(SELECT COUNT(*) FROM objections o WHERE o.hours_id = h.id) AS objections,
 		(SELECT COUNT(*) FROM hours_corrections c WHERE c.hours_id = h.id) AS corrections
@@ -181,4 +182,12 @@ func scanEach[T any](rows *sqlx.Rows, what string, fn func(T) error) error {
 		return fmt.Errorf("export %s: %w", what, err)
 	}
 	return nil
+}
+
+// RecordExport writes the audit row of a workbook handed out: who, what
+// filter, how many rows.
+func (db *DB) RecordExport(ctx context.Context, a jinqiu.Actor, filter string, rows int) error {
+	return db.update(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, a, "export", "export:"+filter, fmt.Sprintf("rows:%d", rows))
+	})
 }

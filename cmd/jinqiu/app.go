@@ -19,6 +19,7 @@ import (
 	"jinqiu/report"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
+	"jinqiu/workbook"
 )
 
 // app is everything built at start-up and passed down: config, database,
@@ -135,6 +136,11 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		Grace:   cfg.Server.RecoverAfter.D(),
 	}
 	return a, nil
+}
+
+// workbook writes the bureau's workbooks with the app's figures.
+func (a *app) workbook() *workbook.Writer {
+	return &workbook.Writer{DB: a.db, Reports: a.reports, Loc: a.cfg.Location}
 }
 
 func (a *app) close() {
