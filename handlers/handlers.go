@@ -64,6 +64,12 @@ type Handlers struct {
 	Log   *slog.Logger
 	// Reports computes 周报 and 月报: the figures of the weekly digest.
 	Reports *report.Reporter
+	// BaseURL is the service's public address (console.base_url), for
+	// the workbook's download links; "" refuses 导出 with the reason.
+	BaseURL string
+	// PublicityDays is how many working days a 公示 stays open (0:
+	// DefaultPublicityDays).
+	PublicityDays int
 }
 
 // Handle answers one message (already verified and deduplicated). Errors

@@ -6,10 +6,15 @@
 package workbook
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"jinqiu"
+	"log/slog"
+	"mime"
+	"net/http"
 	"strings"
 	"time"
 
@@ -402,4 +407,48 @@ func (s *stream) flush(err error) error {
 		err = ferr
 	}
 	return err
+}
+
+// Download serves the workbook a link grants, under GET
+// handlers.DownloadPath + token: a token never given, forged or expired is
+// 404 (the three look the same to whoever holds it); each download is
+// audited. The link may be opened more than once until it expires, so
+// that a chat client's link preview does not spend it.
+func (x *Writer) Download(log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := r.PathValue("token")
+		l, err := x.DB.UseDownloadLink(r.Context(), token)
+		if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrLinkExpired) {
+			http.NotFound(w, r)
+			return
+		}
+		if err != nil {
+			log.Error("download link", "error", err)
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		from := time.Date(l.FromDay.Year(), l.FromDay.Month(), l.FromDay.Day(), 0, 0, 0, 0, x.Loc)
+		to := time.Date(l.ToDay.Year(), l.ToDay.Month(), l.ToDay.Day(), 0, 0, 0, 0, x.Loc)
+		// Written to a buffer first: a failure halfway must be an error
+		// status, not a truncated file.
+		var buf bytes.Buffer
+		t, err := x.Write(r.Context(), &buf, Request{From: from, To: to, BranchID: l.BranchID})
+		if err != nil {
+			log.Error("download workbook", "error", err)
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		a := jinqiu.Actor{Platform: "link", UserID: l.Actor}
+		if err := x.DB.RecordExport(r.Context(), a, from.Format(time.DateOnly)+".."+l.BranchID, t.LedgerRows); err != nil {
+			log.Error("download audit", "error", err)
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		name := say.WorkbookFile(from.Format("2006-01"))
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Write(buf.Bytes())
+	})
 }

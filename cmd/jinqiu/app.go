@@ -112,8 +112,10 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 			}
 			return settings.Default
 		},
-		Now: time.Now,
-		Log: log,
+		Now:           time.Now,
+		Log:           log,
+		BaseURL:       cfg.Console.BaseURL,
+		PublicityDays: cfg.Publicity.WorkingDays,
 	}
 	if _, err := jobs.NewPlanner(settings); err != nil {
 		a.close()

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"jinqiu/bot"
+	"jinqiu/handlers"
 	"jinqiu/inbound"
 	"jinqiu/jobs"
 	"jinqiu/outbox"
@@ -171,6 +172,7 @@ func (a *app) routes() (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
 	for _, p := range cfg.Platforms {
 		senders[p.Name()] = p.Open(env, mux)
 	}
+	mux.Handle("GET "+handlers.DownloadPath+"{token}", a.workbook().Download(log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})

@@ -72,3 +72,19 @@ SET @ddl = IF((SELECT COUNT(*) FROM information_schema.statistics WHERE table_sc
 PREPARE jinqiu_ddl FROM @ddl;
 EXECUTE jinqiu_ddl;
 DEALLOCATE PREPARE jinqiu_ddl;
+-- A workbook's download link: the SHA-256 of its token (the token itself
+-- is only in the chat), whose scope it grants, until when.
+CREATE TABLE IF NOT EXISTS download_links (
+  token_hash VARBINARY(64) NOT NULL PRIMARY KEY,
+  actor VARBINARY(764) NOT NULL,
+  branch_id VARBINARY(256) NOT NULL DEFAULT '',
+  from_day DATE NOT NULL,
+  to_day DATE NOT NULL,
+  expires_at DATETIME NOT NULL,
+  created_at DATETIME NOT NULL,
+  downloads INT NOT NULL DEFAULT 0
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+SET @ddl = IF((SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'download_links' AND index_name = 'ix_download_links_expires') = 0, 'CREATE INDEX ix_download_links_expires ON download_links (expires_at)', 'DO 0');
+PREPARE jinqiu_ddl FROM @ddl;
+EXECUTE jinqiu_ddl;
+DEALLOCATE PREPARE jinqiu_ddl;

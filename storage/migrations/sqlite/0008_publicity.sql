@@ -48,3 +48,15 @@ CREATE TABLE IF NOT EXISTS hours_corrections (
   msg_id VARCHAR(191) NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS ix_hours_corrections_hours ON hours_corrections (hours_id);
+-- A workbook's download link (see the MySQL file).
+CREATE TABLE IF NOT EXISTS download_links (
+  token_hash VARCHAR(64) NOT NULL PRIMARY KEY,
+  actor VARCHAR(191) NOT NULL,
+  branch_id VARCHAR(64) NOT NULL DEFAULT '',
+  from_day DATE NOT NULL,
+  to_day DATE NOT NULL,
+  expires_at DATETIME NOT NULL,
+  created_at DATETIME NOT NULL,
+  downloads INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS ix_download_links_expires ON download_links (expires_at);
