@@ -6,7 +6,6 @@
 package workbook
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -429,10 +429,18 @@ func (x *Writer) Download(log *slog.Logger) http.Handler {
 		}
 		from := time.Date(l.FromDay.Year(), l.FromDay.Month(), l.FromDay.Day(), 0, 0, 0, 0, x.Loc)
 		to := time.Date(l.ToDay.Year(), l.ToDay.Month(), l.ToDay.Day(), 0, 0, 0, 0, x.Loc)
-		// Written to a buffer first: a failure halfway must be an error
-		// status, not a truncated file.
-		var buf bytes.Buffer
-		t, err := x.Write(r.Context(), &buf, Request{From: from, To: to, BranchID: l.BranchID})
+		// Written to a temporary file first: a failure halfway must be an
+		// error status, not a truncated file, and a province's year does
+		// not fit in memory.
+		tmp, err := os.CreateTemp("", "jinqiu-workbook-*.xlsx")
+		if err != nil {
+			log.Error("download workbook", "error", err)
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		t, err := x.Write(r.Context(), tmp, Request{From: from, To: to, BranchID: l.BranchID})
 		if err != nil {
 			log.Error("download workbook", "error", err)
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
@@ -449,6 +457,8 @@ func (x *Writer) Download(log *slog.Logger) http.Handler {
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Referrer-Policy", "no-referrer")
-		w.Write(buf.Bytes())
+		if _, err := tmp.Seek(0, io.SeekStart); err == nil {
+			io.Copy(w, tmp)
+		}
 	})
 }
