@@ -210,6 +210,9 @@ func (h *Handlers) object(ctx context.Context, sc *scene, rq request, s scope) (
 				ids = append(ids, who.UserID)
 			}
 		}
+		if len(ids) == 0 {
+			continue // no secretary of the branch reads this platform
+		}
 		if err := h.DB.Enqueue(ctx, notices(groups, key, pl, ids, say.ObjectionNotice(rq.report))...); err != nil {
 			return jinqiu.Reply{}, err
 		}

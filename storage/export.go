@@ -13,7 +13,7 @@ import (
 // ExportRange is what the workbook covers: the days [FromDay, ToDay) and
 // the same period as instants [From, To), of one branch or ("") every
 // branch. AsOf decides which published hours are final (their 公示 closed
-// at or before it).
+// at or before it): the time of writing.
 type ExportRange struct {
 	FromDay, ToDay time.Time
 	From, To       time.Time

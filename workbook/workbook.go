@@ -65,7 +65,8 @@ func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, er
 		ref = rq.From
 	}
 	// The digest's own span: what it counts up to now in a current period.
-	r := storage.ExportRange{FromDay: jinqiu.Day(rq.From), ToDay: jinqiu.Day(jinqiu.AddDays(ref, 1)), From: rq.From, To: d.AsOf, BranchID: rq.BranchID, AsOf: d.AsOf}
+	// Whether an entry is final is as of now, also for a past period.
+	r := storage.ExportRange{FromDay: jinqiu.Day(rq.From), ToDay: jinqiu.Day(jinqiu.AddDays(ref, 1)), From: rq.From, To: d.AsOf, BranchID: rq.BranchID, AsOf: x.Reports.Now()}
 
 	f := excelize.NewFile()
 	defer f.Close()

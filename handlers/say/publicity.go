@@ -52,7 +52,9 @@ func (w Words) PublicityList(branch, span string, closes time.Time, rows []strin
 	return lines(append(append([]string{head}, rows...), tail...)...)
 }
 
-// PublicityRow is one entry of a 公示: 17号 张*明 11月25日 2小时 清理楼道.
+// PublicityRow is one entry of a 公示: 17号 张＊明 11月25日 2小时 清理楼道
+// (Inert writes the mask's * full width, so that two masked names cannot
+// make emphasis in a markdown push).
 func (w Words) PublicityRow(id int64, shown string, on time.Time, centihours int, what string) string {
 	s := fmt.Sprintf("%d号 %s %s %s小时", id, Inert(shown), w.Day(on), Hours(centihours))
 	if what != "" {
