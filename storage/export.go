@@ -54,8 +54,9 @@ type LedgerEntry struct {
 
 // EachLedgerEntry calls fn with every approved hours entry served in the
 // range, by day and id, reading row by row (a province's year is two
-// million rows: none is kept). fn's error stops the reading and is
-// returned.
+// million rows: none is kept). It asks one day at a time, so that the
+// server sorts a day's rows, never a year's in a temporary table. fn's
+// error stops the reading and is returned.
 func (db *DB) EachLedgerEntry(ctx context.Context, r ExportRange, fn func(LedgerEntry) error) error {
 	f, a := r.branch("h.branch_id")
 	q := `SELECT h.id, h.branch_id, b.name AS branch_name, h.member_id, m.display_name AS member_name, h.served_on, h.centihours, h.note,
@@ -70,10 +71,15 @@ func (db *DB) EachLedgerEntry(ctx context.Context, r ExportRange, fn func(Ledger
 		LEFT JOIN members ap ON ap.id = h.approver_id
 		LEFT JOIN publicity_entries pe ON pe.hours_id = h.id
 		LEFT JOIN publicities p ON p.id = pe.publicity_id
-		WHERE h.served_on >= ? AND h.served_on < ? AND h.state = ?` + f + `
-		ORDER BY h.served_on, h.id`
-	args := append([]any{utc(r.AsOf), day(r.FromDay), day(r.ToDay), hoursApproved}, a...)
-	return eachRow(ctx, db, "ledger", q, args, fn)
+		WHERE h.served_on = ? AND h.state = ?` + f + `
+		ORDER BY h.id`
+	for d := r.FromDay; d.Before(r.ToDay); d = d.AddDate(0, 0, 1) {
+		args := append([]any{utc(r.AsOf), day(d), hoursApproved}, a...)
+		if err := eachRow(ctx, db, "ledger", q, args, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MeetingEntry is one meeting record (三会一课台账).
