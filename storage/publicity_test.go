@@ -19,7 +19,7 @@ func approved(t *testing.T, db *storage.DB, m jinqiu.Member, d, centihours int) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, _, err = db.DecideHours(ctx, actor("sec1", "ok-"+msg), "书记", m.BranchID, r.ID, true, ""); err != nil {
+	if r, _, err = db.DecideHours(ctx, actor("sec-"+m.BranchID, "ok-"+msg), "书记", m.BranchID, r.ID, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -76,6 +76,9 @@ func TestPublicity(t *testing.T) {
 		if len(es) != 2 || es[0].HoursID != r1.ID || !es[0].Consented || es[0].Shown != "张大明" ||
 			es[1].HoursID != r2.ID || es[1].Consented || es[1].Shown != "masked:"+li.DisplayName {
 			t.Errorf("published %+v", es)
+		}
+		if _, err := db.Undo(ctx, actor("sec-b1", "undo"), t0.Add(-time.Hour)); !errors.Is(err, storage.ErrUndoTooLate) {
+			t.Errorf("undoing the approval of a published entry: %v", err)
 		}
 		if _, _, err := db.Publish(ctx, actor("sec1", "pub2"), "书记", n); !errors.Is(err, storage.ErrNothingToPublish) {
 			t.Errorf("second 公示 of the same entries: %v", err)
