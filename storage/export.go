@@ -30,19 +30,20 @@ func (r ExportRange) branch(col string) (string, []any) {
 
 // LedgerEntry is one approved hours entry (志愿服务台账), with its 公示.
 type LedgerEntry struct {
-	ID            int64          `db:"id"`
-	BranchID      string         `db:"branch_id"`
-	BranchName    string         `db:"branch_name"`
-	MemberID      int64          `db:"member_id"`
-	MemberName    string         `db:"member_name"`
-	ServedOn      time.Time      `db:"served_on"`
-	Centihours    int            `db:"centihours"`
-	Note          string         `db:"note"`
-	ActivityID    sql.NullInt64  `db:"activity_id"`
-	ActivityTitle sql.NullString `db:"activity_title"`
-	ApproverName  sql.NullString `db:"approver_name"`
-	DecidedAt     sql.NullTime   `db:"decided_at"`
-	MsgID         string         `db:"msg_id"`
+	ID            int64         `db:"id"`
+	BranchID      string        `db:"branch_id"`
+	BranchName    string        `db:"-"`
+	MemberID      int64         `db:"member_id"`
+	MemberName    string        `db:"-"`
+	ServedOn      time.Time     `db:"served_on"`
+	Centihours    int           `db:"centihours"`
+	Note          string        `db:"note"`
+	ActivityID    sql.NullInt64 `db:"activity_id"`
+	ActivityTitle string        `db:"-"`
+	ApproverID    sql.NullInt64 `db:"approver_id"`
+	ApproverName  string        `db:"-"`
+	DecidedAt     sql.NullTime  `db:"decided_at"`
+	MsgID         string        `db:"msg_id"`
 	// PublicityID is the 公示 that listed it (0: not yet published);
 	// ClosesOn its last day; Final when it closed by AsOf.
 	PublicityID int64        `db:"publicity_id"`
@@ -52,34 +53,86 @@ type LedgerEntry struct {
 	Corrections int          `db:"corrections"`
 }
 
+// ledgerChunk is how many ids of hours_reports one ledger query spans.
+const ledgerChunk = 20000
+
 // EachLedgerEntry calls fn with every approved hours entry served in the
-// range, by day and id, reading row by row (a province's year is two
-// million rows: none is kept). It asks one day at a time, so that the
-// server sorts a day's rows, never a year's in a temporary table. fn's
-// error stops the reading and is returned.
+// range, by id, reading row by row (a province's year is two million
+// rows: none is kept). It walks the primary key in spans of ledgerChunk
+// ids between the first and last id served in the range, so that rows are
+// read in key order (sequentially, where reading them by day is a random
+// read per row) and no statement sorts more than a span; the names of
+// members, branches and activities are read once, in their own key order,
+// instead of one random read per row. fn's error stops the reading and is
+// returned.
 func (db *DB) EachLedgerEntry(ctx context.Context, r ExportRange, fn func(LedgerEntry) error) error {
 	f, a := r.branch("h.branch_id")
-	q := `SELECT h.id, h.branch_id, b.name AS branch_name, h.member_id, m.display_name AS member_name, h.served_on, h.centihours, h.note,
-		h.activity_id, act.title AS activity_title, COALESCE(NULLIF(ap.display_name, ''), ap.user_id) AS approver_name, h.decided_at, h.msg_id,
+	var span struct {
+		Lo sql.NullInt64 `db:"lo"`
+		Hi sql.NullInt64 `db:"hi"`
+	}
+	if err := db.x.GetContext(ctx, &span, "SELECT MIN(id) AS lo, MAX(id) AS hi FROM hours_reports WHERE served_on >= ? AND served_on < ?",
+		day(r.FromDay), day(r.ToDay)); err != nil {
+		return fmt.Errorf("export ledger: %w", err)
+	}
+	if !span.Lo.Valid {
+		return nil
+	}
+	members, err := names(ctx, db, "SELECT id, COALESCE(NULLIF(display_name, ''), user_id) AS name FROM members")
+	if err != nil {
+		return err
+	}
+	titles, err := names(ctx, db, "SELECT id, title AS name FROM activities")
+	if err != nil {
+		return err
+	}
+	var bs []jinqiu.Branch
+	if err := db.x.SelectContext(ctx, &bs, "SELECT id, name, town, kind FROM branches"); err != nil {
+		return fmt.Errorf("export ledger: %w", err)
+	}
+	branches := make(map[string]string, len(bs))
+	for _, b := range bs {
+		branches[b.ID] = b.Name
+	}
+	q := `SELECT h.id, h.branch_id, h.member_id, h.served_on, h.centihours, h.note, h.activity_id, h.approver_id, h.decided_at, h.msg_id,
 		COALESCE(p.id, 0) AS publicity_id, p.closes_on, CASE WHEN p.closes_at IS NOT NULL AND p.closes_at <= ? THEN 1 ELSE 0 END AS final,
 		(SELECT COUNT(*) FROM objections o WHERE o.hours_id = h.id) AS objections,
 		(SELECT COUNT(*) FROM hours_corrections c WHERE c.hours_id = h.id) AS corrections
 		FROM hours_reports h
-		JOIN members m ON m.id = h.member_id
-		JOIN branches b ON b.id = h.branch_id
-		LEFT JOIN activities act ON act.id = h.activity_id
-		LEFT JOIN members ap ON ap.id = h.approver_id
 		LEFT JOIN publicity_entries pe ON pe.hours_id = h.id
 		LEFT JOIN publicities p ON p.id = pe.publicity_id
-		WHERE h.served_on = ? AND h.state = ?` + f + `
+		WHERE h.id >= ? AND h.id < ? AND h.served_on >= ? AND h.served_on < ? AND h.state = ?` + f + `
 		ORDER BY h.id`
-	for d := r.FromDay; d.Before(r.ToDay); d = d.AddDate(0, 0, 1) {
-		args := append([]any{utc(r.AsOf), day(d), hoursApproved}, a...)
-		if err := eachRow(ctx, db, "ledger", q, args, fn); err != nil {
+	for lo := span.Lo.Int64; lo <= span.Hi.Int64; lo += ledgerChunk {
+		args := append([]any{utc(r.AsOf), lo, lo + ledgerChunk, day(r.FromDay), day(r.ToDay), hoursApproved}, a...)
+		err := eachRow(ctx, db, "ledger", q, args, func(e LedgerEntry) error {
+			e.BranchName, e.MemberName = branches[e.BranchID], members[e.MemberID]
+			if e.ActivityID.Valid {
+				e.ActivityTitle = titles[e.ActivityID.Int64]
+			}
+			if e.ApproverID.Valid {
+				e.ApproverName = members[e.ApproverID.Int64]
+			}
+			return fn(e)
+		})
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// names reads an (id, name) query into a map.
+func names(ctx context.Context, db *DB, q string, args ...any) (map[int64]string, error) {
+	out := map[int64]string{}
+	err := eachRow(ctx, db, "names", q, args, func(row struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}) error {
+		out[row.ID] = row.Name
+		return nil
+	})
+	return out, err
 }
 
 // MeetingEntry is one meeting record (三会一课台账).

@@ -114,8 +114,8 @@ func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, er
 		if e.DecidedAt.Valid {
 			decided = b.instant(e.DecidedAt.Time)
 		}
-		return sw.row(b.id(e.ID), b.text(e.MemberName), b.text(e.BranchID), b.text(e.BranchName), b.text(e.ActivityTitle.String), b.text(e.Note),
-			b.date(e.ServedOn), b.hours(e.Centihours), b.text(e.ApproverName.String), decided,
+		return sw.row(b.id(e.ID), b.text(e.MemberName), b.text(e.BranchID), b.text(e.BranchName), b.text(e.ActivityTitle), b.text(e.Note),
+			b.date(e.ServedOn), b.hours(e.Centihours), b.text(e.ApproverName), decided,
 			b.text(say.PublicityState(e.PublicityID != 0, e.Final)), closes, e.Objections, e.Corrections, b.text(e.MsgID))
 	})
 	if err := sw.flush(err); err != nil {
