@@ -48,6 +48,9 @@ type Writer struct {
 	DB      *storage.DB
 	Reports *report.Reporter
 	Loc     *time.Location
+	// RowsPerSheet is where a sheet goes on in another (0: a sheet's
+	// last row, 1,048,576).
+	RowsPerSheet int
 }
 
 // Write writes the workbook of rq to w. ErrNotFound (storage's) when the
@@ -70,7 +73,10 @@ func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, er
 
 	f := excelize.NewFile()
 	defer f.Close()
-	b := &book{f: f, loc: x.Loc}
+	b := &book{f: f, loc: x.Loc, maxRows: x.RowsPerSheet}
+	if b.maxRows <= 0 {
+		b.maxRows = excelize.TotalRows
+	}
 	if err := b.styles(); err != nil {
 		return Totals{}, err
 	}
@@ -306,6 +312,7 @@ type book struct {
 	f                                   *excelize.File
 	loc                                 *time.Location
 	header, textS, dateS, timeS, hoursS int
+	maxRows                             int // rows a sheet takes, its header too
 }
 
 func (b *book) styles() error {
@@ -366,39 +373,67 @@ func (b *book) hours(ch int) excelize.Cell {
 	return excelize.Cell{StyleID: b.hoursS, Value: float64(ch) / 100}
 }
 
-// stream is one sheet being written, row by row.
+// stream is one sheet being written, row by row; past a sheet's last
+// row (1,048,576) it goes on in a sheet of its own, 志愿服务台账(2), with
+// the header again.
 type stream struct {
-	sw *excelize.StreamWriter
-	n  int // rows written
+	b      *book
+	name   string
+	header []string
+	widths []float64
+	part   int
+	sw     *excelize.StreamWriter
+	n      int // rows written in this part
 }
 
 // sheet starts a sheet: its column widths, a frozen header row and the
 // header (excelize wants widths and panes before the first row).
 func (b *book) sheet(name string, header []string, widths []float64) (*stream, error) {
-	sw, err := b.f.NewStreamWriter(name)
+	s := &stream{b: b, name: name, header: header, widths: widths, part: 1}
+	return s, s.open(name)
+}
+
+func (s *stream) open(name string) error {
+	sw, err := s.b.f.NewStreamWriter(name)
 	if err != nil {
-		return nil, fmt.Errorf("workbook %s: %w", name, err)
+		return fmt.Errorf("workbook %s: %w", name, err)
 	}
-	for i, w := range widths {
+	for i, w := range s.widths {
 		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return nil, fmt.Errorf("workbook %s: %w", name, err)
+			return fmt.Errorf("workbook %s: %w", name, err)
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
-		return nil, fmt.Errorf("workbook %s: %w", name, err)
+		return fmt.Errorf("workbook %s: %w", name, err)
 	}
-	s := &stream{sw: sw}
-	cells := make([]any, len(header))
-	for i, h := range header {
-		cells[i] = excelize.Cell{StyleID: b.header, Value: h}
+	s.sw, s.n = sw, 0
+	cells := make([]any, len(s.header))
+	for i, h := range s.header {
+		cells[i] = excelize.Cell{StyleID: s.b.header, Value: h}
 	}
-	return s, s.row(cells...)
+	return s.row(cells...)
 }
 
 func (s *stream) row(values ...any) error {
+	if s.n == s.b.maxRows {
+		if err := s.sw.Flush(); err != nil {
+			return err
+		}
+		s.part++
+		name := say.SheetPart(s.name, s.part)
+		if _, err := s.b.f.NewSheet(name); err != nil {
+			return fmt.Errorf("workbook %s: %w", name, err)
+		}
+		if err := s.open(name); err != nil {
+			return err
+		}
+	}
 	s.n++
-	cell, _ := excelize.CoordinatesToCellName(1, s.n)
+	cell, err := excelize.CoordinatesToCellName(1, s.n)
+	if err != nil {
+		return err
+	}
 	return s.sw.SetRow(cell, values)
 }
 

@@ -272,6 +272,45 @@ func TestWorkbook(t *testing.T) {
 	})
 }
 
+// TestWorkbookSheetParts: a ledger longer than a sheet goes on in
+// 志愿服务台账(2), (3)…, each with its header, and no row is lost.
+func TestWorkbookSheetParts(t *testing.T) {
+	db := storagetest.Open(t, "sqlite")
+	w, from, to := world(t, db)
+	w.RowsPerSheet = 4 // the header and 3 rows a sheet
+	var buf bytes.Buffer
+	tot, err := w.Write(context.Background(), &buf, workbook.Request{From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows := 0
+	for part := 1; ; part++ {
+		name := say.SheetLedger
+		if part > 1 {
+			name = say.SheetPart(say.SheetLedger, part)
+		}
+		rs, err := f.GetRows(name)
+		if err != nil {
+			break
+		}
+		if len(rs) > 4 || rs[0][0] != say.LedgerHeader()[0] {
+			t.Errorf("%s: %d rows, header %q", name, len(rs), rs[0])
+		}
+		if p, _ := f.GetPanes(name); !p.Freeze {
+			t.Errorf("%s: header not frozen", name)
+		}
+		rows += len(rs) - 1
+	}
+	if rows != tot.LedgerRows || rows <= 3 {
+		t.Errorf("%d ledger rows over the parts, %d written", rows, tot.LedgerRows)
+	}
+}
+
 // centi reads an hours cell (2.5) as centihours.
 func centi(t *testing.T, s string) int {
 	t.Helper()

@@ -16,6 +16,10 @@ const (
 	SheetRegistrations = "报到台账"
 )
 
+// SheetPart names the continuation of a sheet past its last row:
+// 志愿服务台账(2).
+func SheetPart(sheet string, part int) string { return fmt.Sprintf("%s(%d)", sheet, part) }
+
 // SummaryHeader is the 汇总 sheet's header row.
 func SummaryHeader() []string {
 	return []string{"范围", "名称", "支部数", "党员数", "新报到", "活跃党员", "活动场次", "报名人次", "签到人次", "出勤率(%)",
