@@ -43,6 +43,11 @@ type Totals struct {
 	Registrations int
 }
 
+// MemoryLimit is the Go heap's soft limit `jinqiu export` runs under
+// (unless GOMEMLIMIT says otherwise): the garbage of two million rows is
+// collected before it doubles the heap.
+const MemoryLimit = 200 << 20
+
 // Writer writes workbooks. Safe for concurrent use.
 type Writer struct {
 	DB      *storage.DB

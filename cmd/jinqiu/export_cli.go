@@ -10,6 +10,7 @@ import (
 	"jinqiu"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -49,6 +50,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.close()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(workbook.MemoryLimit)
+	}
 	tmp := *out + ".part"
 	f, err := os.Create(tmp)
 	if err != nil {
