@@ -6,6 +6,7 @@
 package workbook
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -188,7 +189,12 @@ func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, er
 	if err := summary(b, d, per); err != nil {
 		return t, err
 	}
-	if _, err := f.WriteTo(w); err != nil {
+	// excelize's WriteTo builds the whole file in a buffer (a province's
+	// year is 124 MB); its zip writer is pointed at w instead, so that the
+	// file streams out. No entry comes near zip64's 4 GB, the one case
+	// where excelize patches the buffer afterwards.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	if _, err := f.WriteTo(io.Discard); err != nil {
 		return t, fmt.Errorf("workbook: %w", err)
 	}
 	return t, nil
