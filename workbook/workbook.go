@@ -62,20 +62,39 @@ type Writer struct {
 // Write writes the workbook of rq to w. ErrNotFound (storage's) when the
 // branch does not exist.
 func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, error) {
-	d, err := x.Reports.Digest(ctx, rq.From, rq.To, rq.BranchID)
-	if err != nil {
-		return Totals{}, err
+	if rq.BranchID != "" {
+		if _, err := x.DB.Branch(ctx, rq.BranchID); err != nil {
+			return Totals{}, err
+		}
 	}
-	if rq.BranchID != "" && d.BranchName == "" {
-		return Totals{}, storage.ErrNotFound
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The digest (the figures of 汇总 and 支部) is computed while the
+	// ledgers are written: it waits on the database, they on excelize.
+	type digested struct {
+		d   jinqiu.Digest
+		err error
 	}
-	ref := jinqiu.Midnight(d.AsOf.Add(-time.Nanosecond), x.Loc)
+	digest := make(chan digested, 1)
+	go func() {
+		d, err := x.Reports.Digest(ctx, rq.From, rq.To, rq.BranchID)
+		digest <- digested{d, err}
+	}()
+	// The digest's own span, as it computes it: up to now in a current
+	// period. Whether an entry is final is as of now, also for a past one.
+	now := x.Reports.Now()
+	asOf := rq.To
+	if now.Before(asOf) {
+		asOf = now
+	}
+	if asOf.Before(rq.From) {
+		asOf = rq.From
+	}
+	ref := jinqiu.Midnight(asOf.Add(-time.Nanosecond), x.Loc)
 	if ref.Before(rq.From) {
 		ref = rq.From
 	}
-	// The digest's own span: what it counts up to now in a current period.
-	// Whether an entry is final is as of now, also for a past period.
-	r := storage.ExportRange{FromDay: jinqiu.Day(rq.From), ToDay: jinqiu.Day(jinqiu.AddDays(ref, 1)), From: rq.From, To: d.AsOf, BranchID: rq.BranchID, AsOf: x.Reports.Now()}
+	r := storage.ExportRange{FromDay: jinqiu.Day(rq.From), ToDay: jinqiu.Day(jinqiu.AddDays(ref, 1)), From: rq.From, To: asOf, BranchID: rq.BranchID, AsOf: now}
 
 	f := excelize.NewFile()
 	defer f.Close()
@@ -95,7 +114,7 @@ func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, er
 			return Totals{}, err
 		}
 	}
-	t := Totals{Digest: d}
+	var t Totals
 	per := map[string]*branchExtra{}
 	extra := func(id string) *branchExtra {
 		e := per[id]
@@ -183,6 +202,12 @@ func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, er
 		return t, err
 	}
 
+	got := <-digest
+	if got.err != nil {
+		return t, got.err
+	}
+	d := got.d
+	t.Digest = d
 	if err := x.branches(b, d, ref, per); err != nil {
 		return t, err
 	}
