@@ -247,3 +247,17 @@ func (s Schedule) Status(today time.Time, held []Meeting) []MeetingState {
 	}
 	return items
 }
+
+// AddWorkingDays returns the n-th working day (Monday to Friday) after the
+// day d, as a midnight in d's location. Statutory holidays and the
+// weekends worked in their place (调休) are not known here: a 公示 over a
+// holiday closes early by those days.
+func AddWorkingDays(d time.Time, n int) time.Time {
+	for n > 0 {
+		d = AddDays(d, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return AddDays(d, 0)
+}

@@ -14,15 +14,17 @@ import (
 // Config is the whole configuration. Field names follow the YAML keys, which
 // operators and other tools rely on: do not rename them.
 type Config struct {
-	Server   Server         `yaml:"server"`
-	Storage  Storage        `yaml:"storage"`
-	Redis    Redis          `yaml:"redis"`
-	Timezone string         `yaml:"timezone"`
-	Branches []Branch       `yaml:"branches"`
-	Bureau   Bureau         `yaml:"bureau"`
-	Console  Console        `yaml:"console"`
-	Jobs     Jobs           `yaml:"jobs"`
-	Location *time.Location `yaml:"-"`
+	Server   Server   `yaml:"server"`
+	Storage  Storage  `yaml:"storage"`
+	Redis    Redis    `yaml:"redis"`
+	Timezone string   `yaml:"timezone"`
+	Branches []Branch `yaml:"branches"`
+	Bureau   Bureau   `yaml:"bureau"`
+	Jobs     Jobs     `yaml:"jobs"`
+	Console  Console  `yaml:"console"`
+	// Publicity is the 公示 of approved hours.
+	Publicity Publicity      `yaml:"publicity"`
+	Location  *time.Location `yaml:"-"`
 	// Sections are the platforms' own sections (wecom, dingtalk): each
 	// registered platform decodes and checks its own.
 	Sections map[string]yaml.Node `yaml:",inline"`
@@ -100,12 +102,18 @@ type Bureau struct {
 	Admins []string `yaml:"admins"`
 }
 
-// Console is the bureau's web console under /console.
+// Console is the bureau's web side. BaseURL is the address people open, as
+// their phone reaches this service (https://jinqiu.example.gov.cn): the
+// links sent for 后台 and 导出 begin with it. Empty: no links are given and
+// the console is not served.
 type Console struct {
-	// BaseURL is the address people open, as their phone reaches this
-	// service (https://jinqiu.example.gov.cn); the links sent for 后台 begin
-	// with it. Empty: the console is not offered.
 	BaseURL string `yaml:"base_url"`
+}
+
+// Publicity is the 公示 of approved hours: how many working days it stays
+// open for objections before the entries are final.
+type Publicity struct {
+	WorkingDays int `yaml:"working_days"`
 }
 
 // Jobs configures reminders, digests and the outbox dispatcher.

@@ -51,6 +51,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Storage.Retention == 0 {
 		c.Storage.Retention = Duration(90 * 24 * time.Hour)
 	}
+	if c.Publicity.WorkingDays == 0 {
+		c.Publicity.WorkingDays = 3
+	}
 	setDefault(&c.Storage.Driver, "sqlite")
 	if c.Storage.Driver == "sqlite" {
 		setDefault(&c.Storage.DSN, DefaultSQLiteDSN)
@@ -149,6 +152,12 @@ func (c *Config) Validate(names []jinqiu.Platform) Problems {
 	}
 	if n := c.Server.MaxConnsPerSource; n != nil && *n < 0 {
 		add("server.max_conns_per_source", "must be 0 (no bound, behind a reverse proxy) or more, e.g. 128")
+	}
+	if c.Publicity.WorkingDays < 1 || c.Publicity.WorkingDays > 30 {
+		add("publicity.working_days", "must be 1 to 30 working days, e.g. 3")
+	}
+	if u := c.Console.BaseURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		add("console.base_url", "must be an http(s) address such as https://jinqiu.example.gov.cn")
 	}
 	if c.Storage.Retention.D() < 7*24*time.Hour {
 		add("storage.retention", "must be at least 7d: the platforms resend a message for minutes, and people ask about last week")

@@ -17,14 +17,14 @@ func (h *Handlers) console(ctx context.Context, sc *scene, _ request, _ scope) (
 		return text(say.ConsoleNotFor()), nil
 	case sc.msg.ChatType != jinqiu.ChatSingle:
 		return text(say.ConsoleInPrivate()), nil
-	case h.ConsoleURL == "":
+	case h.BaseURL == "":
 		return text(say.ConsoleOff()), nil
 	}
 	token, err := h.DB.NewConsoleLink(ctx, sc.actor.Identity(), sc.name(), jinqiu.ConsoleLinkTTL)
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	url := strings.TrimSuffix(h.ConsoleURL, "/") + ConsoleLoginPath + token
+	url := strings.TrimSuffix(h.BaseURL, "/") + ConsoleLoginPath + token
 	return text(say.ConsoleLink(url, int(jinqiu.ConsoleLinkTTL.Minutes()))), nil
 }
 

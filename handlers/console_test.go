@@ -28,7 +28,7 @@ func (w *testWorld) consoleSay(chat, user string) jinqiu.Reply {
 func TestConsoleLink(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		w := newTestWorld(t, db, nil)
-		w.h.ConsoleURL = "https://jq.example.gov.cn/"
+		w.h.BaseURL = "https://jq.example.gov.cn/"
 		w.register(twChatA, "m1")
 		links := func() int { return w.count("SELECT COUNT(*) FROM console_links") }
 
@@ -71,7 +71,7 @@ func TestConsoleLink(t *testing.T) {
 			t.Errorf("%d links stored, want 2", n)
 		}
 
-		w.h.ConsoleURL = ""
+		w.h.BaseURL = ""
 		if got := w.consoleSay("", twAdmin).Text; got != say.ConsoleOff() {
 			t.Errorf("without base_url: %q", got)
 		}

@@ -64,9 +64,12 @@ type Handlers struct {
 	Log   *slog.Logger
 	// Reports computes 周报 and 月报: the figures of the weekly digest.
 	Reports *report.Reporter
-	// ConsoleURL is console.base_url: where the links sent for 后台 point
-	// ("": no console).
-	ConsoleURL string
+	// BaseURL is the service's public address (console.base_url), where the
+	// links sent for 后台 and 导出 point; "": neither is offered.
+	BaseURL string
+	// PublicityDays is how many working days a 公示 stays open (0:
+	// DefaultPublicityDays).
+	PublicityDays int
 }
 
 // Handle answers one message (already verified and deduplicated). Errors

@@ -43,6 +43,11 @@ func intents() map[command.Intent]intent {
 		command.IntentPendingHours:    {who: manager, answer: (*Handlers).pendingHours},
 		command.IntentUndo:            {who: anyone, answer: (*Handlers).undo},
 		command.IntentConsole:         {who: anyone, answer: (*Handlers).console},
+		command.IntentExport:          {who: manager, answer: (*Handlers).export},
+		command.IntentPublicity:       {who: manager, answer: (*Handlers).publicity},
+		command.IntentConsent:         {who: member, answer: (*Handlers).consent},
+		command.IntentWithdrawConsent: {who: member, answer: (*Handlers).withdrawConsent},
+		command.IntentObject:          {who: member, answer: (*Handlers).object},
 	}
 }
 

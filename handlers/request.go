@@ -26,8 +26,9 @@ type request struct {
 	badCap    string // a capacity written but not one, as written
 	kind      jinqiu.MeetingKind
 	topic     string
-	period    string // week | month
+	period    string // week | month (digest); month | year (export, publicity)
 	offset    int
+	year      int // a year written (导出2026年)
 
 	confirm       bool      // repeat what was understood; act on 是
 	badDate       string    // a date not taken, as written
@@ -83,6 +84,7 @@ func requestOf(c command.Command) request {
 	}
 	rq.expected, rq.present, rq.delivered = c.Expected, c.Present, c.Delivered
 	rq.page = c.Page
+	rq.year = c.Year
 	rq.twoNumbers, rq.twoAmounts, rq.inexact, rq.thanks = c.TwoNumbers, c.TwoAmounts, c.Inexact, c.Thanks
 	return rq
 }

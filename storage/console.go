@@ -12,10 +12,11 @@ import (
 	"time"
 )
 
-// Errors of a console link that exists but opens nothing.
+// Errors of a link (a console sign-in, a workbook download) that exists
+// but opens nothing.
 var (
-	ErrLinkUsed    = errors.New("console link already used")
-	ErrLinkExpired = errors.New("console link expired")
+	ErrLinkUsed    = errors.New("link already used")
+	ErrLinkExpired = errors.New("link expired")
 )
 
 // ConsoleSession is a person signed in to the web console. What they may

@@ -63,8 +63,8 @@ func (db *DB) Trend(ctx context.Context, branchID string, spans []Span) ([]WeekF
 	return out, err
 }
 
-// LedgerEntry is an hours report with the name of who decided it.
-type LedgerEntry struct {
+// ReportWithApprover is an hours report with the name of who decided it.
+type ReportWithApprover struct {
 	jinqiu.HoursReport
 	ApproverName string `db:"approver_name"`
 }
@@ -76,7 +76,7 @@ const ledgerSelect = `SELECT h.id, h.member_id, m.display_name AS member_name, h
 // Ledger returns a branch's hours reports: every pending one (oldest first,
 // at most limit) and then the latest decided ones (newest day first, at
 // most limit).
-func (db *DB) Ledger(ctx context.Context, branchID string, limit int) (pending, decided []LedgerEntry, err error) {
+func (db *DB) Ledger(ctx context.Context, branchID string, limit int) (pending, decided []ReportWithApprover, err error) {
 	err = db.view(ctx, func(tx *Tx) error {
 		if err := tx.SelectContext(ctx, &pending, ledgerSelect+" WHERE h.branch_id = ? AND h.state = ? ORDER BY h.id LIMIT ?",
 			branchID, jinqiu.HoursPending, limit); err != nil {

@@ -128,6 +128,14 @@ func (tx *Tx) undo(ctx context.Context, a jinqiu.Actor, e AuditEntry, u *Undone)
 			if r.State != want {
 				return ErrUndoTooLate
 			}
+			// A published entry is in a 公示: only a correction changes it.
+			var listed int
+			if err := tx.GetContext(ctx, &listed, "SELECT COUNT(*) FROM publicity_entries WHERE hours_id = ?", r.ID); err != nil {
+				return fmt.Errorf("undo: %w", err)
+			}
+			if listed > 0 {
+				return ErrUndoTooLate
+			}
 			_, err := tx.ExecContext(ctx, "UPDATE hours_reports SET state = ?, approver_id = NULL, decided_at = NULL, reason = '' WHERE id = ?", jinqiu.HoursPending, r.ID)
 			u.Report.State = jinqiu.HoursPending
 			return err

@@ -21,6 +21,7 @@ import (
 	"jinqiu/report"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
+	"jinqiu/workbook"
 )
 
 // app is everything built at start-up and passed down: config, database,
@@ -157,9 +158,10 @@ func openAppAt(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 			}
 			return settings.Default
 		},
-		Now:        now,
-		Log:        log,
-		ConsoleURL: cfg.Console.BaseURL,
+		Now:           now,
+		Log:           log,
+		BaseURL:       cfg.Console.BaseURL,
+		PublicityDays: cfg.Publicity.WorkingDays,
 	}
 	if _, err := jobs.NewPlanner(settings); err != nil {
 		a.close()
@@ -182,6 +184,11 @@ func openAppAt(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 		Grace:   cfg.Server.RecoverAfter.D(),
 	}
 	return a, nil
+}
+
+// workbook writes the bureau's workbooks with the app's figures.
+func (a *app) workbook() *workbook.Writer {
+	return &workbook.Writer{DB: a.db, Reports: a.reports, Loc: a.cfg.Location}
 }
 
 func (a *app) close() {

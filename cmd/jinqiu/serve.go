@@ -24,6 +24,7 @@ import (
 	"jinqiu/bot"
 	"jinqiu/config"
 	"jinqiu/console"
+	"jinqiu/handlers"
 	"jinqiu/inbound"
 	"jinqiu/jobs"
 	"jinqiu/outbox"
@@ -213,6 +214,7 @@ func (a *app) routes(background func(run func(context.Context))) (*http.ServeMux
 			}()
 		}
 	}
+	mux.Handle("GET "+handlers.DownloadPath+"{token}", a.workbook().Download(log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})

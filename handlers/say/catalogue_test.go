@@ -16,7 +16,7 @@ import (
 // is reviewed and changed in one place.
 func TestWordsLiveInOnePlace(t *testing.T) {
 	checked := 0
-	for _, dir := range []string{"..", "../../jobs", "../../report", "../../inbound", "../../outbox", "../../bot", "../../bot/wecom", "../../bot/dingtalk"} {
+	for _, dir := range []string{"..", "../../jobs", "../../report", "../../inbound", "../../outbox", "../../bot", "../../bot/wecom", "../../bot/dingtalk", "../../workbook"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,239 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"jinqiu"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"jinqiu/bot/wecom"
+	"jinqiu/command"
+	"jinqiu/handlers/say"
+	"jinqiu/outbox"
+	"jinqiu/storage"
+	"jinqiu/storage/storagetest"
+	"jinqiu/workbook"
+)
+
+// ask hands a command to the rules as the parser will read it: the words
+// of the bureau's desk (导出, 公示, 同意公示, 不同意公示, 有异议) come with the
+// parser's second version, so these tests build the request themselves.
+func (w *testWorld) ask(single bool, chat, user string, rq request) jinqiu.Reply {
+	w.tb.Helper()
+	m := w.message(chat, user, "")
+	if single {
+		m.ChatType, m.ChatID = jinqiu.ChatSingle, "dm-"+user
+	}
+	sc, err := w.h.scene(twCtx, m)
+	if err != nil {
+		w.tb.Fatal(err)
+	}
+	r, err := w.h.dispatch(twCtx, sc, rq)
+	if err != nil {
+		w.tb.Fatalf("%s %s: %v", user, rq.intent, err)
+	}
+	return r
+}
+
+// approvedHours has the member report hours that the secretary approves,
+// and returns the report's number.
+func (w *testWorld) approvedHours(chat, user, secretary, text string) int64 {
+	w.tb.Helper()
+	r := w.say(chat, user, text)
+	var id int64
+	if m := regexp.MustCompile(`编号 (\d+)`).FindStringSubmatch(r.Text); m != nil {
+		fmt.Sscan(m[1], &id)
+	}
+	if id == 0 {
+		w.tb.Fatalf("%q: %q", text, r.Text)
+	}
+	w.say(chat, secretary, fmt.Sprintf("通过 %d", id))
+	return id
+}
+
+// pushes are the outbox bodies whose dedup key starts with prefix.
+func pushes(t *testing.T, db *storage.DB, prefix string) []jinqiu.Reply {
+	var out []jinqiu.Reply
+	for _, row := range storagetest.Outbox(t, db, "") {
+		if !strings.HasPrefix(row.DedupKey, prefix) {
+			continue
+		}
+		_, r, err := outbox.Decode(row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// TestPublicityThroughTheRules: 公示 lists the month's approved hours in
+// the branch's groups with names masked unless the member said 同意公示;
+// 不同意公示 masks them again in the next 公示; an objection in the period is
+// kept and its secretary told in the group without the reason; after three
+// working days the entries are final, an objection is refused and the
+// workbook marks them 已确认.
+func TestPublicityThroughTheRules(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newTestWorld(t, db, nil)
+		w.register(twChatA, "u1")
+		w.register(twChatA, "u2")
+		h1 := w.approvedHours(twChatA, "u1", twSecA, "时长 2 打扫楼道")
+		h2 := w.approvedHours(twChatA, "u2", twSecA, "时长 1.5 巡逻")
+
+		if r := w.ask(false, twChatA, "u1", request{intent: command.IntentConsent}); r.Text != say.ConsentGiven(true) {
+			t.Errorf("同意公示: %q", r.Text)
+		}
+		if r := w.ask(false, twChatA, "u1", request{intent: command.IntentPublicity}); r.Text != say.NotSecretary() {
+			t.Errorf("a member's 公示: %q", r.Text)
+		}
+		r := w.ask(false, twChatA, twSecA, request{intent: command.IntentPublicity})
+		closes := time.Date(2026, 12, 2, 0, 0, 0, 0, w.now.Location()) // Fri 11-27 + 3 working days
+		if r.Text != twWords.PublicityPublished(2, closes) {
+			t.Errorf("公示 reply %q", r.Text)
+		}
+		ps := pushes(t, db, "publicity|")
+		if len(ps) != 2 { // the branch's WeCom and DingTalk groups
+			t.Fatalf("公示 pushed %d times, want 2", len(ps))
+		}
+		body := ps[0].Text
+		if !strings.Contains(body, twName("u1")) || strings.Contains(body, twName("u2")) || !strings.Contains(body, say.Inert(say.MaskName(twName("u2")))) ||
+			!strings.Contains(body, fmt.Sprintf("%d号", h1)) || !strings.Contains(body, twWords.DayOfWeek(closes)) {
+			t.Errorf("公示 body:\n%s", body)
+		}
+		if r := w.ask(false, twChatA, twSecA, request{intent: command.IntentPublicity}); !strings.Contains(r.Text, "没有待公示") {
+			t.Errorf("second 公示 of the same month: %q", r.Text)
+		}
+
+		if r := w.ask(false, twChatA, "u2", request{intent: command.IntentObject, report: h2}); r.Text != say.ObjectHow() {
+			t.Errorf("objection without a reason: %q", r.Text)
+		}
+		if r := w.ask(false, twChatA, "u2", request{intent: command.IntentObject, report: h2, note: "我服务的是2.5小时"}); r.Text != say.Objected(h2) {
+			t.Errorf("objection: %q", r.Text)
+		}
+		ns := pushes(t, db, "objection|")
+		if len(ns) != 1 || len(ns[0].Mentions) != 1 || ns[0].Mentions[0] != twSecA || strings.Contains(ns[0].Text, "2.5小时") {
+			t.Errorf("objection notices %+v: want one, to the WeCom secretary, without the reason", ns)
+		}
+
+		// Thursday after the closing day: final.
+		w.setNow(time.Date(2026, 12, 3, 9, 0, 0, 0, w.now.Location()))
+		if r := w.ask(false, twChatA, "u2", request{intent: command.IntentObject, report: h1, note: "晚了"}); r.Text != twWords.PublicityClosed(h1, closes) {
+			t.Errorf("objection after the 公示: %q", r.Text)
+		}
+		if r := w.ask(false, twChatA, "u1", request{intent: command.IntentWithdrawConsent}); r.Text != say.ConsentWithdrawn(true) {
+			t.Errorf("不同意公示: %q", r.Text)
+		}
+		w.approvedHours(twChatA, "u1", twSecA, "时长 1 巡逻")
+		w.ask(false, twChatA, twSecA, request{intent: command.IntentPublicity})
+		ps = pushes(t, db, "publicity|")
+		if last := ps[len(ps)-1].Text; strings.Contains(last, twName("u1")) || !strings.Contains(last, say.Inert(say.MaskName(twName("u1")))) {
+			t.Errorf("after 不同意公示 the name shows:\n%s", last)
+		}
+
+		x := &workbook.Writer{DB: db, Reports: w.h.Reports, Loc: w.h.loc()}
+		var buf bytes.Buffer
+		from := time.Date(2026, 11, 1, 0, 0, 0, 0, w.h.loc())
+		tot, err := x.Write(twCtx, &buf, workbook.Request{From: from, To: from.AddDate(0, 1, 0), BranchID: twA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tot.FinalHours != 350 || tot.LedgerHours != 350 {
+			t.Errorf("November: %d of %d centihours final, want all 350", tot.FinalHours, tot.LedgerHours)
+		}
+	})
+}
+
+// TestExportLink: 导出 in a group gives no link; in a single chat the
+// secretary's link serves the branch's workbook and the bureau's the
+// district's, until 15 minutes have passed; a forged token is refused the
+// same way; without console.base_url 导出 says so.
+func TestExportLink(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newTestWorld(t, db, nil)
+		w.register(twChatA, "u1")
+		w.register(twChatB, "u2")
+		w.approvedHours(twChatA, "u1", twSecA, "时长 2 打扫楼道")
+		w.approvedHours(twChatB, "u2", twSecB, "时长 1 巡逻")
+
+		if r := w.ask(true, "", twSecA, request{intent: command.IntentExport}); r.Text != say.ExportNoURL() {
+			t.Errorf("without base_url: %q", r.Text)
+		}
+		w.h.BaseURL = "https://jinqiu.example.gov.cn/"
+		if r := w.ask(false, twChatA, twSecA, request{intent: command.IntentExport}); r.Text != say.ExportPrivately() || strings.Contains(r.Text, "http") {
+			t.Errorf("导出 in a group: %q", r.Text)
+		}
+		if r := w.ask(true, "", "u1", request{intent: command.IntentExport}); r.Text != say.NotSecretary() {
+			t.Errorf("a member's 导出: %q", r.Text)
+		}
+		link := regexp.MustCompile(`https://jinqiu\.example\.gov\.cn` + DownloadPath + `([A-Za-z0-9_-]{43})`)
+		token := func(user string) string {
+			r := w.ask(true, "", user, request{intent: command.IntentExport})
+			m := link.FindStringSubmatch(r.Text)
+			if m == nil {
+				t.Fatalf("%s: no link in %q", user, r.Text)
+			}
+			return m[1]
+		}
+		secTok, adminTok := token(twSecA), token(twAdmin)
+
+		x := &workbook.Writer{DB: db, Reports: w.h.Reports, Loc: w.h.loc()}
+		mux := http.NewServeMux()
+		mux.Handle("GET "+DownloadPath+"{token}", x.Download(w.h.log()))
+		srv := httptest.NewServer(mux)
+		defer srv.Close()
+		get := func(tok string) (int, []byte) {
+			resp, err := http.Get(srv.URL + DownloadPath + tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, b
+		}
+		branchesOf := func(b []byte) []string {
+			f, err := excelize.OpenReader(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			rows, _ := f.GetRows(say.SheetBranches)
+			var ids []string
+			for _, r := range rows[1:] {
+				ids = append(ids, r[0])
+			}
+			return ids
+		}
+		code, body := get(secTok)
+		if ids := branchesOf(body); code != 200 || len(ids) != 1 || ids[0] != twA {
+			t.Errorf("secretary's link: %d, branches %v; want only %s", code, ids, twA)
+		}
+		code, body = get(adminTok)
+		if ids := branchesOf(body); code != 200 || len(ids) != 2 {
+			t.Errorf("bureau's link: %d, branches %v; want both", code, ids)
+		}
+		forged := secTok[:42] + "A"
+		if forged == secTok {
+			forged = secTok[:42] + "B"
+		}
+		if code, _ := get(forged); code != http.StatusNotFound {
+			t.Errorf("forged token: %d", code)
+		}
+		au, _ := db.Audit(twCtx, "export:"+twA)
+		if len(au) != 1 || au[0].Actor != string(wecom.Name)+":"+twSecA {
+			t.Errorf("link audit %+v", au)
+		}
+		w.advance(DownloadTTL)
+		if code, _ := get(secTok); code != http.StatusNotFound {
+			t.Errorf("expired link: %d", code)
+		}
+	})
+}
