@@ -44,6 +44,9 @@ type dialogue struct {
 	Members bool      `json:"members,omitempty"` // Options are 1..n of Picks, members for 代办
 	Picks   []int64   `json:"picks,omitempty"`
 	For     int64     `json:"for,omitempty"` // the member chosen for 代办
+	// Args are a registry command's parts while it asks which member
+	// (Picks) is meant.
+	Args *registryArgs `json:"args,omitempty"`
 }
 
 func (sc *scene) dialogueKey() string {
@@ -120,6 +123,13 @@ func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (
 	if d.Text != "" {
 		return h.resumeHeld(ctx, sc, d, n)
 	}
+	if d.Args != nil {
+		id := heldFor(d, n)
+		if id == 0 {
+			return text(say.Unknown(sc.reader())), nil
+		}
+		return h.dispatch(ctx, sc, d.Args.request(d.Intent, id))
+	}
 	if d.Intent == command.IntentRegister {
 		return h.registerIn(ctx, sc, d.Branch)
 	}
@@ -133,6 +143,8 @@ func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (
 	switch d.Intent {
 	case command.IntentApproveHours, command.IntentRejectHours:
 		rq.report = n
+	case command.IntentCommend:
+		rq.nomination = n
 	default:
 		rq.activity = n
 	}

@@ -80,7 +80,25 @@ func (h *Handlers) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, 
 	if err != nil {
 		return jinqiu.Reply{}, fmt.Errorf("handle: %w", err)
 	}
-	rq := requestOf(command.Parse(m.Text, sc.now))
+	return h.handle(ctx, sc, command.Parse(m.Text, sc.now))
+}
+
+// HandleCommand answers a message whose command is already known (a
+// button tapped, a form of the console): the same dialogue, roles and
+// rules as Handle, with c in place of the parse of m.Text.
+func (h *Handlers) HandleCommand(ctx context.Context, m jinqiu.Message, c command.Command) (jinqiu.Reply, error) {
+	if m.UserID == "" {
+		return text(say.NoIdentity()), nil
+	}
+	sc, err := h.scene(ctx, m)
+	if err != nil {
+		return jinqiu.Reply{}, fmt.Errorf("handle: %w", err)
+	}
+	return h.handle(ctx, sc, c)
+}
+
+func (h *Handlers) handle(ctx context.Context, sc *scene, c command.Command) (jinqiu.Reply, error) {
+	rq := requestOf(c)
 	if r, ok, err := h.continueDialogue(ctx, sc, rq); ok || err != nil {
 		return r, err
 	}

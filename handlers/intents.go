@@ -42,6 +42,11 @@ func intents() map[command.Intent]intent {
 		command.IntentDigest:          {who: manager, answer: (*Handlers).digest},
 		command.IntentPendingHours:    {who: manager, answer: (*Handlers).pendingHours},
 		command.IntentUndo:            {who: anyone, answer: (*Handlers).undo},
+		command.IntentAppoint:         {who: manager, answer: (*Handlers).appoint},
+		command.IntentResign:          {who: manager, answer: (*Handlers).resign},
+		command.IntentRecordDecision:  {who: manager, answer: (*Handlers).recordDecision},
+		command.IntentNominate:        {who: manager, answer: (*Handlers).nominate},
+		command.IntentCommend:         {who: bureau, answer: (*Handlers).commend},
 	}
 }
 

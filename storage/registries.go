@@ -204,8 +204,8 @@ func (r nominationRow) nomination() jinqiu.Nomination {
 	return n
 }
 
-func (q *Tx) nomination(ctx context.Context, id int64) (jinqiu.Nomination, error) {
-	return getNomination(ctx, q, id)
+func (tx *Tx) nomination(ctx context.Context, id int64) (jinqiu.Nomination, error) {
+	return getNomination(ctx, tx, id)
 }
 
 func getNomination(ctx context.Context, q querier, id int64) (jinqiu.Nomination, error) {
@@ -389,4 +389,19 @@ func (db *DB) ProgrammeStats(ctx context.Context, r ProgrammeRange) (ProgrammeSt
 		return st, fmt.Errorf("programme activities: %w", err)
 	}
 	return st, nil
+}
+
+// OpenNominations returns the nominations not yet commended, oldest first,
+// at most limit.
+func (db *DB) OpenNominations(ctx context.Context, limit int) ([]jinqiu.Nomination, error) {
+	var rs []nominationRow
+	if err := db.q(ctx).SelectContext(ctx, &rs, "SELECT "+nominationCols+" FROM nominations n JOIN members m ON m.id = n.member_id WHERE n.state = ? ORDER BY n.id LIMIT ?",
+		jinqiu.Nominated, limit); err != nil {
+		return nil, fmt.Errorf("open nominations: %w", err)
+	}
+	out := make([]jinqiu.Nomination, len(rs))
+	for i, r := range rs {
+		out[i] = r.nomination()
+	}
+	return out, nil
 }
