@@ -216,3 +216,77 @@ func DivisionLine(code string) (BranchKind, bool) {
 	}
 	return "", false
 }
+
+// Programme is what the bureau reports of its programme over a span (a
+// year, or the year so far in a digest): the outcome in each line, the
+// posts and 五大员, the 顾问团 and their decisions, the 典型 and the 阵地.
+type Programme struct {
+	From, To time.Time // [From, To) at midnight in the zone
+	AsOf     time.Time // figures count up to here
+	Year     int
+	Total    ProgrammeFigures
+	Lines    []ProgrammeLine // 城市, 乡镇: only lines that have branches
+	// Places are the 阵地 by kind (kinds that have one), and each place.
+	PlaceKinds []PlaceFigures
+	Places     []PlaceUse
+}
+
+// ProgrammeLine is one line's programme figures.
+type ProgrammeLine struct {
+	Kind BranchKind
+	ProgrammeFigures
+}
+
+// ProgrammeFigures are the programme's counts of a line or the district.
+type ProgrammeFigures struct {
+	Branches   int
+	Registered int // 报到 in the span
+	// Active are the distinct retirees with an approved participation in
+	// the span: in 城市 they 助力社区治理, in 乡镇 they 参与乡村振兴.
+	Active int
+	// Posts are the posts held at some time in the span, by kind (kinds
+	// with none left out), the 五大员 among them.
+	Posts []PostCount
+	// Councils are the branches whose 顾问团 took part in a decision in the
+	// span; Decisions those decisions, Adopted the ones adopted.
+	Councils, Decisions, Adopted int
+	// Nominated and Commended are the 典型 nominated and commended in the
+	// span.
+	Nominated, Commended int
+	// Places are the configured 阵地; Activities the activities held at
+	// one, Attended their check-ins.
+	Places, Activities, Attended int
+}
+
+// PostCount is how many posts of a kind.
+type PostCount struct {
+	Kind PostKind
+	N    int
+}
+
+// PostsHeld is the number of posts that are not 五大员 roles; Roles the
+// number of 五大员.
+func (f ProgrammeFigures) PostsHeld() (posts, roles int) {
+	for _, p := range f.Posts {
+		if p.Kind.Role() {
+			roles += p.N
+		} else {
+			posts += p.N
+		}
+	}
+	return posts, roles
+}
+
+// PlaceFigures are the 阵地 of one kind: how many, the activities held at
+// them and their check-ins.
+type PlaceFigures struct {
+	Kind                         PlaceKind
+	Places, Activities, Attended int
+}
+
+// PlaceUse is one 阵地 and what was held there.
+type PlaceUse struct {
+	Place
+	Branch               string // the branch's name
+	Activities, Attended int
+}

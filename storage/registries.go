@@ -385,7 +385,8 @@ func (db *DB) ProgrammeStats(ctx context.Context, r ProgrammeRange) (ProgrammeSt
 	}
 	if err := q.SelectContext(ctx, &st.Activities, `SELECT a.branch_id, a.place, COUNT(c.id) AS attended FROM activities a
 		LEFT JOIN checkins c ON c.activity_id = a.id
-		WHERE a.starts_at >= ? AND a.starts_at < ? AND a.state = ? GROUP BY a.id, a.branch_id, a.place ORDER BY a.id`, f, t, activityOpen); err != nil {
+		WHERE a.starts_at >= ? AND a.starts_at < ? AND a.state = ? AND a.branch_id IN (SELECT branch_id FROM places)
+		GROUP BY a.id, a.branch_id, a.place ORDER BY a.id`, f, t, activityOpen); err != nil {
 		return st, fmt.Errorf("programme activities: %w", err)
 	}
 	return st, nil

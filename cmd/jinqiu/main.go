@@ -37,6 +37,7 @@ commands:
   say       feed a message as if from a group: jinqiu say --platform wecom --chat CHAT --user UID [--name NAME] TEXT
   remind    print what would be sent at a time, and to whom: jinqiu remind --dry-run [--at TIME] [--until TIME]
   digest    print a weekly digest: jinqiu digest [--week 2026-W48] [--branch ID] [--platform wecom|dingtalk]
+  report    print the year's programme report (双融双助): jinqiu report [--year 2026]
   grant     make a person a branch secretary: jinqiu grant --branch ID --platform wecom|dingtalk --user UID [--revoke]
 
 Every command takes --config PATH (default ./config.yaml).
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRemind(ctx, rest, stdout, stderr)
 	case "digest":
 		return runDigest(ctx, rest, stdout, stderr)
+	case "report":
+		return runReport(ctx, rest, stdout, stderr)
 	case "grant":
 		return runGrant(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
