@@ -240,5 +240,14 @@ func TestRegistries(t *testing.T) {
 			wantIn(t, "again", w.do(cmds, twChatBur, twAdmin, "表彰 1"), "已经表彰过了")
 			wantIn(t, "second", do(twSecA, "推荐先进 李秀英 帮扶独居老人"), "已推荐 2号典型：李秀英")
 		})
+		t.Run("the district's 周报 has the programme's year", func(t *testing.T) {
+			w.advance(time.Minute) // figures count up to now, not including it
+			r := w.say(twChatBur, twAdmin, "周报")
+			wantIn(t, "周报", r, "**双融双助（今年以来）**",
+				"- 城市：助力社区治理 0 人；乡镇：参与乡村振兴 0 人",
+				"- 担任小区党支部书记、业委会主任、楼栋长等职务 3 人次（业委会主任 1，楼栋长 1，其他 1）；五大员 2 名（导航员 2）",
+				"- 顾问团 1 个，参与决策 3 项，其中采纳 1 项",
+				"- 推荐典型 2 名，表彰 1 名")
+		})
 	})
 }
