@@ -47,6 +47,9 @@ type dialogue struct {
 	// Args are a registry command's parts while it asks which member
 	// (Picks) is meant.
 	Args *registryArgs `json:"args,omitempty"`
+	// Missing is the part of Args the question asked for (member,
+	// position, note, topic): the next message that is no command.
+	Missing string `json:"missing,omitempty"`
 }
 
 func (sc *scene) dialogueKey() string {
@@ -92,6 +95,10 @@ func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) 
 	case d.Reason && len(d.Options) == 1 && command.Normalize(sc.msg.Text) != "" && readsAsReason(rq.intent):
 		h.endDialogue(ctx, sc)
 		r, err := h.dispatch(ctx, sc, request{intent: command.IntentRejectHours, report: d.Options[0], note: command.Normalize(sc.msg.Text)})
+		return r, true, err
+	case d.Args != nil && d.Missing != "" && rq.intent == command.IntentUnknown && !rq.thanks && command.Normalize(sc.msg.Text) != "":
+		h.endDialogue(ctx, sc)
+		r, err := h.dispatch(ctx, sc, d.Args.withAnswer(d.Missing, command.Normalize(sc.msg.Text)).request(d.Intent, 0))
 		return r, true, err
 	case d.Confirm && command.Confirms(sc.msg.Text):
 		h.endDialogue(ctx, sc)

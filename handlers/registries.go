@@ -27,10 +27,48 @@ type registryArgs struct {
 	Position string    `json:"position,omitempty"`
 	Note     string    `json:"note,omitempty"`
 	Date     time.Time `json:"date,omitempty"`
+	Topic    string    `json:"topic,omitempty"`
+	Present  int       `json:"present,omitempty"`
+	Adopted  *bool     `json:"adopted,omitempty"`
+}
+
+func argsOf(rq request) *registryArgs {
+	return &registryArgs{Member: rq.member, Position: rq.position, Note: rq.note, Date: rq.date, Topic: rq.topic, Present: rq.present, Adopted: rq.adopted}
 }
 
 func (a registryArgs) request(in command.Intent, memberID int64) request {
-	return request{intent: in, member: a.Member, position: a.Position, note: a.Note, date: a.Date, memberID: memberID}
+	return request{intent: in, member: a.Member, position: a.Position, note: a.Note, date: a.Date,
+		topic: a.Topic, present: a.Present, adopted: a.Adopted, memberID: memberID}
+}
+
+// The parts a registry command may lack, which the next message then
+// gives (as the reason of a rejection does).
+const (
+	missingMember   = "member"
+	missingPosition = "position"
+	missingNote     = "note"
+	missingTopic    = "topic"
+)
+
+// askMissing asks for the part of a registry command it lacks and keeps
+// the rest: the person's next message, if it is no command, is that part.
+func (h *Handlers) askMissing(ctx context.Context, sc *scene, rq request, missing, question string) jinqiu.Reply {
+	return h.ask(ctx, sc, dialogue{Intent: rq.intent, Args: argsOf(rq), Missing: missing}, question)
+}
+
+// withAnswer is the held registry command with the part it lacked.
+func (a registryArgs) withAnswer(missing, answer string) registryArgs {
+	switch missing {
+	case missingMember:
+		a.Member = answer
+	case missingPosition:
+		a.Position = answer
+	case missingNote:
+		a.Note = answer
+	case missingTopic:
+		a.Topic = answer
+	}
+	return a
 }
 
 // registryDay is the day a registry command names (today when not said),
@@ -52,7 +90,7 @@ func (sc *scene) registryDay(rq request) (time.Time, string) {
 // such member, or a numbered question which one).
 func (h *Handlers) registryMember(ctx context.Context, sc *scene, rq request, branchID, example string) (m jinqiu.Member, r jinqiu.Reply, done bool, err error) {
 	if rq.member == "" && rq.memberID == 0 {
-		return m, text(say.RegistryNeedMember(example)), true, nil
+		return m, h.askMissing(ctx, sc, rq, missingMember, say.RegistryNeedMember(example)), true, nil
 	}
 	ms, err := h.DB.BranchMembers(ctx, branchID)
 	if err != nil {
@@ -75,7 +113,7 @@ func (h *Handlers) registryMember(ctx context.Context, sc *scene, rq request, br
 		return found[0], r, false, nil
 	}
 	found = found[:min(len(found), listLimit)]
-	d := dialogue{Intent: rq.intent, Members: true, Args: &registryArgs{Member: rq.member, Position: rq.position, Note: rq.note, Date: rq.date}}
+	d := dialogue{Intent: rq.intent, Members: true, Args: argsOf(rq)}
 	ls := make([]string, len(found))
 	for i, x := range found {
 		d.Picks = append(d.Picks, x.ID)
@@ -98,10 +136,10 @@ func (h *Handlers) appoint(ctx context.Context, sc *scene, rq request, s scope) 
 		return text(say.AskInBranchGroup()), nil
 	}
 	if rq.member == "" && rq.memberID == 0 {
-		return text(say.RegistryNeedMember(say.ExampleAppoint)), nil
+		return h.askMissing(ctx, sc, rq, missingMember, say.RegistryNeedMember(say.ExampleAppoint)), nil
 	}
 	if rq.position == "" {
-		return text(say.AppointNeedPosition(rq.member)), nil
+		return h.askMissing(ctx, sc, rq, missingPosition, say.AppointNeedPosition(rq.member)), nil
 	}
 	if refusal := tooLong(say.FieldPosition, rq.position, jinqiu.MaxPositionRunes, say.ExampleAppoint); refusal != "" {
 		return text(refusal), nil
@@ -131,10 +169,10 @@ func (h *Handlers) resign(ctx context.Context, sc *scene, rq request, s scope) (
 		return text(say.AskInBranchGroup()), nil
 	}
 	if rq.member == "" && rq.memberID == 0 {
-		return text(say.RegistryNeedMember(say.ExampleResign)), nil
+		return h.askMissing(ctx, sc, rq, missingMember, say.RegistryNeedMember(say.ExampleResign)), nil
 	}
 	if rq.position == "" {
-		return text(say.ResignNeedPosition(rq.member)), nil
+		return h.askMissing(ctx, sc, rq, missingPosition, say.ResignNeedPosition(rq.member)), nil
 	}
 	on, refusal := sc.registryDay(rq)
 	if refusal != "" {
@@ -202,7 +240,7 @@ func (h *Handlers) recordDecision(ctx context.Context, sc *scene, rq request, s 
 		return text(say.AskInBranchGroup()), nil
 	}
 	if rq.topic == "" {
-		return text(say.DecisionNeedTopic()), nil
+		return h.askMissing(ctx, sc, rq, missingTopic, say.DecisionNeedTopic()), nil
 	}
 	if refusal := tooLong(say.FieldDecision, rq.topic, jinqiu.MaxNoteRunes, say.ExampleDecision); refusal != "" {
 		return text(refusal), nil
@@ -228,10 +266,10 @@ func (h *Handlers) nominate(ctx context.Context, sc *scene, rq request, s scope)
 		return text(say.AskInBranchGroup()), nil
 	}
 	if rq.member == "" && rq.memberID == 0 {
-		return text(say.RegistryNeedMember(say.ExampleNominate)), nil
+		return h.askMissing(ctx, sc, rq, missingMember, say.RegistryNeedMember(say.ExampleNominate)), nil
 	}
 	if rq.note == "" {
-		return text(say.NominateNeedDeeds(rq.member)), nil
+		return h.askMissing(ctx, sc, rq, missingNote, say.NominateNeedDeeds(rq.member)), nil
 	}
 	if refusal := tooLong(say.FieldDeeds, rq.note, jinqiu.MaxDeedsRunes, say.ExampleNominate); refusal != "" {
 		return text(refusal), nil

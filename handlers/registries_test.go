@@ -161,6 +161,24 @@ func TestRegistries(t *testing.T) {
 				t.Errorf("posts %d → %d: a question recorded something", before, got)
 			}
 		})
+		t.Run("the next message gives the missing part", func(t *testing.T) {
+			do(twSecA, "张建国 担任")
+			wantIn(t, "position", w.say(twChatA, twSecA, "2号楼单元长"), "已记录：张建国自11月27日起担任2号楼单元长", "职务类别：单元长")
+			do(twSecA, "担任 楼栋长")
+			wantIn(t, "member", w.say(twChatA, twSecA, "李秀英"), "已记录：李秀英自11月27日起担任楼栋长")
+			do(twSecA, "顾问团议事")
+			wantIn(t, "topic", w.say(twChatA, twSecA, "楼道照明改造"), "已记录顾问团议事：11月27日 楼道照明改造")
+			// A command replaces the question: what follows is no answer.
+			do(twSecA, "张建国 担任")
+			w.say(twChatA, twSecA, "活动")
+			w.say(twChatA, twSecA, "社区巡逻队队长")
+			if got := w.count("SELECT COUNT(*) FROM posts WHERE member_id = ?", zjg.ID); got != 3 {
+				t.Errorf("posts of 张建国 = %d, want 3: an answer after another command was recorded", got)
+			}
+			// Leave the registries as the later steps expect them.
+			w.db.X().MustExec("DELETE FROM posts WHERE position IN ('2号楼单元长', '楼栋长')")
+			w.db.X().MustExec("DELETE FROM decisions WHERE topic = '楼道照明改造'")
+		})
 		t.Run("who may", func(t *testing.T) {
 			before := w.snapshot()
 			for _, c := range []struct{ chat, user string }{
