@@ -60,7 +60,7 @@ func (db *DB) Appoint(ctx context.Context, a jinqiu.Actor, name string, n NewPos
 			return err
 		}
 		id, err := tx.insertID(ctx, "INSERT INTO posts (member_id, branch_id, position, kind, started_on, recorder_id, created_at, msg_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			n.MemberID, n.BranchID, truncateUTF8(n.Position, 191), n.Kind, day(n.StartedOn), by.ID, tx.Now, a.MsgID)
+			n.MemberID, n.BranchID, truncateUTF8(n.Position, 4*191), n.Kind, day(n.StartedOn), by.ID, tx.Now, a.MsgID)
 		if err != nil {
 			return fmt.Errorf("appoint: %w", err)
 		}
@@ -240,7 +240,7 @@ func (db *DB) Nominate(ctx context.Context, a jinqiu.Actor, name string, memberI
 			return err
 		}
 		id, err := tx.insertID(ctx, "INSERT INTO nominations (member_id, branch_id, deeds, state, nominated_by, nominated_at, msg_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			memberID, branchID, truncateUTF8(deeds, 500), jinqiu.Nominated, by.ID, tx.Now, a.MsgID)
+			memberID, branchID, truncateUTF8(deeds, 4*500), jinqiu.Nominated, by.ID, tx.Now, a.MsgID)
 		if err != nil {
 			return fmt.Errorf("nominate: %w", err)
 		}
