@@ -17,8 +17,11 @@ func listActivitiesGrammar() grammar {
 			d.add(dictWord{class: wcKeyword, intent: IntentListActivities, tags: tList | tAct | tStats, yields: true}, "活动")
 		},
 		tolerates: tList | tAct | tPeriod | tWh | tQ | tPod,
-		allows:    func(p *msgParser, i int) bool { return p.segs[i].kind == segDate || p.segs[i].kind == segTime },
-		read:      func(p *msgParser) (Command, fit) { return p.parsePlain(IntentListActivities) },
+		allows: func(p *msgParser, i int) bool {
+			k := p.segs[i].kind
+			return k == segDate || k == segTime || k == segPage
+		},
+		read: func(p *msgParser) (Command, fit) { return p.parseList(IntentListActivities) },
 	}
 }
 
@@ -42,12 +45,13 @@ func rosterGrammar() grammar {
 		intent: IntentRoster,
 		words: func(d *dictBuilder) {
 			d.kw(IntentRoster, 0, "名单", "报名名单", "查看名单", "报名情况", "谁报名了", "谁报名", "有谁报名", "报名人员",
-				"参加人员", "报名的人", "签到名单", "签到情况", "人员名单", "参加名单", "报名表", "谁参加", "有谁参加", "都有谁")
+				"参加人员", "报名的人", "签到名单", "签到情况", "人员名单", "参加名单", "报名表", "谁参加", "有谁参加", "都有谁", "谁报了",
+				"都谁报了", "都有谁报名")
 			d.add(dictWord{class: wcNoun, tags: tRoster}, "人", "人员", "名字")
 		},
 		tolerates: tAct | tRoster | tWh,
 		allows:    numbers,
 		args:      true,
-		read:      func(p *msgParser) (Command, fit) { return p.parseRef(IntentRoster, false) },
+		read:      func(p *msgParser) (Command, fit) { return p.parseActivity(IntentRoster, useNearest) },
 	}
 }

@@ -61,6 +61,17 @@ func grammars() []grammar {
 		digestGrammar(),
 		undoGrammar(),
 		pendingHoursGrammar(),
+		appointGrammar(),
+		resignGrammar(),
+		recordDecisionGrammar(),
+		nominateGrammar(),
+		commendGrammar(),
+		exportGrammar(),
+		consoleGrammar(),
+		publicityGrammar(),
+		consentGrammar(),
+		withdrawConsentGrammar(),
+		objectGrammar(),
 	}
 }
 
@@ -126,8 +137,10 @@ type Command struct {
 	// BadDate is a date-and-time expression that was not taken (it does not
 	// exist, puts an activity in the past or hours and meetings in the
 	// future, or lies outside the window of a date without a year), as
-	// written; Date or StartsAt is then zero.
-	BadDate string
+	// written; Date or StartsAt is then zero. BadDateWhy says why: one of
+	// BadDateImpossible, BadDatePast, BadDateFuture, BadDateTooFar (not
+	// printed by parse).
+	BadDate, BadDateWhy string
 	// For is whom a secretary acts for (代办: 帮张大爷签到 3), the name as
 	// written; "" is the speaker.
 	For string
@@ -283,21 +296,112 @@ func Parse(text string, now time.Time) Command {
 	if s == "" {
 		return Command{Intent: IntentHelp}
 	}
+	f := simplify(s)
+	ar := findAround(s, f)
+	if ar.a >= ar.b {
+		// Only emoji, thanks or filler: no command word is left.
+		return Command{Intent: IntentUnknown, Thanks: isThanks(f)}
+	}
+	var intro Command
+	if ar.intro > 0 && ar.intro < ar.b {
+		// 我是老李，签到 3: the speaker says who they are, then the command;
+		// but 我是枣行社区的，来报到 names the place to register with.
+		in := ar
+		in.a = in.intro
+		intro = parseSpan(s, f, in, now)
+		if intro.Intent != IntentUnknown && !(intro.Intent == IntentRegister && intro.Community == "") {
+			return intro
+		}
+	}
+	cmd := parseSpan(s, f, ar, now)
+	if cmd.Intent == IntentUnknown && intro.Intent != "" && intro.Intent != IntentUnknown {
+		return intro // 我是新来的，报到
+	}
+	if cmd.Intent == IntentUnknown {
+		cmd.Thanks = isThanks(f)
+	}
+	return cmd
+}
+
+// parseSpan reads the command at s[ar.a:ar.b] and applies what the words
+// around it said.
+func parseSpan(s, f string, ar around, now time.Time) Command {
 	y, m, d := now.Date()
-	p := msgParser{lang: lang, s: s, now: now, today: time.Date(y, m, d, 0, 0, 0, 0, now.Location())}
+	p := msgParser{lang: lang, s: s[ar.a:ar.b], f: f[ar.a:ar.b], now: now,
+		today: time.Date(y, m, d, 0, 0, 0, 0, now.Location()), question: ar.asked}
 	var buf [16]lexSegment
-	p.segs = lexMessage(s, buf[:0])
-	return p.parse()
+	p.segs = lexMessage(p.f, buf[:0])
+	cmd := p.parse()
+	if ar.forName != "" && takesFor(cmd.Intent) {
+		cmd.For = ar.forName
+	}
+	if p.slip != "" && cmd.Intent == p.slip && isActing(cmd.Intent) {
+		if cmd.Intent == IntentReportHours && cmd.Hours == 0 && cmd.Inexact == "" && !cmd.TwoAmounts {
+			return Command{Intent: IntentUnknown} // 时常去社区帮忙: no amount, no report
+		}
+		cmd.Confirm = true
+	}
+	if (ar.asked || p.question) && isActing(cmd.Intent) && (!cmd.hasTarget() || strings.HasSuffix(p.f, "了")) {
+		// 取消了吗, 撤销了吗 ask whether it is done.
+		// 能报名吗 asks how; 能不能报名12号 asks for a sign-up.
+		return Command{Intent: IntentHelp}
+	}
+	return cmd
+}
+
+// takesFor reports whether an intent may be done for someone else (代办).
+func takesFor(in Intent) bool {
+	switch in {
+	case IntentSignup, IntentCancelSignup, IntentCheckin, IntentReportHours:
+		return true
+	}
+	return false
+}
+
+// isActing reports whether an intent changes a record (COMMANDS.md,
+// Confirm before acting).
+func isActing(in Intent) bool {
+	switch in {
+	case IntentRegister, IntentCheckin, IntentSignup, IntentCancelSignup, IntentReportHours, IntentPublishActivity,
+		IntentCancelActivity, IntentApproveHours, IntentRejectHours, IntentRecordMeeting, IntentUndo, IntentAppoint,
+		IntentResign, IntentRecordDecision, IntentNominate, IntentCommend, IntentPublicity, IntentConsent,
+		IntentWithdrawConsent, IntentObject:
+		return true
+	}
+	return false
+}
+
+// hasTarget reports whether an acting command names what it acts on, so
+// that a question carrying it is that command.
+func (c Command) hasTarget() bool {
+	switch c.Intent {
+	case IntentSignup, IntentCancelSignup, IntentCheckin, IntentCancelActivity:
+		return c.Activity > 0 || c.ActivityTitle != "" || !c.ActivityDate.IsZero()
+	case IntentApproveHours, IntentRejectHours, IntentObject:
+		return c.Report > 0
+	case IntentReportHours:
+		return c.Hours > 0
+	case IntentRegister:
+		return c.Community != ""
+	case IntentCommend:
+		return c.Nomination > 0
+	case IntentAppoint, IntentResign, IntentNominate:
+		return c.Member != ""
+	}
+	return true
 }
 
 type msgParser struct {
 	lang     *language
-	s        string // normalised text
+	s        string // normalised text, as typed: what people name is cut from it
+	f        string // s simplified (same byte offsets): what the words are matched on
 	now      time.Time
 	today    time.Time
 	segs     []lexSegment
 	question bool // a question particle (吗 怎么 …) was seen
 	helpWord bool
+	slip     Intent // the message opens with a voice-keyboard slip of this intent's word
+	refsOnly bool   // a plain N号 is an activity's number, never a day (报名 4号)
 }
 
 // verdict is how a message fits the intent being tried.
@@ -323,6 +427,14 @@ func (p *msgParser) parse() Command {
 			continue
 		}
 		w := sg.w
+		if w.slip {
+			// A slip counts only where the command word stands, at the
+			// start: 我时常去社区帮忙 is chatter.
+			if i != 0 {
+				continue
+			}
+			p.slip = w.intent
+		}
 		switch w.class {
 		case wcQuestion:
 			p.question = true
@@ -414,6 +526,10 @@ func (p *msgParser) allowed(in Intent, i int) bool {
 		switch w.class {
 		case wcFiller:
 			return true
+		case wcQuestion:
+			if w.text == "吗" {
+				return true // 能帮我报个名吗 3号: a question carrying the command (see parseSpan)
+			}
 		case wcKeyword:
 			if w.intent == in {
 				return true
@@ -444,6 +560,21 @@ func (p *msgParser) parsePlain(in Intent) (Command, fit) {
 	return Command{Intent: in}, fitYes
 }
 
+// parseList handles the lists without arguments: a page may be asked for
+// (活动 第2页).
+func (p *msgParser) parseList(in Intent) (Command, fit) {
+	cmd := Command{Intent: in}
+	for i := range p.segs {
+		if !p.allowed(in, i) {
+			return Command{}, fitNo
+		}
+		if sg := &p.segs[i]; sg.kind == segPage {
+			cmd.Page = int(sg.num.val)
+		}
+	}
+	return cmd, fitYes
+}
+
 // parseRef handles the intents whose argument is an activity or report
 // number. Anything in the message besides the number, fillers and the
 // intent's own words makes it no such command.
@@ -466,6 +597,7 @@ func (p *msgParser) parseRef(in Intent, report bool) (Command, fit) {
 	// which sign-up to cancel (or confirms the only one) instead of acting.
 	// 不去了 naming one activity (3号活动我不去了) is as definite as 取消 3.
 	if refs != 1 {
+		cmd.TwoNumbers = refs > 1
 		return cmd, fitYes
 	}
 	if report {
@@ -515,33 +647,64 @@ func (p *msgParser) domAt(i int) bool {
 	return false
 }
 
-// pastDate finds the one date of an hours report or a meeting, resolved to
-// the latest such day on or before today, and marks it used. A date that
-// does not exist or two different dates make the message unclear.
-func (p *msgParser) pastDate() (time.Time, fit) {
-	var date time.Time
+// dateFor finds the one date of a message (a date, or a plain N号 that
+// names a day) and takes it for use, marking it used. No date: zero time
+// and no reason. A date not taken: zero time, the expression as written
+// and why. Two different dates make the message unclear.
+func (p *msgParser) dateFor(use dateUse) (t time.Time, bad, why string, v fit) {
+	at := -1
 	for i := range p.segs {
 		sg := &p.segs[i]
 		var ds dateSpec
 		switch {
+		case sg.used:
+			continue
 		case sg.kind == segDate:
 			ds = sg.date
+		case p.refsOnly:
+			continue
 		case p.domAt(i):
 			ds = dateSpec{form: formDom, day: int16(sg.num.val)}
 		default:
 			continue
 		}
-		t, ok := ds.resolve(p.today, false)
-		if !ok || !date.IsZero() && !t.Equal(date) {
-			return time.Time{}, fitUnclear
+		d, w := ds.take(p.today, use)
+		if at >= 0 && (w != "" || why != "" || !d.Equal(t)) {
+			return time.Time{}, "", "", fitUnclear
 		}
-		date = t
+		at, t, why = i, d, w
 		sg.used = true
 	}
-	if date.IsZero() {
-		date = p.today
+	if why != "" {
+		return time.Time{}, p.dateExpr(at, false), why, fitYes
 	}
-	return date, fitYes
+	return t, "", "", fitYes
+}
+
+// dateExpr is the date-and-time expression around segment i as written:
+// the date with the times and parts of day joined to it, and with across,
+// also those a space away (2026-11-20 09:30).
+func (p *msgParser) dateExpr(i int, across bool) string {
+	isPart := func(j int) bool {
+		sg := &p.segs[j]
+		return sg.kind == segDate || sg.kind == segTime || sg.kind == segWord && sg.w.class == wcPod
+	}
+	lo, hi := i, i
+	for j := i - 1; j >= 0; j-- {
+		if isPart(j) {
+			lo = j
+		} else if !(across && p.segs[j].kind == segSpace && j > 0 && isPart(j-1)) {
+			break
+		}
+	}
+	for j := i + 1; j < len(p.segs); j++ {
+		if isPart(j) {
+			hi = j
+		} else if !(across && p.segs[j].kind == segSpace && j+1 < len(p.segs) && isPart(j+1)) {
+			break
+		}
+	}
+	return p.s[p.segs[lo].start:p.segs[hi].end]
 }
 
 func (p *msgParser) dropNote(i int) bool {
@@ -606,4 +769,13 @@ func (p *msgParser) texts(dst []string, from, to int, drop func(int) bool) []str
 		}
 	}
 	return dst
+}
+
+// ParseHeard parses a voice message's transcript (WeCom's voice carries
+// the platform's transcript): as Parse, but an acting intent asks to
+// confirm, quoting what was heard. Safe for concurrent use.
+func ParseHeard(text string, now time.Time) Command {
+	cmd := Parse(text, now)
+	cmd.Confirm = cmd.Confirm || isActing(cmd.Intent)
+	return cmd
 }

@@ -36,6 +36,8 @@ var relDays = []struct {
 	pod  partOfDay
 }{
 	{"大后天", 3, podNone}, {"大前天", -3, podNone},
+	{"今儿个", 0, podNone}, {"明儿个", 1, podNone}, {"昨儿个", -1, podNone}, {"前儿个", -2, podNone}, {"后儿个", 2, podNone},
+	{"前儿", -2, podNone}, {"后儿", 2, podNone},
 	{"今天", 0, podNone}, {"今日", 0, podNone}, {"今儿", 0, podNone},
 	{"明天", 1, podNone}, {"明日", 1, podNone}, {"明儿", 1, podNone},
 	{"后天", 2, podNone},
@@ -434,4 +436,100 @@ func (c timeOfDay) hour(datePod partOfDay) (int, bool) {
 		return 0, false
 	}
 	return h, true
+}
+
+// Why a date was not taken: Command.BadDateWhy, for the handler's reason.
+const (
+	// BadDateImpossible: no such day (2月30日, 11月31日, 13月1日).
+	BadDateImpossible = "impossible"
+	// BadDatePast: an activity would start in the past (昨天上午9点,
+	// 今天上午8点 sent at 10:00, 2026-11-20 09:30 sent later).
+	BadDatePast = "past"
+	// BadDateFuture: hours, a meeting or a registry entry would lie in the
+	// future (明天服务3小时), or a date without a year has not come yet this
+	// year while last year's lies outside the window (12月5日 sent on
+	// 12月1日: "12月5日还没到").
+	BadDateFuture = "future"
+	// BadDateTooFar: a date without a year outside its window: hours more
+	// than 31 days back, a meeting or registry entry more than 92 days
+	// back, an activity more than 183 days ahead (11月20日 sent on 11月27日).
+	BadDateTooFar = "too_far"
+)
+
+// dateUse is what a date is for, which decides how a date without a year,
+// week or month is completed and which dates are not taken.
+type dateUse uint8
+
+const (
+	useActivity dateUse = iota + 1 // the next such day, at most 183 days ahead
+	useHours                       // the latest such day, at most 31 days back
+	useMeeting                     // the latest such day, at most 92 days back (also registries)
+	useNearest                     // roster: the nearest such day, past or future
+)
+
+// Windows of a date written without a year, in days.
+const (
+	activityAheadDays = 183
+	hoursBackDays     = 31
+	meetingBackDays   = 92
+)
+
+// take resolves d for use, or says why it is not taken.
+func (d dateSpec) take(today time.Time, use dateUse) (time.Time, string) {
+	if d.bad {
+		return time.Time{}, BadDateImpossible
+	}
+	noYear := d.form == formDom || d.form == formCal && d.year == 0 && !d.hasYOff
+	switch use {
+	case useActivity:
+		t, ok := d.resolve(today, true)
+		switch {
+		case !ok:
+			return time.Time{}, BadDateImpossible
+		case t.Before(today):
+			return time.Time{}, BadDatePast
+		case noYear && t.After(today.AddDate(0, 0, activityAheadDays)):
+			return time.Time{}, BadDateTooFar
+		}
+		return t, ""
+	case useNearest:
+		next, okN := d.resolve(today, true)
+		if !noYear && d.form != formWeekday || d.hasWeek {
+			if !okN {
+				return time.Time{}, BadDateImpossible
+			}
+			return next, ""
+		}
+		prev, okP := d.resolve(today, false)
+		switch {
+		case okN && (!okP || next.Sub(today) <= today.Sub(prev)):
+			return next, ""
+		case okP:
+			return prev, ""
+		}
+		return time.Time{}, BadDateImpossible
+	}
+	window := hoursBackDays
+	if use == useMeeting {
+		window = meetingBackDays
+	}
+	t, ok := d.resolve(today, false)
+	switch {
+	case !ok:
+		return time.Time{}, BadDateImpossible
+	case t.After(today):
+		return time.Time{}, BadDateFuture
+	case noYear && t.Before(today.AddDate(0, 0, -window)):
+		// The latest such day is too long ago: has this year's (this
+		// month's) not come yet, or is it simply too far back?
+		this, ok := calendarDate(today.Year(), int(d.month), int(d.day), today.Location())
+		if d.form == formDom {
+			this, ok = calendarDate(today.Year(), int(today.Month()), int(d.day), today.Location())
+		}
+		if ok && this.After(today) {
+			return time.Time{}, BadDateFuture
+		}
+		return time.Time{}, BadDateTooFar
+	}
+	return t, ""
 }

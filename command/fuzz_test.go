@@ -12,7 +12,9 @@ var parseKnownIntents = map[Intent]bool{
 	IntentSignup: true, IntentCancelSignup: true, IntentReportHours: true, IntentMyStats: true,
 	IntentPublishActivity: true, IntentCancelActivity: true, IntentRoster: true, IntentApproveHours: true,
 	IntentRejectHours: true, IntentRecordMeeting: true, IntentMeetingStatus: true, IntentDigest: true,
-	IntentUnknown: true,
+	IntentUnknown: true, IntentUndo: true, IntentPendingHours: true, IntentAppoint: true, IntentResign: true,
+	IntentRecordDecision: true, IntentNominate: true, IntentCommend: true, IntentExport: true, IntentConsole: true,
+	IntentPublicity: true, IntentConsent: true, IntentWithdrawConsent: true, IntentObject: true,
 }
 
 // fuzzSeeds are strings that sit on the edges of the grammar.
@@ -27,6 +29,13 @@ var parseFuzzSeeds = []string{
 	"DROP TABLE members;", "' OR 1=1 --", "<script>alert(1)</script>", "\"\\", "周三\n\t下午三点",
 	"２０２６年１２月３日", "二〇二六年十二月三日", "今年2月29日", "明年2月29日", "1小时60分钟", "0.001小时",
 	"时长 0.005", "时长 0.004", "签到 今天 明天",
+	// The second version's edges.
+	"報名 3號", "帮", "帮帮", "帮 报名", "给给给报名", "代", "替我", "我是", "我是 ", "我是我是 签到", "能不能", "吗吗吗",
+	"🙏", "🙏🙏 报名", "谢谢谢谢", "报明", "时常", "时常时常", "一刻钟", "零刻钟", "三四", "三四个", "几个小时", "好几",
+	"2到小时", "应到", "应到0人", "实到-1人", "第0页", "第页", "2026年", "0000年", "导出9999年", "有异议", "异议 0",
+	"推荐典型", "推荐典型 ", "担任", "担任 担任", "任命 张 网格长 网格员", "公示 公示", "同意公示 同意", "撤回 撤回同意",
+	"发布活动在在在", "发布活动清理楼道后天上午9点枣行社区名额20需要10个人", "名单 2月30日", "报名 的", "报名 的的",
+	"俩俩", "仨钟头", "两小时二十分", "2月30日 服务3小时", "已开 支部党员大会 12月5日",
 }
 
 func FuzzParse(f *testing.F) {
@@ -49,12 +58,23 @@ func FuzzParse(f *testing.F) {
 		if !json.Valid(b) {
 			t.Fatalf("Parse(%q): invalid JSON %s", text, b)
 		}
-		for _, s := range []string{cmd.Note, cmd.Title, cmd.Place, cmd.Community, cmd.Topic} {
+		if cmd.BadDate == "" && cmd.BadDateWhy != "" || cmd.BadDate != "" && cmd.BadDateWhy == "" {
+			t.Fatalf("Parse(%q): bad date %q without its reason %q, or the reverse", text, cmd.BadDate, cmd.BadDateWhy)
+		}
+		if cmd.BadDate != "" && (!cmd.Date.IsZero() || !cmd.StartsAt.IsZero()) {
+			t.Fatalf("Parse(%q): bad date %q beside a date taken", text, cmd.BadDate)
+		}
+		if cmd.Confirm && !isActing(cmd.Intent) {
+			t.Fatalf("Parse(%q): a read-only intent %s asks to confirm", text, cmd.Intent)
+		}
+		for _, s := range []string{cmd.Note, cmd.Title, cmd.Place, cmd.Community, cmd.Topic, cmd.For, cmd.ActivityTitle,
+			cmd.Member, cmd.Position, cmd.BadDate, cmd.Inexact} {
 			if !utf8.ValidString(s) {
 				t.Fatalf("Parse(%q): invalid UTF-8 in %q", text, s)
 			}
 		}
-		if cmd.Activity < 0 || cmd.Report < 0 || cmd.Capacity < 0 || cmd.Hours < 0 {
+		if cmd.Activity < 0 || cmd.Report < 0 || cmd.Capacity < 0 || cmd.Hours < 0 || cmd.Nomination < 0 || cmd.Page < 0 ||
+			cmd.Expected < 0 || cmd.Present < 0 || cmd.Delivered < 0 || cmd.Year < 0 {
 			t.Fatalf("Parse(%q): negative number in %+v", text, cmd)
 		}
 		n := Normalize(text)

@@ -15,8 +15,13 @@ func reportHoursGrammar() grammar {
 		intent: IntentReportHours,
 		words: func(d *dictBuilder) {
 			d.kw(IntentReportHours, tHours|tStats, "时长", "服务时长", "志愿时长", "记时长", "上报时长", "报时长", "填报时长",
-				"登记时长", "录入时长", "补报时长", "志愿服务时长", "报个时长", "填时长", "记录时长", "申报时长")
-			d.add(dictWord{class: wcWeak, intent: IntentReportHours, tags: tStats}, "服务", "服务了", "志愿服务", "志愿服务了")
+				"登记时长", "录入时长", "补报时长", "志愿服务时长", "报个时长", "填时长", "记录时长", "申报时长", "记个时长",
+				"报一下时长", "记一下时长")
+			d.slips(IntentReportHours, tHours|tStats, "时常", "实长")
+			d.add(dictWord{class: wcBlock}, "报错了", "填错了", "记错了", "写错了", "报错", "填错")
+			// 整了 干了 弄了 忙了: spoken for 服务了 in an hours report.
+			d.add(dictWord{class: wcWeak, intent: IntentReportHours, tags: tStats}, "服务", "服务了", "志愿服务", "志愿服务了",
+				"整了", "干了", "弄了", "忙了")
 		},
 		tolerates: tHours | tStats,
 		company:   hoursFollow,
@@ -33,7 +38,7 @@ func hoursFollow(p *msgParser, i int) bool {
 		if nx.kind == segSpace || nx.kind == segWord && nx.w.class == wcFiller {
 			continue
 		}
-		return nx.kind == segHours
+		return nx.kind == segHours || nx.kind == segInexact
 	}
 	return false
 }
@@ -46,7 +51,8 @@ func myStatsGrammar() grammar {
 			d.kw(IntentMyStats, tAct, "我的")
 			d.kw(IntentMyStats, 0, "我的时长", "我的记录", "我的积分", "查询我的", "我报了哪些活动", "我报了哪些", "我报名了哪些", "我报了几个", "我报名了几个", "我参加了几个",
 				"我参加了哪些", "我参加过哪些", "参加了哪些", "我的活动", "我的报名", "个人记录", "我的情况", "我的统计",
-				"我的服务时长", "我的志愿时长", "查我的", "查询时长", "查时长", "查看时长", "看时长", "时长查询")
+				"我的服务时长", "我的志愿时长", "查我的", "查询时长", "查时长", "查看时长", "看时长", "时长查询", "我报的活动",
+				"我报的", "我参加的活动", "我报名的活动", "我的岗位", "我的职务")
 			d.add(dictWord{class: wcNoun, tags: tStats | tHours}, "记录")
 			d.add(dictWord{class: wcNoun, tags: tStats}, "积分", "统计", "累计", "总共", "一共", "次数", "总计", "小时")
 		},
@@ -94,11 +100,16 @@ func (p *msgParser) parseReport() (Command, fit) {
 		}
 	}
 
-	amount, n := -1, 0
+	amount, n, inexact := -1, 0, -1
 	for i := range p.segs {
-		if p.segs[i].kind == segHours {
+		switch p.segs[i].kind {
+		case segHours:
 			if n++; amount < 0 {
 				amount = i
+			}
+		case segInexact:
+			if inexact < 0 {
+				inexact = i
 			}
 		}
 	}
@@ -122,11 +133,23 @@ func (p *msgParser) parseReport() (Command, fit) {
 			}
 		}
 	}
-	if n > 1 {
-		return Command{}, fitUnclear // two amounts: which one?
-	}
 	cmd := Command{Intent: IntentReportHours}
-	if amount >= 0 {
+	switch {
+	case n > 1:
+		// 时长2小时 3小时: which one? The handler asks.
+		cmd.TwoAmounts = true
+		for i := range p.segs {
+			if k := p.segs[i].kind; k == segHours || k == segNum && !p.segs[i].num.ref {
+				p.segs[i].used = true
+			}
+		}
+	case amount >= 0 && p.approxBefore(amount):
+		// 大概2小时: not exact either.
+		sg := &p.segs[amount]
+		sg.used = true
+		p.segs[amount-1].used = true
+		cmd.Inexact = p.s[p.segs[amount-1].start:sg.end]
+	case amount >= 0:
 		sg := &p.segs[amount]
 		sg.used = true
 		switch {
@@ -135,14 +158,30 @@ func (p *msgParser) parseReport() (Command, fit) {
 		case sg.kind == segNum && !sg.num.bad:
 			cmd.Hours = roundHours(sg.num.val)
 		}
+	case inexact >= 0:
+		// 两个多小时, 半天: no amount; the handler asks for the number.
+		p.segs[inexact].used = true
+		cmd.Inexact = p.s[p.segs[inexact].start:p.segs[inexact].end]
 	}
-	date, v := p.pastDate()
+	date, bad, why, v := p.dateFor(useHours)
 	if v != fitYes {
 		return Command{}, v
 	}
-	cmd.Date = date
+	switch {
+	case bad != "":
+		cmd.BadDate, cmd.BadDateWhy = bad, why
+	case date.IsZero():
+		cmd.Date = p.today
+	default:
+		cmd.Date = date
+	}
 
-	if cmd.Hours == 0 {
+	if cmd.Hours == 0 && cmd.Inexact == "" && !cmd.TwoAmounts {
+		for i := range p.segs {
+			if sg := &p.segs[i]; sg.kind == segWord && sg.w.class == wcBlock {
+				return Command{}, fitNo // 时长报错了: about a report, not one
+			}
+		}
 		if p.onlyAsks() {
 			return Command{Intent: IntentMyStats}, fitYes // 时长多少
 		}

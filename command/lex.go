@@ -120,7 +120,11 @@ const (
 	segDate
 	segTime
 	segHours
-	segCap // a capacity such as 名额20 or 30人
+	segCap     // a capacity such as 名额20 or 30人
+	segInexact // an amount of time that is not exact: 两个多小时, 半天
+	segAttend  // attendance of a meeting: 应到9人 (clock.pod holds nothing; attend the kind)
+	segPage    // 第2页
+	segYear    // 2026年 on its own
 )
 
 type lexSegment struct {
@@ -133,6 +137,7 @@ type lexSegment struct {
 	used       bool // consumed as an argument by the intent being tried
 	bad        bool // looks like a date, time, hours or capacity but is not a valid one
 	company    bool // wcWeak: the word has the company it needs (see msgParser.markWeak)
+	attend     byte // segAttend: attendExpected, attendPresent or attendDelivered
 }
 
 // wordClass says how a dictionary word takes part in intent detection.
@@ -152,6 +157,8 @@ const (
 	wcRestate                       // who/how words that only restate a meeting (书记 讲)
 	wcBlock                         // words that look like a command but are not one (参加了)
 	wcDeadline                      // 报名截止 截止 …: a sign-up deadline of publish_activity
+	wcAdopt                         // 已采纳 (off 1) 未采纳 (off 0): whether a decision was adopted
+	wcConnect                       // 组织 开展 大家踊跃报名 …: words joining the fields of a publish sentence
 )
 
 // tag marks which intents tolerate a non-command word in their message.
@@ -171,6 +178,8 @@ const (
 	tQ                          // 吗 怎么: question particles
 	tPod                        // part of day
 	tKind                       // meeting kind
+	tDesk                       // the bureau's desk: 台账 表格 …
+	tUndo                       // 刚才 那条: what undo refers to
 )
 
 type partOfDay uint8
@@ -195,6 +204,7 @@ type dictWord struct {
 	off    int    // period offset: 0 this, -1 last, 1 next
 	pod    partOfDay
 	yields bool // a bare 活动 gives way to any other command word
+	slip   bool // a voice keyboard's mishearing of a command word (报明): confirm before acting
 }
 
 // dictionary indexes words by their first rune, longest first, so that the
@@ -233,6 +243,13 @@ func (d *dictBuilder) kw(in Intent, tags wordTag, texts ...string) {
 	d.add(dictWord{class: wcKeyword, intent: in, tags: tags}, texts...)
 }
 
+// slips adds the texts as a voice keyboard's mishearings of the intent's
+// command word: read as the word, with confirm, only where a command word
+// stands.
+func (d *dictBuilder) slips(in Intent, tags wordTag, texts ...string) {
+	d.add(dictWord{class: wcKeyword, intent: in, tags: tags, slip: true}, texts...)
+}
+
 // buildDictionary indexes the grammars' words, then the words every
 // intent shares (periods, meeting kinds, question words, fillers ...).
 func buildDictionary(gs []grammar) *wordIndex {
@@ -252,7 +269,10 @@ func buildDictionary(gs []grammar) *wordIndex {
 		{'m', 0, []string{"本月", "这个月", "这月", "当月"}},
 		{'m', -1, []string{"上月", "上个月", "上一个月"}},
 		{'m', 1, []string{"下月", "下个月", "下一个月"}},
-		{0, 0, []string{"近期", "最近", "这几天", "近日", "今年", "本年"}},
+		{'y', 0, []string{"今年", "本年", "今年度", "本年度"}},
+		{'y', -1, []string{"去年", "上一年", "上年"}},
+		{'y', 1, []string{"明年"}},
+		{0, 0, []string{"近期", "最近", "这几天", "近日"}},
 	} {
 		add(dictWord{class: wcPeriod, tags: tPeriod, unit: p.unit, off: p.off}, p.texts...)
 	}
@@ -284,6 +304,8 @@ func buildDictionary(gs []grammar) *wordIndex {
 	// and signup words, so that 报名截止 is one word.
 	add(dictWord{class: wcDeadline}, "报名截止", "截止报名", "报名截至", "截至报名", "截止", "截至", "报名截止时间",
 		"截止时间", "报名截止日期", "截止日期", "报名截止到", "截止到")
+	add(dictWord{class: wcConnect}, "大家踊跃报名", "欢迎大家踊跃报名", "请大家踊跃报名", "踊跃报名", "欢迎报名", "欢迎参加",
+		"欢迎大家参加", "欢迎大家报名", "开展", "举办", "大家踊跃参加", "踊跃参加")
 	add(dictWord{class: wcRestate}, "书记", "支书", "讲", "主讲", "讲授", "组织", "举行", "一次", "一堂", "专题", "全体",
 		"党员", "同志", "给大家", "为大家", "上", "开", "集中")
 	add(dictWord{class: wcFiller}, "我", "我们", "你", "您", "请", "请问", "麻烦", "麻烦你", "麻烦您", "帮我", "帮忙", "给我",
@@ -292,7 +314,7 @@ func buildDictionary(gs []grammar) *wordIndex {
 		"好的", "你好", "您好", "在吗", "在不在", "老师", "那个", "把", "给", "帮", "查", "查询", "查看", "看看",
 		"看一下", "看下", "瞧瞧", "显示", "列出", "告诉我", "是", "有", "的话", "呗", "咯", "已经", "我来", "我在", "我是",
 		"一起", "都有", "目前", "当前", "请帮我", "帮我查", "查一下", "发我", "能", "可以", "大家好",
-		"有事", "临时有事", "到", "至", "-", "~") // 到 至 - ~ join the two ends of a range: 2点到4点
+		"有事", "临时有事", "到", "至", "-", "~", "和", "与", "跟", "及", "俺", "咱", "劳驾", "一下子") // 到 至 - ~ join the two ends of a range: 2点到4点
 
 	d := &wordIndex{byRune: make(map[rune][]*dictWord), ascii: make(map[string]*dictWord)}
 	for _, w := range b.all {
@@ -375,6 +397,10 @@ func longestForm(s string, i int) lexSegment {
 	if w := lang.dict.longest(s, i); w != nil {
 		best, end = lexSegment{kind: segWord, w: w}, i+len(w.text)
 	}
+	if r, _ := utf8.DecodeRuneInString(s[i:]); !formStart(r) {
+		best.start, best.end = int32(i), int32(end)
+		return best
+	}
 	if d, e := scanDate(s, i); e > end {
 		best, end = lexSegment{kind: segDate, date: d, bad: d.bad}, e
 	}
@@ -389,6 +415,18 @@ func longestForm(s string, i int) lexSegment {
 	}
 	if n, e := scanNumRef(s, i); e > end {
 		best, end = lexSegment{kind: segNum, num: n}, e
+	}
+	if e := scanInexact(s, i); e > end {
+		best, end = lexSegment{kind: segInexact}, e
+	}
+	if k, n, e := scanAttend(s, i); e > end {
+		best, end = lexSegment{kind: segAttend, num: n, attend: k, bad: n.bad}, e
+	}
+	if n, e := scanPage(s, i); e > end {
+		best, end = lexSegment{kind: segPage, num: numVal{val: float64(n), isInt: true}}, e
+	}
+	if y, e := scanYear(s, i); e > end {
+		best, end = lexSegment{kind: segYear, num: numVal{val: float64(y), isInt: true}}, e
 	}
 	best.start, best.end = int32(i), int32(end)
 	return best
@@ -408,7 +446,7 @@ func (d *wordIndex) asciiWord(run string) *dictWord {
 // A reply to a question the bot asked (which one? is it this one?) may
 // end the dialogue or confirm the single guess.
 var (
-	stopWords = []string{"取消", "算了", "不用了", "不要了", "不了", "退出", "不", "否", "不是"}
+	stopWords = []string{"取消", "算了", "不用了", "不要了", "不了", "退出", "不", "否", "不是", "不处理了", "不办了", "不弄了"}
 	yesWords  = []string{"是", "是的", "对", "对的", "确认", "确定", "好", "好的", "嗯", "可以", "行", "要", "yes", "y"}
 )
 
@@ -417,3 +455,41 @@ func Stops(text string) bool { return slices.Contains(stopWords, strings.ToLower
 
 // Confirms reports whether a reply says yes: 是, 好的, ...
 func Confirms(text string) bool { return slices.Contains(yesWords, strings.ToLower(Normalize(text))) }
+
+// formStarts are the characters a structured form (date, time, amount,
+// capacity, number, attendance, page, year) can start with; at any other
+// position only the dictionary is asked. TestFormStarts checks the list
+// against the scanners.
+const formStarts = "0123456789#-" +
+	"零〇一二两俩三仨四五六七八九十百半几好" + // numbers and loose amounts
+	"今明后昨前大这本下上星礼周去" + // days and weeks
+	"凌早清中午傍晚夜" + // parts of day
+	"名人限最招需共第活编序整送应实到参出" // capacity, references, amounts, attendance
+
+// formStartSet holds formStarts as bits over the Basic Multilingual Plane:
+// a look-up at every position of every message has to be cheap.
+var formStartSet = func() *bmpSet {
+	var b bmpSet
+	for _, r := range formStarts {
+		b.add(r)
+	}
+	return &b
+}()
+
+func formStart(r rune) bool {
+	if r < utf8.RuneSelf {
+		return isDigitByte(byte(r)) || r == '#' || r == '-'
+	}
+	return formStartSet.has(r)
+}
+
+// bmpSet is a set of runes of the Basic Multilingual Plane.
+type bmpSet [0x10000 / 64]uint64
+
+func (b *bmpSet) add(r rune) {
+	if r < 0x10000 {
+		b[r>>6] |= 1 << (r & 63)
+	}
+}
+
+func (b *bmpSet) has(r rune) bool { return r < 0x10000 && b[r>>6]&(1<<(r&63)) != 0 }

@@ -70,11 +70,16 @@ func (p *msgParser) parseMeeting() (Command, fit) {
 			sg.used = true
 		}
 	}
-	date, v := p.pastDate()
-	if v != fitYes {
-		return Command{}, v
+	for i := range p.segs {
+		if sg := &p.segs[i]; sg.kind == segAttend && !sg.bad {
+			// 应到9人 实到7人 送学上门2人: attendance counts after a meeting word.
+			sg.used = true
+			cmd.setAttendance(sg)
+		}
 	}
-	cmd.Date = date
+	if !p.datedAsMeeting(&cmd) {
+		return Command{}, fitUnclear
+	}
 	// The topic is the descriptive text left over, but a token that only
 	// restates the meeting (书记讲党课 after 已上党课) is no topic: it holds
 	// nothing but the meeting's own kind and who held it.
@@ -93,4 +98,35 @@ func (p *msgParser) parseMeeting() (Command, fit) {
 	}
 	cmd.Topic = strings.Join(p.texts(nil, 0, len(p.segs), drop), " ")
 	return cmd, fitYes
+}
+
+// setAttendance records an attendance segment (the first of each kind).
+func (c *Command) setAttendance(sg *lexSegment) {
+	n := int(sg.num.val)
+	switch {
+	case sg.attend == attendExpected && c.Expected == 0:
+		c.Expected = n
+	case sg.attend == attendPresent && c.Present == 0:
+		c.Present = n
+	case sg.attend == attendDelivered && c.Delivered == 0:
+		c.Delivered = n
+	}
+}
+
+// datedAsMeeting sets the date of a meeting or registry entry: the one
+// date written (default today), or the date not taken and why. It reports
+// false for two different dates.
+func (p *msgParser) datedAsMeeting(cmd *Command) bool {
+	date, bad, why, v := p.dateFor(useMeeting)
+	switch {
+	case v != fitYes:
+		return false
+	case bad != "":
+		cmd.BadDate, cmd.BadDateWhy = bad, why
+	case date.IsZero():
+		cmd.Date = p.today
+	default:
+		cmd.Date = date
+	}
+	return true
 }

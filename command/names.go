@@ -22,8 +22,15 @@ func Surname(name string) string {
 	return ""
 }
 
-// TitleKey is an activity's title as named (周六的垃圾分类 names 垃圾分类)
-// in the form compared against stored titles.
+// TitleKey is an activity's title as named (周六的垃圾分类 names 垃圾分类: a
+// day before 的 is no part of the title) in the form compared against
+// stored titles.
 func TitleKey(title string) string {
-	return Fold(strings.TrimSuffix(strings.TrimSpace(title), "的"))
+	f := Fold(title)
+	var buf [8]lexSegment
+	segs := lexMessage(f, buf[:0])
+	if len(segs) > 2 && segs[0].kind == segDate && segs[1].kind == segWord && segs[1].w.text == "的" {
+		f = f[segs[2].start:]
+	}
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(f, "的"), "的"))
 }

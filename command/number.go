@@ -31,9 +31,10 @@ func ParseNumber(s string) (float64, bool) {
 }
 
 // ParseReplyNumber reads a bare reply in a dialogue ("3", "3号", "#3",
-// "第三个", "三", "3号活动") and returns the positive integer it names. It
-// reports false for anything else, decimals and non-positive numbers
-// included. Safe for concurrent use.
+// "第三个", "三", "3号活动"), or the number with words after it ("2号 金秋讲堂":
+// the listed number and its name), and returns the positive integer it
+// names. It reports false for anything else, decimals and non-positive
+// numbers included. Safe for concurrent use.
 func ParseReplyNumber(s string) (int, bool) {
 	t := Normalize(s)
 	if t == "" {
@@ -41,14 +42,16 @@ func ParseReplyNumber(s string) (int, bool) {
 	}
 	var buf [8]lexSegment
 	segs := lexMessage(t, buf[:0])
-	n, found := 0, false
+	n, found, words := 0, false, false
 	for i := range segs {
 		sg := &segs[i]
 		switch {
 		case sg.kind == segSpace:
+			words = found // after the number's token, words may follow
 		case sg.kind == segWord && (sg.w.class == wcFiller || sg.w.text == "活动"):
 		case sg.kind == segNum && sg.num.validRef() && !found:
 			n, found = int(sg.num.val), true
+		case words && sg.kind != segNum && !(sg.kind == segWord && isCommandClass(sg.w.class)):
 		default:
 			return 0, false
 		}
@@ -77,9 +80,9 @@ func cnDigit(s string) (int, int) {
 		return 0, 3
 	case "一":
 		return 1, 3
-	case "二", "两":
+	case "二", "两", "俩":
 		return 2, 3
-	case "三":
+	case "三", "仨":
 		return 3, 3
 	case "四":
 		return 4, 3
@@ -247,6 +250,8 @@ type numVal struct {
 	bad   bool
 	ref   bool // written with 第, #, 号 or 活动: certainly a reference
 	day   bool // a plain N号, which may also be a day of the month
+	// sentence: a capacity said in a sentence (需要10个人), not as a field.
+	sentence bool
 }
 
 func (n numVal) validRef() bool {
@@ -339,8 +344,15 @@ func scanHours(s string, i int) (float64, bool, int) {
 				k = m.end + len("分")
 			}
 		}
+	case strings.HasPrefix(s[k:], "刻钟") && ns.isInt:
+		// 一刻钟, 三刻钟: quarters of an hour.
+		v /= 4
+		k += len("刻钟")
 	default:
 		e := unitAt(s, k, minuteUnits, "min", "mins", "minute", "minutes")
+		if e == 0 && strings.HasPrefix(s[k:], "分") && !strings.HasPrefix(s[k:], "分之") {
+			e = k + len("分") // 40分: minutes, spoken short
+		}
 		if e == 0 {
 			return 0, false, 0
 		}
@@ -378,9 +390,11 @@ func unitAt(s string, k int, units []string, ascii ...string) int {
 func scanCapacity(s string, i int) (numVal, int) {
 	j := i
 	strong, weak := false, false
-	for _, p := range []string{"名额", "人数", "限额", "限报", "最多", "招募", "限", "共"} {
+	sentence := false
+	for _, p := range []string{"名额", "人数", "限额", "限报", "最多", "招募", "需要", "限", "共"} {
 		if strings.HasPrefix(s[j:], p) {
 			strong = p == "名额" || p == "人数" || p == "限额"
+			sentence = p == "需要"
 			weak = !strong
 			j += len(p)
 			break
@@ -402,17 +416,10 @@ func scanCapacity(s string, i int) (numVal, int) {
 		}
 		return numVal{bad: true}, k
 	}
-	if strong && k < len(s) && (isLetterByte(s[k]) || s[k] == '.') {
-		// 名额1e9, 名额2.5k: a number that goes on is not a number of
-		// places; the whole of it is the bad capacity.
-		for k < len(s) && (isLetterByte(s[k]) || isDigitByte(s[k]) || s[k] == '.' || s[k] == '+' || s[k] == '-') {
-			k++
-		}
-		return numVal{bad: true}, k
-	}
 	suffix := false
-	for _, sf := range []string{"个名额", "名额", "人", "名", "位"} {
+	for _, sf := range []string{"个名额", "名额", "个人", "人", "名", "位"} {
 		if strings.HasPrefix(s[k:], sf) && !strings.HasPrefix(s[k:], "名单") {
+			sentence = sentence && sf == "个人" // 需要10个人, not 需要10人
 			suffix = true
 			k += len(sf)
 			break
@@ -421,8 +428,10 @@ func scanCapacity(s string, i int) (numVal, int) {
 	if !suffix && !strong {
 		return numVal{}, 0
 	}
+	sentence = sentence && suffix
 	if !suffix && unitAt(s, k, hourUnits) > 0 {
 		return numVal{}, 0
 	}
-	return numVal{val: ns.val, isInt: ns.isInt, bad: ns.bad || !ns.isInt || ns.val < 1 || ns.val > jinqiu.MaxCapacity}, k
+	return numVal{val: ns.val, isInt: ns.isInt, sentence: sentence,
+		bad: ns.bad || !ns.isInt || ns.val < 1 || ns.val > jinqiu.MaxCapacity}, k
 }

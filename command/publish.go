@@ -46,7 +46,8 @@ func (p *msgParser) parsePublish() (Command, fit) {
 		clk, endClk      timeOfDay
 		haveDate, haveTm bool
 		haveEnd          bool
-		loosePod         bool // 明天下午 without an hour
+		loosePod         bool     // 明天下午 without an hour
+		dateAt, timeAt   = -1, -1 // the segments of the start's date and time
 		amount           float64
 		amounts          int // amounts of time that differ
 	)
@@ -58,12 +59,12 @@ func (p *msgParser) parsePublish() (Command, fit) {
 		switch {
 		case sg.kind == segDate:
 			if !haveDate {
-				date, haveDate = sg.date, true
+				date, haveDate, dateAt = sg.date, true, i
 			}
 			sg.used = true
 		case p.domAt(i):
 			if !haveDate {
-				date, haveDate = dateSpec{form: formDom, day: int16(sg.num.val)}, true
+				date, haveDate, dateAt = dateSpec{form: formDom, day: int16(sg.num.val)}, true, i
 			}
 			sg.used = true
 		case sg.kind == segTime:
@@ -71,7 +72,7 @@ func (p *msgParser) parsePublish() (Command, fit) {
 			// 到, 至, - or ~ (2点到4点) is the end; any other is ignored.
 			switch {
 			case !haveTm:
-				clk, haveTm = sg.clock, true
+				clk, haveTm, timeAt = sg.clock, true, i
 			case !haveEnd && p.rangeEnd(i):
 				endClk, haveEnd = sg.clock, true
 			}
@@ -91,6 +92,13 @@ func (p *msgParser) parsePublish() (Command, fit) {
 				cmd.BadCapacity = p.s[sg.start:sg.end]
 			case !sg.bad && cmd.Capacity == 0 && cmd.BadCapacity == "":
 				cmd.Capacity = int(sg.num.val)
+				cmd.Confirm = cmd.Confirm || sg.num.sentence // 需要10个人: said in a sentence
+			}
+			sg.used = true
+		case sg.kind == segAttend && sg.attend == attendPresent && !sg.bad:
+			// 20人参加: the number of places.
+			if cmd.Capacity == 0 && cmd.BadCapacity == "" {
+				cmd.Capacity = int(sg.num.val)
 			}
 			sg.used = true
 		case sg.kind == segWord && sg.w.class == wcPod:
@@ -98,24 +106,17 @@ func (p *msgParser) parsePublish() (Command, fit) {
 			sg.used = true
 		}
 	}
-	texts := p.texts(nil, kw, len(p.segs), p.dropNote)
-	if len(texts) > 0 {
-		cmd.Title = texts[0]
-		place := strings.Join(texts[1:], " ")
-		if rest, ok := strings.CutPrefix(place, "在"); ok && utf8.RuneCountInString(rest) >= 2 {
-			place = rest
-		}
-		cmd.Place = place
-	}
+	p.publishText(kw, &cmd)
 
 	var startPod partOfDay
 	switch {
 	case haveDate:
-		day, ok := date.resolve(p.today, true)
-		if !ok {
-			return Command{}, fitUnclear
-		}
+		day, why := date.take(p.today, useActivity)
 		switch {
+		case why != "":
+			// Not taken: never moved to another day. An impossible day is
+			// named alone, a past or far one with its time.
+			cmd.BadDate, cmd.BadDateWhy = p.dateExpr(dateAt, why != BadDateImpossible), why
 		case haveTm:
 			h, ok := clk.hour(date.pod)
 			if !ok {
@@ -145,6 +146,15 @@ func (p *msgParser) parsePublish() (Command, fit) {
 		cmd.StartsAt = t
 	}
 
+	if s := cmd.StartsAt; !s.IsZero() && s.Before(p.now) {
+		// 今天上午8点 sent at 10:00: an activity never starts in the past.
+		at := dateAt
+		if at < 0 {
+			at = timeAt
+		}
+		cmd.StartsAt = time.Time{}
+		cmd.BadDate, cmd.BadDateWhy = p.dateExpr(at, true), BadDatePast
+	}
 	if amounts > 0 {
 		cmd.Duration = time.Duration(math.Round(amount*60)) * time.Minute
 	}
@@ -400,4 +410,89 @@ done:
 	}
 	d.start, d.end = lo, hi+1
 	return d, true
+}
+
+// publishText sets the title and the place from the words left once the
+// fields are taken out. Fields found inside running words (发布活动清理楼道后天
+// 上午9点枣行社区名额20, 周六上午八点半在小区南门组织垃圾分类宣传) cut a token
+// into pieces: the connecting words (组织 开展 …) go, a piece after 在 is the
+// place, the first other piece the title, and the command asks to confirm.
+func (p *msgParser) publishText(kw int, cmd *Command) {
+	running := false
+	for i := kw; i < len(p.segs); {
+		j, used, text := i, false, false
+		for ; j < len(p.segs) && p.segs[j].kind != segSpace; j++ {
+			if p.segs[j].used {
+				used = true
+			} else if !p.dropNote(j) {
+				text = true
+			}
+		}
+		if used && text {
+			running = true
+			for k := i; k < j; k++ {
+				if sg := &p.segs[k]; sg.kind == segWord && (sg.w.class == wcRestate || sg.w.class == wcConnect) {
+					sg.used = true
+				}
+			}
+		}
+		for k := i; k < j; k++ {
+			if sg := &p.segs[k]; sg.kind == segWord && sg.w.class == wcConnect {
+				sg.used = true // 大家踊跃报名: no title, no place
+			}
+		}
+		i = j + 1
+	}
+	var pieces []string
+	if running {
+		pieces = p.pieces(kw)
+	} else {
+		pieces = p.texts(nil, kw, len(p.segs), p.dropNote)
+	}
+	var rest []string
+	for _, pc := range pieces {
+		if at, ok := strings.CutPrefix(pc, "在"); ok && cmd.Place == "" && utf8.RuneCountInString(at) >= 2 && running {
+			cmd.Place = at
+			continue
+		}
+		if cmd.Title == "" {
+			cmd.Title = pc
+			continue
+		}
+		rest = append(rest, pc)
+	}
+	if len(rest) > 0 {
+		place := strings.Join(rest, " ")
+		if at, ok := strings.CutPrefix(place, "在"); ok && utf8.RuneCountInString(at) >= 2 {
+			place = at
+		}
+		if cmd.Place == "" {
+			cmd.Place = place
+		} else {
+			cmd.Place += " " + place
+		}
+	}
+	cmd.Confirm = cmd.Confirm || running
+}
+
+// pieces returns, from segment from on, each run of unused segments that
+// holds more than dropped words, as written.
+func (p *msgParser) pieces(from int) []string {
+	var out []string
+	for i := from; i < len(p.segs); {
+		if p.segs[i].kind == segSpace || p.segs[i].used {
+			i++
+			continue
+		}
+		j, real := i, false
+		for j < len(p.segs) && p.segs[j].kind != segSpace && !p.segs[j].used {
+			real = real || !p.dropNote(j)
+			j++
+		}
+		if real {
+			out = append(out, p.s[p.segs[i].start:p.segs[j-1].end])
+		}
+		i = j
+	}
+	return out
 }

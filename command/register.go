@@ -11,8 +11,9 @@ func registerGrammar() grammar {
 	return grammar{
 		intent: IntentRegister,
 		words: func(d *dictBuilder) {
-			d.kw(IntentRegister, 0, "报到", "社区报到", "我来报到", "亮身份", "亮明身份", "进社区报到", "到社区报到", "报道",
-				"我要报到", "报个到", "来报到")
+			d.kw(IntentRegister, 0, "报到", "社区报到", "我来报到", "亮身份", "亮明身份", "进社区报到", "到社区报到",
+				"我要报到", "报个到", "来报到", "来报个到", "报一下到")
+			d.slips(IntentRegister, 0, "报导", "报道")
 		},
 		args: true,
 		read: (*msgParser).parseRegister,

@@ -40,7 +40,7 @@ func rejectGrammar() grammar {
 		intent: IntentRejectHours,
 		words: func(d *dictBuilder) {
 			d.kw(IntentRejectHours, 0, "驳回", "不通过", "拒绝", "退回", "不同意", "不批准", "审核不通过", "打回", "审批不通过")
-			d.add(dictWord{class: wcNoun, tags: tHours}, "申请", "报告", "审核", "编号")
+			d.add(dictWord{class: wcNoun, tags: tHours}, "申请", "报告", "编号")
 		},
 		tolerates: tHours,
 		allows:    numbers,

@@ -82,8 +82,9 @@ func TestParseRejectPrecision(t *testing.T) {
 		{"reason first, a plausible amount", "时长填错了 驳回 3", `{"intent":"unknown"}`},
 		{"approval after a note", "时长 记错了 通过 2", `{"intent":"unknown"}`},
 		{"not a whole number", "驳回 1.5 日期不对", `{"intent":"unknown"}`},
-		// A question is no reason.
-		{"question", "驳回 17 可以吗", `{"intent":"help"}`},
+		// A question is no reason; one that carries the whole command is
+		// that command (COMMANDS.md v2).
+		{"question", "驳回 17 可以吗", `{"intent":"reject_hours","args":{"report":17}}`},
 		{"question why", "驳回 17 怎么回事", `{"intent":"help"}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -11,24 +11,21 @@ import (
 func TestEveryIntentHasARule(t *testing.T) {
 	rules := intents()
 	for _, in := range command.Intents() {
-		if _, ok := rules[in]; !ok {
+		if _, ok := rules[in]; !ok && !awaitingRule[in] {
 			t.Errorf("command parses %s, which has no rule", in)
 		}
 		delete(rules, in)
 	}
 	delete(rules, command.IntentUnknown) // what no grammar reads
 	for in := range rules {
-		if awaitingGrammar[in] {
-			continue
-		}
 		t.Errorf("the rule of %s answers an intent command never parses", in)
 	}
 }
 
-// awaitingGrammar are the registries' intents, whose rules came before
-// their grammars (the parser of COMMANDS.md's second version): remove
-// them from here once command parses them.
-var awaitingGrammar = map[command.Intent]bool{
-	command.IntentAppoint: true, command.IntentResign: true, command.IntentRecordDecision: true,
-	command.IntentNominate: true, command.IntentCommend: true,
+// awaitingRule are the bureau's desk's intents (COMMANDS.md's second
+// version), which the parser reads before their rules exist: remove them
+// from here as their rules come.
+var awaitingRule = map[command.Intent]bool{
+	command.IntentExport: true, command.IntentConsole: true, command.IntentPublicity: true,
+	command.IntentConsent: true, command.IntentWithdrawConsent: true, command.IntentObject: true,
 }

@@ -135,6 +135,7 @@ func (h *Handlers) appoint(ctx context.Context, sc *scene, rq request, s scope) 
 	if s.all {
 		return text(say.AskInBranchGroup()), nil
 	}
+	rq = postNotName(rq)
 	if rq.member == "" && rq.memberID == 0 {
 		return h.askMissing(ctx, sc, rq, missingMember, say.RegistryNeedMember(say.ExampleAppoint)), nil
 	}
@@ -168,6 +169,7 @@ func (h *Handlers) resign(ctx context.Context, sc *scene, rq request, s scope) (
 	if s.all {
 		return text(say.AskInBranchGroup()), nil
 	}
+	rq = postNotName(rq)
 	if rq.member == "" && rq.memberID == 0 {
 		return h.askMissing(ctx, sc, rq, missingMember, say.RegistryNeedMember(say.ExampleResign)), nil
 	}
@@ -206,6 +208,16 @@ func (h *Handlers) resign(ctx context.Context, sc *scene, rq request, s scope) (
 		return jinqiu.Reply{}, err
 	}
 	return text(sc.w.Resigned(m.DisplayName, p)), nil
+}
+
+// postNotName reads `担任 楼栋长`, whose one word the parser takes for the
+// member, as the post with the member not said: a known post's word is
+// nobody's name.
+func postNotName(rq request) request {
+	if rq.position == "" && rq.memberID == 0 && jinqiu.PostKindOf(command.Fold(rq.member)) != jinqiu.OtherPost {
+		rq.position, rq.member = rq.member, ""
+	}
+	return rq
 }
 
 // postsNamed are the held posts a position as written means: the same

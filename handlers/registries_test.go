@@ -16,10 +16,10 @@ import (
 
 // The registries' chat commands as COMMANDS.md writes them and the
 // commands they mean, in testdata/registries.jsonl (the corpus's shape,
-// "now" 2026-11-27 10:00 Shanghai). Until the parser reads them, the
-// tests run each text's command through HandleCommand, which is Handle
-// after the parse: the same dialogue, roles and rules. Once it does, do
-// becomes say and TestRegistryTextsParse checks the file.
+// "now" 2026-11-27 10:00 Shanghai). The tests send the texts;
+// TestRegistryTextsParse checks that the parser reads them as the file
+// says, and TestHandleCommandIsHandle that a command given as a value
+// (a button, the console) is answered as its text is.
 
 type registryCase struct {
 	Text string `json:"text"`
@@ -34,6 +34,7 @@ type registryCase struct {
 			Present    int    `json:"present"`
 			Adopted    *bool  `json:"adopted"`
 			Nomination int    `json:"nomination"`
+			BadDate    string `json:"bad_date"`
 		} `json:"args"`
 	} `json:"want"`
 }
@@ -56,7 +57,7 @@ func registryCommands(tb testing.TB) map[string]command.Command {
 		}
 		a := c.Want.Args
 		cmd := command.Command{Intent: command.Intent(c.Want.Intent), Member: a.Member, Position: a.Position, Topic: a.Topic,
-			Note: a.Note, Present: a.Present, Adopted: a.Adopted, Nomination: a.Nomination}
+			Note: a.Note, Present: a.Present, Adopted: a.Adopted, Nomination: a.Nomination, BadDate: a.BadDate}
 		if a.Date != "" {
 			if cmd.Date, err = time.ParseInLocation(time.DateOnly, a.Date, loc); err != nil {
 				tb.Fatalf("%s: %v", c.Text, err)
@@ -68,21 +69,6 @@ func registryCommands(tb testing.TB) map[string]command.Command {
 		tb.Fatal(err)
 	}
 	return out
-}
-
-// do sends text from user in chat, with the command the test data gives
-// it (a text not in the data is parsed, as dialogue answers are).
-func (w *testWorld) do(cmds map[string]command.Command, chat, user, text string) jinqiu.Reply {
-	w.tb.Helper()
-	c, ok := cmds[text]
-	if !ok {
-		return w.say(chat, user, text)
-	}
-	r, err := w.h.HandleCommand(twCtx, w.message(chat, user, text), c)
-	if err != nil {
-		w.tb.Fatalf("%s in %s: %q: %v", user, chat, text, err)
-	}
-	return r
 }
 
 // registerAs makes user a member of chat's branch under a display name.
@@ -110,10 +96,9 @@ func wantIn(tb testing.TB, what string, r jinqiu.Reply, parts ...string) {
 }
 
 func TestRegistries(t *testing.T) {
-	cmds := registryCommands(t)
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		w := newTestWorld(t, db, nil)
-		do := func(user, text string) jinqiu.Reply { t.Helper(); return w.do(cmds, twChatA, user, text) }
+		do := func(user, text string) jinqiu.Reply { t.Helper(); return w.say(twChatA, user, text) }
 		zjg := w.registerAs(twChatA, "m1", "张建国")
 		zjh := w.registerAs(twChatA, "m2", "张建华")
 		lxy := w.registerAs(twChatA, "m3", "李秀英")
@@ -154,7 +139,7 @@ func TestRegistries(t *testing.T) {
 			wantIn(t, "no position", do(twSecA, "张建国 担任"), "请问张建国担任什么职务", "张建国 担任 3号楼楼栋长")
 			wantIn(t, "no member", do(twSecA, "担任 楼栋长"), "请写上是哪位党员")
 			wantIn(t, "nobody", do(twSecA, "任命 王小明 网格长"), "本支部没有找到“王小明”")
-			wantIn(t, "future", do(twSecA, "张建国 担任 单元长 2026-12-05"), "12月5日还没到")
+			wantIn(t, "future", do(twSecA, "张建国 担任 单元长 2026-12-05"), "“2026-12-05”这个日子不对", "请问是哪天的事")
 			wantIn(t, "no topic", do(twSecA, "顾问团议事"), "请写上议事的事项")
 			wantIn(t, "no deeds", do(twSecA, "推荐典型 李秀英"), "请写上李秀英的主要事迹")
 			if got := w.count("SELECT COUNT(*) FROM posts"); got != before {
@@ -188,7 +173,7 @@ func TestRegistries(t *testing.T) {
 				{twChatA, "nobody"}, // a stranger
 			} {
 				for _, text := range []string{"任职 李秀英 导航员", "张建国 卸任 楼栋长", "顾问团议事 小区停车位改造 参加5人 已采纳 昨天", "推荐先进 李秀英 帮扶独居老人"} {
-					if r := w.do(cmds, c.chat, c.user, text); strings.Contains(r.Text, "已记录") || strings.Contains(r.Text, "已推荐") {
+					if r := w.say(c.chat, c.user, text); strings.Contains(r.Text, "已记录") || strings.Contains(r.Text, "已推荐") {
 						t.Errorf("%s in %s: %q answered %q", c.user, c.chat, text, r.Text)
 					}
 				}
@@ -235,8 +220,8 @@ func TestRegistries(t *testing.T) {
 			wantIn(t, "nominate", do(twSecA, "推荐典型 张建国 带领20名老党员清理小区杂物"), "已推荐 1号典型：张建国，事迹：带领20名老党员清理小区杂物", "表彰 1")
 			wantIn(t, "twice", do(twSecA, "推荐典型 张建国 带领20名老党员清理小区杂物"), "已有推荐（1号）")
 			wantIn(t, "secretary", do(twSecA, "表彰 1"), "由老干部局办理")
-			wantIn(t, "unknown number", w.do(cmds, twChatBur, twAdmin, "评为典型 9"), "没有找到 9号推荐")
-			wantIn(t, "one open", w.do(cmds, twChatBur, twAdmin, "表彰"), "是表彰 1号 张建国", "确认请回复：是")
+			wantIn(t, "unknown number", w.say(twChatBur, twAdmin, "评为典型 9"), "没有找到 9号推荐")
+			wantIn(t, "one open", w.say(twChatBur, twAdmin, "表彰"), "是表彰 1号 张建国", "确认请回复：是")
 			wantIn(t, "是", w.say(twChatBur, twAdmin, "是"), "已表彰 1号典型：张建国")
 			if got := w.count("SELECT COUNT(*) FROM nominations WHERE state = ? AND commended_at IS NOT NULL", jinqiu.Commended); got != 1 {
 				t.Errorf("commended = %d, want 1", got)
@@ -255,7 +240,7 @@ func TestRegistries(t *testing.T) {
 					t.Errorf("notice %q: want it in %s with the name masked 张*国", n, twChatA)
 				}
 			}
-			wantIn(t, "again", w.do(cmds, twChatBur, twAdmin, "表彰 1"), "已经表彰过了")
+			wantIn(t, "again", w.say(twChatBur, twAdmin, "表彰 1"), "已经表彰过了")
 			wantIn(t, "second", do(twSecA, "推荐先进 李秀英 帮扶独居老人"), "已推荐 2号典型：李秀英")
 		})
 		t.Run("the district's 周报 has the programme's year", func(t *testing.T) {
@@ -275,16 +260,41 @@ func TestRegistries(t *testing.T) {
 // intents (until then it skips, saying so).
 func TestRegistryTextsParse(t *testing.T) {
 	now := twStart(t)
-	if command.Parse("张建国 担任 3号楼楼栋长", now).Intent != command.IntentAppoint {
-		t.Skip("the parser does not read the registries' intents yet (COMMANDS.md's second version)")
-	}
 	for text, want := range registryCommands(t) {
 		got := command.Parse(text, now)
 		same := got.Intent == want.Intent && got.Member == want.Member && got.Position == want.Position && got.Topic == want.Topic &&
-			got.Note == want.Note && got.Present == want.Present && got.Nomination == want.Nomination && got.Date.Equal(want.Date) &&
+			got.Note == want.Note && got.Present == want.Present && got.Nomination == want.Nomination && got.Date.Equal(want.Date) && got.BadDate == want.BadDate &&
 			(got.Adopted == nil) == (want.Adopted == nil) && (got.Adopted == nil || *got.Adopted == *want.Adopted)
 		if !same {
 			t.Errorf("parse %q = %+v, want %+v", text, got, want)
 		}
 	}
+}
+
+func TestHandleCommandIsHandle(t *testing.T) {
+	cmds := registryCommands(t)
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		var replies [2]string
+		for i := range replies {
+			w := newTestWorld(t, db, nil)
+			w.reset()
+			w.registerAs(twChatA, "m1", "张建国")
+			text := "张建国 担任 3号楼楼栋长"
+			if i == 0 {
+				replies[i] = w.say(twChatA, twSecA, text).Text
+				continue
+			}
+			r, err := w.h.HandleCommand(twCtx, w.message(twChatA, twSecA, text), cmds[text])
+			if err != nil {
+				t.Fatal(err)
+			}
+			replies[i] = r.Text
+			if got := w.count("SELECT COUNT(*) FROM posts"); got != 1 {
+				t.Errorf("posts = %d, want 1", got)
+			}
+		}
+		if replies[0] != replies[1] || !strings.Contains(replies[0], "已记录") {
+			t.Errorf("Handle = %q, HandleCommand = %q: want the same record", replies[0], replies[1])
+		}
+	})
 }

@@ -15,8 +15,8 @@ type CheckinResult struct {
 	Already  bool // checked in before; nothing changed
 	// WalkIn: the person had not signed up and took one of the places
 	// left; their hours are a pending report (Report) for the secretary.
-	WalkIn bool
-	Report jinqiu.HoursReport
+	WalkIn   bool
+	Report   jinqiu.HoursReport
 	Position int // with ErrOnWaitingList: the place on the waiting list
 }
 

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,17 +35,50 @@ type app struct {
 	// installedAt is when the database started keeping records.
 	installedAt time.Time
 	reports     *report.Reporter
+	// now is the clock of record of everything above.
+	now func() time.Time
 	// replica names this process in leases and job claims (serve only).
 	replica string
 	closers []func() error
 }
 
-// newFlags returns a flag set with the --config flag every command takes.
+// newFlags returns a flag set with the --config flag every command takes;
+// its -h prints the command's synopsis and flags.
 func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s\n\nflags:\n", synopsis(name))
+		fs.PrintDefaults()
+	}
 	path := fs.String("config", "config.yaml", "path of the configuration file")
 	return fs, path
+}
+
+// parseFlags parses args. Asked for -h, it prints the usage to stdout and
+// returns flag.ErrHelp, which run turns into success; a bad flag is a
+// usage error, explained on the flag set's output (stderr).
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	out := fs.Output()
+	var msg bytes.Buffer
+	fs.SetOutput(&msg)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		io.Copy(stdout, &msg)
+		return flag.ErrHelp
+	case err != nil:
+		io.Copy(out, &msg)
+		return usageError(err.Error())
+	}
+	return nil
+}
+
+// quietLog logs warnings and errors only, to stderr: the log of a one-shot
+// command.
+func quietLog(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 // registry is the chat platforms jinqiu speaks, a line each: a platform is
@@ -67,17 +102,26 @@ func openQuiet(ctx context.Context, path string, stderr io.Writer) (*app, error)
 	if err != nil {
 		return nil, err
 	}
-	return openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	return openApp(ctx, cfg, quietLog(stderr))
 }
 
 // openApp connects to the database (migrating it and syncing the configured
-// branches) and to the state store, and builds the handlers.
+// branches) and to the state store, and builds the handlers, on the wall
+// clock.
 func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log}
+	return openAppAt(ctx, cfg, log, time.Now)
+}
+
+// openAppAt is openApp on the clock given: the one clock of record of the
+// database (every transaction's time, the migrations' too), the handlers,
+// the reports and the in-memory state's expiry.
+func openAppAt(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() time.Time) (*app, error) {
+	a := &app{cfg: cfg, log: log, now: now}
 	db, err := storage.Open(ctx, cfg.Storage.Driver, cfg.Storage.DSN)
 	if err != nil {
 		return nil, err
 	}
+	db.Now = now
 	a.db = db
 	a.closers = append(a.closers, db.Close)
 	if err := db.Migrate(ctx); err != nil {
@@ -93,7 +137,9 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		a.state = r
 		a.closers = append(a.closers, r.Close)
 	} else {
-		a.state = state.NewMemory()
+		mem := state.NewMemory()
+		mem.SetClock(now)
+		a.state = mem
 	}
 	settings := planSettings(cfg)
 	schedules := map[string]jinqiu.Schedule{}
@@ -111,7 +157,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 			}
 			return settings.Default
 		},
-		Now: time.Now,
+		Now: now,
 		Log: log,
 	}
 	if _, err := jobs.NewPlanner(settings); err != nil {
@@ -125,7 +171,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	}
 	a.installedAt = since
 	a.handlers.Since = since
-	a.reports = &report.Reporter{DB: db, Loc: cfg.Location, Schedules: schedules, Default: settings.Default, Now: time.Now, Since: since}
+	a.reports = &report.Reporter{DB: db, Loc: cfg.Location, Schedules: schedules, Default: settings.Default, Now: now, Since: since}
 	a.handlers.Reports = a.reports
 	a.pipeline = &inbound.Pipeline{
 		DB:      db,

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"jinqiu"
@@ -16,14 +17,15 @@ import (
 	"time"
 
 	"jinqiu/command"
+	"jinqiu/jobs"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
 )
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("migrate", stderr)
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
@@ -43,8 +45,8 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, path := newFlags("parse", stderr)
 	nowFlag := fs.String("now", "", "the time to parse relative to, RFC 3339 (default: now)")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	loc, err := parseZone(*path)
 	if err != nil {
@@ -96,27 +98,53 @@ func parseZone(path string) (*time.Location, error) {
 }
 
 // runSay feeds one message through the same pipeline as a callback and
-// prints the reply.
+// prints the reply. With --now the message is handled at that time: the
+// handlers, the database's transactions, the crediting of ended
+// activities and the dialogue's expiry all read it, so that successive
+// runs rehearse days in order.
 func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("say", stderr)
 	platform := fs.String("platform", string(registry().Names()[0]), "the platform: "+platformNames("|"))
-	chat := fs.String("chat", "", "the group's chat id (as configured)")
+	chat := fs.String("chat", "", "the group's chat id (as configured); without it, a single chat")
 	user := fs.String("user", "", "the sender's platform user id")
 	name := fs.String("name", "", "the sender's display name")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
+	nowFlag := fs.String("now", "", "the time of record of this message, RFC 3339 (or 2006-01-02T15:04 in the configured zone); default: now")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	if _, ok := registry().Get(jinqiu.Platform(*platform)); !ok {
 		return usageError("--platform must be " + platformNames(" or "))
 	}
 	if *user == "" || fs.NArg() == 0 {
-		return usageError("usage: jinqiu say --platform " + platformNames("|") + " --chat CHAT --user UID [--name NAME] TEXT")
+		return usageError("usage: " + synopsis("say"))
 	}
-	a, err := openQuiet(ctx, *path, stderr)
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	clock := time.Now
+	if *nowFlag != "" {
+		t, err := parseWhen(*nowFlag, cfg.Location)
+		if err != nil {
+			return usageError("--now: " + err.Error())
+		}
+		clock = func() time.Time { return t }
+	}
+	a, err := openAppAt(ctx, cfg, quietLog(stderr), clock)
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	save, err := keepDialogues(a)
+	if err != nil {
+		return err
+	}
+	// What serve's minute job would have done by now: a rehearsal that
+	// skips a day still finds the hours of the activities that ended.
+	cr := &jobs.Credits{DB: a.db, Loc: cfg.Location, Log: a.log, Now: clock}
+	if _, err := cr.Once(ctx, clock()); err != nil {
+		return fmt.Errorf("credit ended activities: %w", err)
+	}
 	id := make([]byte, 8)
 	rand.Read(id)
 	m := jinqiu.Message{
@@ -128,26 +156,10 @@ func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		UserID:   *user,
 		UserName: *name,
 		Text:     strings.Join(fs.Args(), " "),
-		SentAt:   time.Now(),
+		SentAt:   clock(),
 	}
 	if *chat == "" {
 		m.ChatType = "single"
-	}
-	// Without Redis, dialogue state lives in this process: keep it in a
-	// file beside the database so that a question asked by one `say` is
-	// answered by the next, as in a group.
-	if mem, ok := a.state.(*state.Memory); ok && a.cfg.Storage.Driver == storage.SQLite {
-		file := filepath.Join(filepath.Dir(a.cfg.Storage.DSN), "say-state.json")
-		if f, err := os.Open(file); err == nil {
-			mem.Load(f)
-			f.Close()
-		}
-		defer func() {
-			if f, err := os.Create(file); err == nil {
-				mem.Save(f)
-				f.Close()
-			}
-		}()
 	}
 	// The command line can wait: no late delivery.
 	a.pipeline.Budget = time.Minute
@@ -155,10 +167,55 @@ func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if err := save(); err != nil {
+		return err
+	}
 	if !out.Reply.Empty() {
 		fmt.Fprintln(stdout, out.Reply.Text)
 	}
 	return nil
+}
+
+// keepDialogues makes the in-memory state of a SQLite app outlive the
+// process, in a file beside the database, so that a question asked by one
+// `say` is answered by the next, as in a group; the function it returns
+// saves it. With Redis the state is Redis's (and expires on Redis's clock).
+func keepDialogues(a *app) (save func() error, err error) {
+	mem, ok := a.state.(*state.Memory)
+	if !ok || a.cfg.Storage.Driver != storage.SQLite {
+		return func() error { return nil }, nil
+	}
+	file := filepath.Join(filepath.Dir(a.cfg.Storage.DSN), "say-state.json")
+	if f, err := os.Open(file); err == nil {
+		err = mem.Load(f)
+		f.Close()
+		if err != nil {
+			// A torn or foreign file costs a pending question, not the run.
+			a.log.Warn("dialogue state unreadable: starting without it", "file", file, "error", err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("dialogue state: %w", err)
+	}
+	return func() error {
+		// Written aside and renamed: a run killed halfway leaves the old
+		// state, never half of one.
+		tmp, err := os.CreateTemp(filepath.Dir(file), ".say-state-*.json")
+		if err != nil {
+			return fmt.Errorf("save dialogue state: %w", err)
+		}
+		defer os.Remove(tmp.Name())
+		if err := mem.Save(tmp); err != nil {
+			tmp.Close()
+			return fmt.Errorf("save dialogue state: %w", err)
+		}
+		if err := tmp.Close(); err != nil {
+			return fmt.Errorf("save dialogue state: %w", err)
+		}
+		if err := os.Rename(tmp.Name(), file); err != nil {
+			return fmt.Errorf("save dialogue state: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // platformNames are the registered platforms' names, joined by sep.

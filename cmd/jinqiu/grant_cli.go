@@ -21,11 +21,11 @@ func runGrant(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	platform := fs.String("platform", "", "the person's platform: "+platformNames(" or "))
 	uid := fs.String("user", "", "the person's user id on that platform, exactly as it sends it")
 	revoke := fs.Bool("revoke", false, "withdraw a role granted earlier")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	if *branch == "" || *uid == "" || *platform == "" {
-		return usageError("usage: jinqiu grant --branch ID --platform " + platformNames("|") + " --user UID [--revoke]")
+		return usageError("usage: " + synopsis("grant"))
 	}
 	id, err := config.ParseIdentity(*platform+":"+*uid, registry().Names())
 	if err != nil {
@@ -55,7 +55,9 @@ func runGrant(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	err = a.db.GrantSecretary(ctx, actor, *branch, who)
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no branch %q in the database: check branches[].id in the configuration", *branch)
+		if berr := knownBranch(ctx, a.db, *branch); berr != nil {
+			return berr
+		}
 	}
 	if err != nil {
 		return err

@@ -3,10 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"jinqiu"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -36,11 +36,11 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dry := fs.Bool("dry-run", false, "print what would be sent; required (the service sends)")
 	at := fs.String("at", "", "the time to look at, in the configured zone unless an offset is given (default: now)")
 	until := fs.String("until", "", "show everything due from --at up to this time instead of the one minute of --at")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	if !*dry || fs.NArg() > 0 {
-		return usageError("usage: jinqiu remind --dry-run [--at TIME] [--until TIME] (only the dry run exists: `jinqiu serve` sends)")
+		return usageError("usage: " + synopsis("remind") + " (only the dry run exists: `jinqiu serve` sends)")
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
@@ -64,7 +64,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		to = u
 	}
-	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, cfg, quietLog(stderr))
 	if err != nil {
 		return err
 	}
@@ -117,17 +117,38 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// knownBranch returns nil if the database has the branch, else an error
+// that lists the ids it has.
+func knownBranch(ctx context.Context, db *storage.DB, id string) error {
+	_, err := db.Branch(ctx, id)
+	if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	bs, err := db.Branches(ctx)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, b := range bs {
+		ids = append(ids, b.ID)
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("unknown branch %q: the database has no branches (branches[] in the configuration)", id)
+	}
+	return fmt.Errorf("unknown branch %q: the branches are %s (branches[].id in the configuration)", id, strings.Join(ids, ", "))
+}
+
 // runDigest prints a weekly digest: the district's, or one branch's.
 func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("digest", stderr)
 	week := fs.String("week", "", "ISO week, e.g. 2026-W48 (default: last week, as the Monday digest)")
 	branch := fs.String("branch", "", "a branch id: that branch's digest, with its inactive members named")
 	platform := fs.String("platform", string(registry().Names()[0]), "render for "+platformNames(" or ")+" (the parts as they would be sent)")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	if _, ok := registry().Get(jinqiu.Platform(*platform)); fs.NArg() > 0 || !ok {
-		return usageError("usage: jinqiu digest [--week 2026-W48] [--branch ID] [--platform " + platformNames("|") + "]")
+		return usageError("usage: " + synopsis("digest"))
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
@@ -139,15 +160,28 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usageError("--week: " + err.Error())
 		}
 	}
-	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, cfg, quietLog(stderr))
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	if *branch != "" {
+		if err := knownBranch(ctx, a.db, *branch); err != nil {
+			return err
+		}
+	}
 	d, err := a.reports.Week(ctx, start, *branch)
 	if err != nil {
 		return err
 	}
+	// The period first, in plain dates: the digest's own title names the
+	// ISO week, which few people can place.
+	last := jinqiu.AddDays(d.To, -1)
+	fmt.Fprintf(stdout, "week %d-W%02d: %s to %s (%s)", d.Year, d.Week, d.From.Format("2006-01-02"), last.Format("2006-01-02"), cfg.Timezone)
+	if d.AsOf.Before(d.To) {
+		fmt.Fprintf(stdout, ", figures as of %s", d.AsOf.In(cfg.Location).Format("2006-01-02 15:04"))
+	}
+	fmt.Fprintln(stdout)
 	replies := cfg.Platforms.Parts(jinqiu.Platform(*platform), say.Digest(d), say.Continued)
 	if len(replies) > 0 && replies[0].Title != "" {
 		fmt.Fprintf(stdout, "title: %s\n\n", replies[0].Title)
@@ -180,7 +214,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *year == 0 {
 		*year = now.Year()
 	}
-	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := openApp(ctx, cfg, quietLog(stderr))
 	if err != nil {
 		return err
 	}

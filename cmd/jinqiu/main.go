@@ -4,10 +4,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	_ "time/tzdata" // Asia/Shanghai must exist on minimal hosts
@@ -28,20 +31,52 @@ func main() {
 	}
 }
 
-const usage = `usage: jinqiu <command> [--config PATH] [flags]
+// subcommand is a command's name, what it does and its synopsis, for the
+// list of commands and for its -h.
+type subcommand struct{ name, what, synopsis string }
 
-commands:
-  serve     run the service: callbacks, jobs, /healthz, /readyz, /metrics
-  migrate   apply database migrations and exit
-  parse     print how messages are understood: jinqiu parse [--now RFC3339] [TEXT...]
-  say       feed a message as if from a group: jinqiu say --platform wecom --chat CHAT --user UID [--name NAME] TEXT
-  remind    print what would be sent at a time, and to whom: jinqiu remind --dry-run [--at TIME] [--until TIME]
-  digest    print a weekly digest: jinqiu digest [--week 2026-W48] [--branch ID] [--platform wecom|dingtalk]
-  report    print the year's programme report (双融双助): jinqiu report [--year 2026]
-  grant     make a person a branch secretary: jinqiu grant --branch ID --platform wecom|dingtalk --user UID [--revoke]
+// commands are the sub-commands.
+func commands() []subcommand {
+	return []subcommand{
+		{"serve", "run the service: callbacks, jobs, /healthz, /readyz, /metrics; stop it with SIGTERM or Ctrl-C",
+			"jinqiu serve [--config PATH] [--listen ADDR] [--pprof ADDR]"},
+		{"migrate", "apply database migrations and exit",
+			"jinqiu migrate [--config PATH]"},
+		{"parse", "print how messages are understood",
+			"jinqiu parse [--config PATH] [--now RFC3339] [TEXT...]"},
+		{"say", "feed a message as if from a group, at a time of record if --now is given",
+			"jinqiu say [--config PATH] [--platform " + platformNames("|") + "] [--chat CHAT] --user UID [--name NAME] [--now RFC3339] TEXT"},
+		{"remind", "print what would be sent at a time, and to whom",
+			"jinqiu remind [--config PATH] --dry-run [--at TIME] [--until TIME]"},
+		{"digest", "print a weekly digest, of the district or one branch",
+			"jinqiu digest [--config PATH] [--week 2026-W48] [--branch ID] [--platform " + platformNames("|") + "]"},
+		{"report", "print the year's programme report (双融双助)",
+			"jinqiu report [--config PATH] [--year 2026]"},
+		{"grant", "make a person a branch secretary, or withdraw it",
+			"jinqiu grant [--config PATH] --branch ID --platform " + platformNames("|") + " --user UID [--revoke]"},
+	}
+}
 
-Every command takes --config PATH (default ./config.yaml).
-`
+// synopsis is the usage line of the named command.
+func synopsis(name string) string {
+	for _, c := range commands() {
+		if c.name == name {
+			return c.synopsis
+		}
+	}
+	return "jinqiu " + name
+}
+
+// usage is the list of commands.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: jinqiu <command> [--config PATH] [flags]\n\ncommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.what)
+	}
+	b.WriteString("\nEvery command takes --config PATH (default ./config.yaml) and -h for its flags;\n`jinqiu help COMMAND` is `jinqiu COMMAND -h`.\n")
+	return b.String()
+}
 
 type usageError string
 
@@ -55,13 +90,25 @@ func isUsage(err error) bool {
 // run is the whole program, testable: it returns instead of exiting.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return usageError("no command given")
 	}
 	cmd, rest := args[0], args[1:]
+	if cmd == "help" && len(rest) > 0 {
+		cmd, rest = rest[0], []string{"-h"}
+	}
+	err := runCommand(ctx, cmd, rest, stdin, stdout, stderr)
+	// -h is a question answered, not a mistake.
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func runCommand(ctx context.Context, cmd string, rest []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
-		return runServe(ctx, rest, stderr)
+		return runServe(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "parse":
@@ -76,11 +123,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReport(ctx, rest, stdout, stderr)
 	case "grant":
 		return runGrant(ctx, rest, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage())
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return usageError(fmt.Sprintf("unknown command %q", cmd))
 	}
 }

@@ -29,12 +29,12 @@ import (
 
 // runServe runs the service until ctx ends (SIGTERM), then drains in-flight
 // callbacks and the dispatcher before returning.
-func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("serve", stderr)
 	listen := fs.String("listen", "", "override server.listen")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060), for profiling")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
@@ -101,10 +101,10 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	// Messages a dead process left half handled, and replies it owed.
 	wg.Add(1)
 	go func() { defer wg.Done(); a.pipeline.RunRecovery(bg, 5*time.Second) }()
-	ret := &jobs.Retention{DB: a.db, Keep: cfg.Storage.Retention.D(), Log: log, Now: time.Now}
+	ret := &jobs.Retention{DB: a.db, Keep: cfg.Storage.Retention.D(), Log: log, Now: a.now}
 	wg.Add(1)
 	go func() { defer wg.Done(); ret.Run(bg) }()
-	cr := &jobs.Credits{DB: a.db, Loc: cfg.Location, Log: log, Now: time.Now}
+	cr := &jobs.Credits{DB: a.db, Loc: cfg.Location, Log: log, Now: a.now}
 	wg.Add(1)
 	go func() { defer wg.Done(); cr.Run(bg) }()
 	stopJobs := startScheduler(bg, a, owner)

@@ -111,6 +111,7 @@ var examples = map[string]string{
 	"signup": "报名 3", "cancel_signup": "取消报名 3", "checkin": "签到 3", "roster": "名单 3",
 	"cancel_activity": "取消活动 3", "approve_hours": "通过 17", "reject_hours": "驳回 17 原因",
 	"report_hours": "时长 2 打扫楼道", "record_meeting": "已开会 支委会 今天", "publish_activity": "发布活动 清理楼道 明天上午9点 枣行社区 名额20",
+	"appoint": ExampleAppoint, "resign": ExampleResign, "record_decision": ExampleDecision,
 }
 
 // TwoNumbers: the command takes one number and was given two.
@@ -142,6 +143,8 @@ func (w Words) BadDate(intent, written string) string {
 		return lines(fmt.Sprintf("“%s”这个时间不对：日子不存在，或已经过去了，或离现在太远。请问活动是哪天几点？", inert(written)), "例如发送："+ex)
 	case "record_meeting":
 		return lines(fmt.Sprintf("“%s”这个日子不对：日子不存在，或还没到，或离现在太久。请问会是哪天开的？", inert(written)), "例如发送："+ex)
+	case "appoint", "resign", "record_decision":
+		return lines(fmt.Sprintf("“%s”这个日子不对：日子不存在，或还没到，或离现在太久。请问是哪天的事？不写日期就算今天。", inert(written)), "例如发送："+ex)
 	}
 	return lines(fmt.Sprintf("“%s”这个日子不对：日子不存在，或还没到，或离现在太久。请问是哪天服务的？", inert(written)), "例如发送：昨天服务了2小时 打扫楼道")
 }
