@@ -200,11 +200,11 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("report", stderr)
 	year := fs.Int("year", 0, "the calendar year, e.g. 2026 (default: this year)")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 || *year < 0 || (*year != 0 && (*year < 2000 || *year > 9999)) {
-		return usageError("usage: jinqiu report [--year 2026]")
+		return usageError("usage: " + synopsis("report"))
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
