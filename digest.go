@@ -52,6 +52,29 @@ type BranchFigures struct {
 	// Inquorate are its 支部党员大会 of the period that had not more than
 	// half of their members present (不足半数).
 	Inquorate []Meeting
+	// Status is, for each meeting kind the branch is due, where it stands in
+	// its current period.
+	Status []KindStatus
+}
+
+// Standing is how a branch stands with one meeting kind in its current
+// period: held, not yet held with the deadline ahead, or overdue (the
+// console's green, yellow and red).
+type Standing string
+
+// Standings.
+const (
+	StandingHeld    Standing = "held"
+	StandingDue     Standing = "due"
+	StandingOverdue Standing = "overdue"
+)
+
+// KindStatus is a branch's standing with one meeting kind: in its current
+// period, or, when overdue, in the period it missed (the current one or the
+// one before).
+type KindStatus struct {
+	Due
+	Standing Standing
 }
 
 // Missed is a meeting a branch did not hold in a period whose deadline has

@@ -33,3 +33,10 @@ const (
 	MaxPositionRunes = 60
 	MaxDeedsRunes    = 300
 )
+
+// The web console's sign-in: a link sent for 后台 opens it once within
+// ConsoleLinkTTL, and the session it opens lasts ConsoleSessionTTL.
+const (
+	ConsoleLinkTTL    = 15 * time.Minute
+	ConsoleSessionTTL = 8 * time.Hour
+)

@@ -1,6 +1,9 @@
 package command
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Forms of the second version's lexer: amounts that are not exact, the
 // attendance of a meeting, a page of a list and a year on its own.
@@ -102,14 +105,27 @@ const (
 	attendDelivered = 'd'
 )
 
+// attendPrefixes: bare says the word means a head count on its own, so
+// that 应到5 实到7 needs no 人 (参加5 might be anything).
 var attendPrefixes = []struct {
 	text string
 	kind byte
+	bare bool
 }{
-	{"送学上门", attendDelivered}, {"送学", attendDelivered},
-	{"应到会", attendExpected}, {"应参会", attendExpected}, {"应出席", attendExpected}, {"应到", attendExpected},
-	{"实际到会", attendPresent}, {"实到会", attendPresent}, {"实到", attendPresent}, {"到会", attendPresent},
-	{"参会", attendPresent}, {"参加", attendPresent}, {"出席", attendPresent}, {"到场", attendPresent},
+	{"送学上门", attendDelivered, true}, {"送学", attendDelivered, false},
+	{"应到会", attendExpected, true}, {"应参会", attendExpected, true}, {"应出席", attendExpected, true}, {"应到", attendExpected, true},
+	{"实际到会", attendPresent, true}, {"实到会", attendPresent, true}, {"实到", attendPresent, true}, {"到会", attendPresent, false},
+	{"参会", attendPresent, false}, {"参加", attendPresent, false}, {"出席", attendPresent, false}, {"到场", attendPresent, false},
+}
+
+// endsCount reports whether s[k:] ends a bare head count: the end, a space
+// or a punctuation mark.
+func endsCount(s string, k int) bool {
+	if k >= len(s) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s[k:])
+	return r == ' ' || strings.ContainsRune(",，。;；、.!！", r)
 }
 
 var attendSuffixes = []string{"参加", "参会", "到会", "出席", "到场"}
@@ -117,10 +133,10 @@ var attendSuffixes = []string{"参加", "参会", "到会", "出席", "到场"}
 // scanAttend reads 应到9人, 实到7人, 到会12人, 参加18人, 6人参加, 送学上门2人 at
 // s[i:]: the kind, the number and the end (0 when there is none).
 func scanAttend(s string, i int) (byte, numVal, int) {
-	j, kind := i, byte(0)
+	j, kind, bare := i, byte(0), false
 	for _, p := range attendPrefixes {
 		if strings.HasPrefix(s[j:], p.text) {
-			j, kind = j+len(p.text), p.kind
+			j, kind, bare = j+len(p.text), p.kind, p.bare
 			break
 		}
 	}
@@ -142,7 +158,7 @@ func scanAttend(s string, i int) (byte, numVal, int) {
 			break
 		}
 	}
-	if !found {
+	if !found && !(bare && k == ns.end && endsCount(s, k)) {
 		return 0, numVal{}, 0
 	}
 	if kind == 0 {

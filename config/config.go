@@ -20,6 +20,7 @@ type Config struct {
 	Timezone string         `yaml:"timezone"`
 	Branches []Branch       `yaml:"branches"`
 	Bureau   Bureau         `yaml:"bureau"`
+	Console  Console        `yaml:"console"`
 	Jobs     Jobs           `yaml:"jobs"`
 	Location *time.Location `yaml:"-"`
 	// Sections are the platforms' own sections (wecom, dingtalk): each
@@ -109,6 +110,14 @@ type Group struct {
 type Bureau struct {
 	Groups []Group  `yaml:"groups"`
 	Admins []string `yaml:"admins"`
+}
+
+// Console is the bureau's web console under /console.
+type Console struct {
+	// BaseURL is the address people open, as their phone reaches this
+	// service (https://jinqiu.example.gov.cn); the links sent for 后台 begin
+	// with it. Empty: the console is not offered.
+	BaseURL string `yaml:"base_url"`
 }
 
 // Jobs configures reminders, digests and the outbox dispatcher.

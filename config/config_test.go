@@ -287,3 +287,22 @@ branches:
 		t.Errorf("pushable: c1 has a webhook key, c2 no webhook")
 	}
 }
+
+func TestConsoleBaseURL(t *testing.T) {
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"", true}, {"https://jinqiu.example.gov.cn", true}, {"http://10.0.0.5:8080/jq", true},
+		{"jinqiu.example.gov.cn", false}, {"ftp://x.example", false}, {"https://", false},
+		{"https://x.example/?a=1", false}, {"https://u:p@x.example", false},
+	} {
+		_, err := Parse([]byte("console: {base_url: \""+tc.url+"\"}\n"), lookupFrom(nil), platforms())
+		if got := err == nil; got != tc.ok {
+			t.Errorf("base_url %q: err = %v, want ok %v", tc.url, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "console.base_url:") {
+			t.Errorf("base_url %q: %v does not name console.base_url", tc.url, err)
+		}
+	}
+}

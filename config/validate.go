@@ -5,6 +5,7 @@ import (
 	"jinqiu"
 	"jinqiu/inbound"
 	"jinqiu/outbox"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -227,6 +228,15 @@ func (c *Config) Validate(names []jinqiu.Platform) Problems {
 	}
 	for j, a := range c.Bureau.Admins {
 		checkIdentity(&p, fmt.Sprintf("bureau.admins[%d]", j), a, names)
+	}
+	if u := c.Console.BaseURL; u != "" {
+		pu, err := url.Parse(u)
+		switch {
+		case err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "":
+			add("console.base_url", "must be an http(s) address such as https://jinqiu.example.gov.cn, or empty (no console)")
+		case pu.RawQuery != "" || pu.Fragment != "" || pu.User != nil:
+			add("console.base_url", "must be a bare address: no user, query or fragment")
+		}
 	}
 	checkSchedule(&p, "jobs.schedule", c.Jobs.Schedule)
 	if _, err := cron.ParseStandard(c.Jobs.Digest.Cron); err != nil {

@@ -64,6 +64,9 @@ type Handlers struct {
 	Log   *slog.Logger
 	// Reports computes 周报 and 月报: the figures of the weekly digest.
 	Reports *report.Reporter
+	// ConsoleURL is console.base_url: where the links sent for 后台 point
+	// ("": no console).
+	ConsoleURL string
 }
 
 // Handle answers one message (already verified and deduplicated). Errors
@@ -172,7 +175,7 @@ func (h *Handlers) scene(ctx context.Context, m jinqiu.Message) (*scene, error) 
 func malformed(sc *scene, rq request) string {
 	switch {
 	case rq.badDate != "":
-		return sc.w.BadDate(string(rq.intent), rq.badDate)
+		return sc.w.BadDate(string(rq.intent), rq.badDate, rq.badDateWhy)
 	case rq.twoNumbers:
 		return say.TwoNumbers(string(rq.intent))
 	case rq.twoAmounts:

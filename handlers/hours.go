@@ -155,22 +155,11 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, s scope, a
 	if !approve && rq.note == "" {
 		return h.ask(ctx, sc, dialogue{Intent: intent, Options: []int64{r.ID}, Reason: true}, sc.w.RejectAskReason(r)), nil
 	}
-	groups, err := h.DB.Groups(ctx, r.BranchID)
-	if err != nil {
-		return jinqiu.Reply{}, err
-	}
 	reason := ""
 	if !approve {
 		reason = rq.note
 	}
-	r, m, err := h.DB.DecideHours(ctx, sc.actor, sc.msg.UserName, r.BranchID, r.ID, approve, reason)
-	if err == nil {
-		notice := sc.w.ApprovedNotice(r)
-		if !approve {
-			notice = sc.w.RejectedNotice(r)
-		}
-		err = h.DB.Enqueue(ctx, notices(groups, "hours|"+strconv.FormatInt(r.ID, 10)+"|"+r.State, m.Platform, []string{m.UserID}, notice)...)
-	}
+	r, err = h.decideHours(ctx, sc.w, sc.actor, sc.msg.UserName, r.BranchID, r.ID, approve, reason)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return text(say.ReportNotFound(rq.report)), nil
@@ -189,6 +178,37 @@ func (h *Handlers) decide(ctx context.Context, sc *scene, rq request, s scope, a
 		return text(sc.w.Approved(r, len(pending))), nil
 	}
 	return text(say.Rejected(r, len(pending))), nil
+}
+
+// decideHours approves or rejects a pending report and tells the
+// branch's groups, @-mentioning its member.
+func (h *Handlers) decideHours(ctx context.Context, w say.Words, a jinqiu.Actor, name, branchID string, id int64, approve bool, reason string) (jinqiu.HoursReport, error) {
+	groups, err := h.DB.Groups(ctx, branchID)
+	if err != nil {
+		return jinqiu.HoursReport{}, err
+	}
+	r, m, err := h.DB.DecideHours(ctx, a, name, branchID, id, approve, reason)
+	if err != nil {
+		return r, err
+	}
+	notice := w.ApprovedNotice(r)
+	if !approve {
+		notice = w.RejectedNotice(r)
+	}
+	return r, h.DB.Enqueue(ctx, notices(groups, "hours|"+strconv.FormatInt(r.ID, 10)+"|"+r.State, m.Platform, []string{m.UserID}, notice)...)
+}
+
+// DecideHours is 通过/驳回 from the web console: the same rule (storage's:
+// a pending report of the branch, decided once, never by its own member,
+// audited with a) and the same notice to the branch's groups. A rejection
+// needs a reason of at most jinqiu.MaxNoteRunes characters; the caller
+// checks it, as the chat asks for it. Errors are storage's (ErrNotFound,
+// ErrDecided, ErrOwnReport) or internal.
+func (h *Handlers) DecideHours(ctx context.Context, a jinqiu.Actor, name, branchID string, id int64, approve bool, reason string) (jinqiu.HoursReport, error) {
+	if approve {
+		reason = ""
+	}
+	return h.decideHours(ctx, say.Words{Year: h.now().Year()}, a, name, branchID, id, approve, reason)
 }
 
 func (h *Handlers) myStats(ctx context.Context, sc *scene, rq request, _ scope) (jinqiu.Reply, error) {

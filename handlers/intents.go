@@ -47,6 +47,7 @@ func intents() map[command.Intent]intent {
 		command.IntentRecordDecision:  {who: manager, answer: (*Handlers).recordDecision},
 		command.IntentNominate:        {who: manager, answer: (*Handlers).nominate},
 		command.IntentCommend:         {who: bureau, answer: (*Handlers).commend},
+		command.IntentConsole:         {who: anyone, answer: (*Handlers).console},
 	}
 }
 

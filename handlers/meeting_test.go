@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"jinqiu"
+	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"strings"
 	"testing"
@@ -103,10 +104,13 @@ func TestMeetingsThroughHandle(t *testing.T) {
 		if r := w.say(twChatA, twSecA, "已开会 支委会 11月18日"); r.Text != twWords.MeetingRecordedAlready(m) {
 			t.Errorf("repeat = %q", r.Text)
 		}
-		// 12月3日 without a year is the latest on or before today: 2025's,
-		// outside this year's figures, and the reply says which year.
-		if r := w.say(twChatA, twSecA, "已开会 党课 12月3日"); !strings.HasPrefix(r.Text, "已记录：2025年12月3日 党课") {
+		// 12月3日 without a year has not come yet: never a year back.
+		before := w.snapshot()
+		if r := w.say(twChatA, twSecA, "已开会 党课 12月3日"); r.Text != twWords.BadDate("record_meeting", "12月3日", command.BadDateFuture) {
 			t.Errorf("12月3日 = %q", r.Text)
+		}
+		if ch := twChanged(before, w.snapshot()); len(ch) > 0 {
+			t.Errorf("12月3日 changed %v", ch)
 		}
 		if r := w.say(twChatA, twSecA, "已开会"); r.Text != say.MeetingNeedKind() {
 			t.Errorf("no kind = %q", r.Text)
@@ -115,7 +119,7 @@ func TestMeetingsThroughHandle(t *testing.T) {
 		if !strings.Contains(r.Text, "已开：支委会（11月18日）") || !strings.Contains(r.Text, "主题党日（11月6日，已过期）") || !strings.HasPrefix(r.Markdown, "**【"+twNameA) {
 			t.Errorf("status = %q / %q", r.Text, r.Markdown)
 		}
-		w.say(twChatB, twSecB, "已召开 支部党员大会 3月2日")
+		w.say(twChatB, twSecB, "已召开 支部党员大会 2026年3月2日")
 		if r := w.say(twChatB, twSecB, "开会情况"); !strings.Contains(r.Text, "待开：都开齐了") {
 			t.Errorf("B status = %q", r.Text)
 		}

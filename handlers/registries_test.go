@@ -139,7 +139,7 @@ func TestRegistries(t *testing.T) {
 			wantIn(t, "no position", do(twSecA, "张建国 担任"), "请问张建国担任什么职务", "张建国 担任 3号楼楼栋长")
 			wantIn(t, "no member", do(twSecA, "担任 楼栋长"), "请写上是哪位党员")
 			wantIn(t, "nobody", do(twSecA, "任命 王小明 网格长"), "本支部没有找到“王小明”")
-			wantIn(t, "future", do(twSecA, "张建国 担任 单元长 2026-12-05"), "“2026-12-05”这个日子不对", "请问是哪天的事")
+			wantIn(t, "future", do(twSecA, "张建国 担任 单元长 2026-12-05"), "“2026-12-05”还没到", "请问是哪一天")
 			wantIn(t, "no topic", do(twSecA, "顾问团议事"), "请写上议事的事项")
 			wantIn(t, "no deeds", do(twSecA, "推荐典型 李秀英"), "请写上李秀英的主要事迹")
 			if got := w.count("SELECT COUNT(*) FROM posts"); got != before {

@@ -31,6 +31,7 @@ type request struct {
 
 	confirm       bool      // repeat what was understood; act on 是
 	badDate       string    // a date not taken, as written
+	badDateWhy    string    // why: command.BadDateImpossible and kin
 	forName       string    // 代办: the member acted for, as written
 	activityTitle string    // an activity named by its title
 	activityDate  time.Time // or by its day (calendar day)
@@ -83,7 +84,7 @@ func requestOf(c command.Command) request {
 	if c.Offset != nil {
 		rq.offset = *c.Offset
 	}
-	rq.confirm, rq.badDate, rq.forName = c.Confirm, c.BadDate, c.For
+	rq.confirm, rq.badDate, rq.badDateWhy, rq.forName = c.Confirm, c.BadDate, c.BadDateWhy, c.For
 	rq.activityTitle = c.ActivityTitle
 	if !c.ActivityDate.IsZero() {
 		rq.activityDate = calendarDay(c.ActivityDate)

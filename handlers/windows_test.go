@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"jinqiu"
+	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"strings"
 	"testing"
@@ -120,8 +121,10 @@ func TestReportHoursRules(t *testing.T) {
 			want string
 		}{
 			{"时长 13", twWords.HoursDayLimit(today, 0, 1200)},
-			{"明天服务了2小时", twWords.HoursFuture(day(11, 28))},
-			{"10月26日 服务2小时", twWords.HoursTooOld(day(10, 26), 31)},
+			{"明天服务了2小时", twWords.BadDate("report_hours", "明天", command.BadDateFuture)},
+			{"10月26日 服务2小时", twWords.BadDate("report_hours", "10月26日", command.BadDateTooFar)},
+			// With its year a date is taken as written, and the limit told.
+			{"2026年10月26日 服务2小时", twWords.HoursTooOld(day(10, 26), 31)},
 			{"10月27日 服务2小时", ok},
 			{"时长", say.HoursNeedNumber()},
 			{"时长 10 打扫楼道", ok},

@@ -128,9 +128,12 @@ func (x *Reporter) Digest(ctx context.Context, from, to time.Time, branchID stri
 			}
 			c.Due++
 			bf.MeetingsDue++
+			status := jinqiu.KindStatus{Due: cur, Standing: jinqiu.StandingDue}
 			if st.Held[index[key]][b.ID] {
 				c.Done++
 				bf.MeetingsDone++
+				status.Standing = jinqiu.StandingHeld
+				bf.Status = append(bf.Status, status)
 				continue
 			}
 			// Overdue: this period's deadline has passed (a 主题党日 early in
@@ -144,11 +147,15 @@ func (x *Reporter) Digest(ctx context.Context, from, to time.Time, branchID stri
 			case !st.Held[index[spanKey{kind: kind, every: cur.Period, previous: true}]][b.ID]:
 				missed = prev
 			default:
+				bf.Status = append(bf.Status, status)
 				continue
 			}
 			if jinqiu.AddDays(missed.Deadline, 1).Before(x.Since) {
+				bf.Status = append(bf.Status, status)
 				continue
 			}
+			// The period missed: the current one, or the one before it.
+			bf.Status = append(bf.Status, jinqiu.KindStatus{Due: missed, Standing: jinqiu.StandingOverdue})
 			c.Overdue = append(c.Overdue, jinqiu.Overdue{BranchID: b.ID, Branch: b.Name, Town: b.Town, From: missed.From, Deadline: missed.Deadline})
 			bf.Overdue = append(bf.Overdue, jinqiu.Missed{Kind: kind, Every: missed.Period, From: missed.From})
 		}

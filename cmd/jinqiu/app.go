@@ -157,8 +157,9 @@ func openAppAt(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 			}
 			return settings.Default
 		},
-		Now: now,
-		Log: log,
+		Now:        now,
+		Log:        log,
+		ConsoleURL: cfg.Console.BaseURL,
 	}
 	if _, err := jobs.NewPlanner(settings); err != nil {
 		a.close()

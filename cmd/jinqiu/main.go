@@ -54,6 +54,8 @@ func commands() []subcommand {
 			"jinqiu report [--config PATH] [--year 2026]"},
 		{"grant", "make a person a branch secretary, or withdraw it",
 			"jinqiu grant [--config PATH] --branch ID --platform " + platformNames("|") + " --user UID [--revoke]"},
+		{"console-link", "print a one-time console link for a bureau admin or a secretary, as 后台 sends it in a single chat",
+			"jinqiu console-link [--config PATH] --platform " + platformNames("|") + " --user UID"},
 	}
 }
 
@@ -123,6 +125,8 @@ func runCommand(ctx context.Context, cmd string, rest []string, stdin io.Reader,
 		return runReport(ctx, rest, stdout, stderr)
 	case "grant":
 		return runGrant(ctx, rest, stdout, stderr)
+	case "console-link":
+		return runConsoleLink(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage())
 		return nil

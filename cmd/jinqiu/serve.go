@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"jinqiu/bot"
+	"jinqiu/config"
+	"jinqiu/console"
 	"jinqiu/inbound"
 	"jinqiu/jobs"
 	"jinqiu/outbox"
@@ -170,6 +173,23 @@ func (a *app) routes() (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
 	senders := map[jinqiu.Platform]jinqiu.Sender{}
 	for _, p := range cfg.Platforms {
 		senders[p.Name()] = p.Open(env, mux)
+	}
+	if cfg.Console.BaseURL != "" {
+		cs := &console.Server{
+			DB: a.db, Handlers: a.handlers, Reports: a.reports, Admins: config.Identities(cfg.Bureau.Admins),
+			Loc: cfg.Location, Now: a.now, Log: log, Secure: strings.HasPrefix(cfg.Console.BaseURL, "https://"),
+		}
+		h, err := cs.Handler()
+		if err != nil {
+			log.Error("console disabled", "error", err) // the templates are embedded: a build problem
+		} else {
+			mux.Handle("/console/", h)
+			go func() {
+				if err := cs.Warm(context.Background()); err != nil {
+					log.Warn("console: district figures not computed ahead", "error", err)
+				}
+			}()
+		}
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")

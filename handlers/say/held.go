@@ -41,7 +41,7 @@ func (w Words) Confirm(h Heard, loc *time.Location) string {
 		if h.Community != "" {
 			where = "【" + inert(h.Community) + "】"
 		}
-		ls = []string{fmt.Sprintf("您是要报到到%s吗？", where)}
+		ls = []string{fmt.Sprintf("您是要在%s报到吗？", where)}
 	case "report_hours":
 		l := fmt.Sprintf("您是要上报 %s 服务 %s 小时", w.Day(h.Date), Hours(h.Centihours))
 		if h.Note != "" {

@@ -1,6 +1,9 @@
 package say
 
-import "fmt"
+import (
+	"fmt"
+	"jinqiu"
+)
 
 // Reader is who the menu is for: what they may do decides what it shows.
 type Reader int
@@ -133,18 +136,42 @@ func InexactHours(written string) string {
 	return lines(fmt.Sprintf("“%s”不是确切的时长，请写明几小时（可以写半小时，如 2.5）。", inert(written)), "例如发送：时长 2.5 打扫楼道")
 }
 
-// BadDate names a date that was not taken and asks again; what was wrong
-// follows from the command: an activity's date is in the future, hours' and
-// meetings' in the past.
-func (w Words) BadDate(intent, written string) string {
-	ex := examples[intent]
+// BadDate names a date that was not taken, says why (the parser's
+// command.BadDate* reason: impossible, past, future, too_far) and asks
+// again with the question that fits the command.
+func (w Words) BadDate(intent, written, why string) string {
+	ex, ask, what := examples[intent], "请问是哪天服务的？", "服务时长"
 	switch intent {
 	case "publish_activity":
-		return lines(fmt.Sprintf("“%s”这个时间不对：日子不存在，或已经过去了，或离现在太远。请问活动是哪天几点？", inert(written)), "例如发送："+ex)
+		ask, what = "请问活动是哪天几点？", "活动"
 	case "record_meeting":
-		return lines(fmt.Sprintf("“%s”这个日子不对：日子不存在，或还没到，或离现在太久。请问会是哪天开的？", inert(written)), "例如发送："+ex)
+		ask, what = "请问会是哪天开的？", "会议"
 	case "appoint", "resign", "record_decision":
-		return lines(fmt.Sprintf("“%s”这个日子不对：日子不存在，或还没到，或离现在太久。请问是哪天的事？不写日期就算今天。", inert(written)), "例如发送："+ex)
+		ask, what = "请问是哪一天？", "这件事"
 	}
-	return lines(fmt.Sprintf("“%s”这个日子不对：日子不存在，或还没到，或离现在太久。请问是哪天服务的？", inert(written)), "例如发送：昨天服务了2小时 打扫楼道")
+	if ex == "" {
+		ex = "昨天服务了2小时 打扫楼道"
+	}
+	written = inert(written)
+	var reason string
+	switch why {
+	case "impossible":
+		reason = fmt.Sprintf("“%s”这一天不存在，请核对一下日子。", written)
+	case "past":
+		reason = fmt.Sprintf("“%s”已经过去了，活动只能发布在以后的时间。", written)
+	case "future":
+		reason = fmt.Sprintf("“%s”还没到，%s只能记今天或以前的。", written, what)
+	case "too_far":
+		switch intent {
+		case "publish_activity":
+			reason = fmt.Sprintf("“%s”离现在太远了，活动最多提前半年发布；要发明年的，请写上年份。", written)
+		case "report_hours":
+			reason = fmt.Sprintf("只能补记 %d 天以内的时长，“%s”已经超过了。", jinqiu.MaxReportAgeDays, written)
+		default:
+			reason = fmt.Sprintf("“%s”离现在太久了；要记很早以前的，请写上年份。", written)
+		}
+	default:
+		reason = fmt.Sprintf("“%s”这个日子不对。", written)
+	}
+	return lines(reason+ask, "例如发送："+ex)
 }
