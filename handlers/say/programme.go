@@ -129,16 +129,22 @@ func LineName(k jinqiu.BranchKind) string {
 	return "城市"
 }
 
+// ProgrammeHead heads the programme's figures of the year so far.
+const ProgrammeHead = "双融双助（今年以来）"
+
+// ProgrammeSummary are the programme's figures in a few lines: the outcome
+// in each line, posts and 五大员, 顾问团, 典型, 阵地.
+func ProgrammeSummary(p jinqiu.Programme) []string {
+	t := p.Total
+	return []string{outcomes(p), postsLine(t) + "；" + rolesLine(t), councilsLine(t), exemplarsLine(t), "阵地：" + placesLine(p)}
+}
+
 // programmeLines are the programme's lines of the district digest: the
 // year so far.
 func programmeLines(p jinqiu.Programme) []string {
-	t := p.Total
-	return []string{
-		"**双融双助（今年以来）**",
-		"- " + outcomes(p),
-		"- " + postsLine(t) + "；" + rolesLine(t),
-		"- " + councilsLine(t),
-		"- " + exemplarsLine(t),
-		"- 阵地：" + placesLine(p),
+	ls := []string{"**" + ProgrammeHead + "**"}
+	for _, l := range ProgrammeSummary(p) {
+		ls = append(ls, "- "+l)
 	}
+	return ls
 }
