@@ -26,6 +26,9 @@ type Message struct {
 	// PostsReply is set by an adapter that posts the reply itself after
 	// answering (DingTalk's sessionWebhook), rather than in the answer.
 	PostsReply bool `json:"posts_reply,omitempty"`
+	// Spoken marks a voice message: Text is the platform's transcript,
+	// which may have misheard, so an acting intent asks first.
+	Spoken bool `json:"spoken,omitempty"`
 }
 
 // Target is where an outbound message goes: a configured group (Kind
@@ -55,7 +58,9 @@ type Target struct {
 	// Kind says where it goes: "group" (a configured group), "webhook"
 	// (a robot webhook URL or key, as a sender resolves a group),
 	// "response_url" (WeCom AI bot, one use), "session" (DingTalk
-	// sessionWebhook).
+	// sessionWebhook), "push" (a chat, ChatID, that the robot pushes to
+	// through its platform's API: WeCom aibot_send_msg over the long
+	// connection, DingTalk's robot OpenAPI).
 	Kind string `json:"kind,omitempty"`
 }
 
@@ -65,6 +70,7 @@ const (
 	KindWebhook     = "webhook"
 	KindResponseURL = "response_url"
 	KindSession     = "session"
+	KindPush        = "push"
 )
 
 // Reply is what the bot says: plain text, optionally a markdown rendering of
@@ -76,6 +82,17 @@ type Reply struct {
 	Markdown string   `json:"markdown,omitempty"`
 	Title    string   `json:"title,omitempty"`
 	Mentions []string `json:"mentions,omitempty"`
+	// Buttons are taps that stand for typed commands, for a platform that
+	// can show them (a WeCom template card, DingTalk links that send the
+	// text); the text always says how to type them too.
+	Buttons []Button `json:"buttons,omitempty"`
+}
+
+// Button is a tap that sends Command as if the person had typed it, so
+// that it takes the same path, rules and exactly-once handling.
+type Button struct {
+	Text    string `json:"text"`
+	Command string `json:"command"`
 }
 
 // Empty reports whether there is nothing to say.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"jinqiu"
 	"log/slog"
@@ -73,6 +74,28 @@ type Env struct {
 	// over-long reply, a dead reply address): the wiring queues it for the
 	// group in the outbox.
 	Undelivered func(ctx context.Context, m jinqiu.Message, r jinqiu.Reply)
+	// Background starts a long connection's loop, which runs until the
+	// context it is given ends (the service stops).
+	Background func(run func(ctx context.Context))
+	// Leases decide which replica holds a connection that only one may
+	// (a WeCom AI bot's); Replica names this one.
+	Leases  Leases
+	Replica string
+}
+
+// ErrStopping is the cause with which the service ends a long
+// connection's context when it stops in good order: the connection then
+// hands its lease on at once. Any other end (a kill) leaves the lease to
+// lapse.
+var ErrStopping = errors.New("service stopping")
+
+// Leases are named leases in the database, held by one holder at a time
+// (storage.DB).
+type Leases interface {
+	// HoldLease takes or renews the lease until now+ttl: true when holder
+	// has it.
+	HoldLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
 }
 
 // Platforms are the registered platforms.

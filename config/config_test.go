@@ -306,3 +306,68 @@ func TestConsoleBaseURL(t *testing.T) {
 		}
 	}
 }
+
+// Each long-connection mode says which keys it takes, and a group served
+// by a long-connection robot needs no webhook.
+func TestLongConnectionModes(t *testing.T) {
+	doc := `
+wecom:
+  ws_url: "http://not-a-socket"
+  robots:
+    - {name: w1, mode: aibot_ws}
+    - {name: w2, mode: aibot_ws, bot_id: B, secret: S, token: abc}
+    - {name: w3, mode: aibot, bot_id: B, token: abcd, encoding_aes_key: x}
+dingtalk:
+  openapi_base: "ftp://x"
+  robots:
+    - {name: d1, mode: stream, client_id: K}
+    - {name: d2, mode: stream, client_id: K, client_secret: S, app_secret: S}
+    - {name: d3, client_id: K, app_secret: S}
+    - {name: d4, mode: websocket}
+`
+	_, err := Parse([]byte(doc), lookupFrom(nil), platforms())
+	if !IsInvalid(err) {
+		t.Fatalf("err = %v, want problems", err)
+	}
+	for _, want := range []string{
+		"wecom.ws_url: must be a ws(s) URL such as " + wecom.DefaultWSURL,
+		"wecom.robots[0]: mode aibot_ws needs bot_id and secret",
+		"wecom.robots[1]: token and encoding_aes_key are for mode: aibot (callbacks to a public URL); mode aibot_ws uses bot_id and secret",
+		"wecom.robots[2]: bot_id and secret belong to mode: aibot_ws",
+		"dingtalk.openapi_base: must be an http(s) URL such as " + dingtalk.DefaultOpenAPIBase,
+		"dingtalk.robots[0]: mode stream needs client_id and client_secret",
+		"dingtalk.robots[1].app_secret: is for mode: http",
+		"dingtalk.robots[2]: client_id and client_secret belong to mode: stream",
+		"dingtalk.robots[3].mode: must be http (callbacks to a public URL, with app_secret) or stream",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+
+	ok := `
+wecom:
+  robots:
+    - {name: w, mode: aibot_ws, bot_id: B, secret: S}
+dingtalk:
+  robots:
+    - {name: d, mode: stream, client_id: K, client_secret: S}
+branches:
+  - {id: b1, name: 支部, groups: [{platform: wecom, chat_id: c1, robot: w}, {platform: dingtalk, chat_id: c2, robot: d}]}
+`
+	cfg, err := Parse([]byte(ok), lookupFrom(nil), platforms())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := weComOf(cfg).WSURL; got != wecom.DefaultWSURL {
+		t.Errorf("ws_url = %q, want the default", got)
+	}
+	if got := dingTalkOf(cfg).OpenAPIBase; got != dingtalk.DefaultOpenAPIBase {
+		t.Errorf("openapi_base = %q, want the default", got)
+	}
+	for _, g := range []jinqiu.Group{{Platform: wecom.Name, ChatID: "c1"}, {Platform: dingtalk.Name, ChatID: "c2"}} {
+		if !cfg.Platforms.Pushable(g) {
+			t.Errorf("%s/%s is served by a long-connection robot but not pushable", g.Platform, g.ChatID)
+		}
+	}
+}

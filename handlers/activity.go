@@ -92,7 +92,9 @@ func (h *Handlers) publish(ctx context.Context, sc *scene, rq request, s scope) 
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	return text(sc.w.Published(act, h.loc())), nil
+	r := text(sc.w.Published(act, h.loc()))
+	r.Buttons = say.SignupButtons(act.ID)
+	return r, nil
 }
 
 // manageable lists the branch's activities that have not started: the

@@ -83,12 +83,28 @@ func (h *Handlers) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, 
 	if err != nil {
 		return jinqiu.Reply{}, fmt.Errorf("handle: %w", err)
 	}
-	return h.handle(ctx, sc, command.Parse(m.Text, sc.now))
+	parse := command.Parse
+	if m.Spoken {
+		parse = command.ParseHeard // an acting intent heard, not read, asks first
+	}
+	r, err := h.handle(ctx, sc, parse(m.Text, sc.now))
+	if err != nil {
+		return jinqiu.Reply{}, err
+	}
+	if m.Spoken && !r.Empty() {
+		// What was heard comes first, so that a mishearing shows.
+		heard := say.VoiceHeard(m.Text)
+		r.Text = heard + "\n" + r.Text
+		if r.Markdown != "" {
+			r.Markdown = heard + "\n" + r.Markdown
+		}
+	}
+	return r, nil
 }
 
-// HandleCommand answers a message whose command is already known (a
-// button tapped, a form of the console): the same dialogue, roles and
-// rules as Handle, with c in place of the parse of m.Text.
+// HandleCommand answers a message whose command is already known (a form
+// of the console, a test): the same dialogue, roles and rules as Handle,
+// with c in place of the parse of m.Text.
 func (h *Handlers) HandleCommand(ctx context.Context, m jinqiu.Message, c command.Command) (jinqiu.Reply, error) {
 	if m.UserID == "" {
 		return text(say.NoIdentity()), nil
@@ -100,12 +116,14 @@ func (h *Handlers) HandleCommand(ctx context.Context, m jinqiu.Message, c comman
 	return h.handle(ctx, sc, c)
 }
 
+// handle answers the command c of the scene's message: the open dialogue
+// first, else the intent's rule.
 func (h *Handlers) handle(ctx context.Context, sc *scene, c command.Command) (jinqiu.Reply, error) {
 	rq := requestOf(c)
-	if r, ok, err := h.continueDialogue(ctx, sc, rq); ok || err != nil {
-		return r, err
+	r, ok, err := h.continueDialogue(ctx, sc, rq)
+	if !ok && err == nil {
+		r, err = h.dispatch(ctx, sc, rq)
 	}
-	r, err := h.dispatch(ctx, sc, rq)
 	if err != nil {
 		return jinqiu.Reply{}, fmt.Errorf("handle %s: %w", rq.intent, err)
 	}

@@ -34,5 +34,7 @@ func (h *Handlers) pendingHours(ctx context.Context, sc *scene, rq request, s sc
 	if more > 0 {
 		body = append(body, say.More(more, say.ListPending, page+1))
 	}
-	return sc.list(head, body), nil
+	r := sc.list(head, body)
+	r.Buttons = say.DecideButtons(shown[0].ID)
+	return r, nil
 }

@@ -143,6 +143,9 @@ func (p *Pipeline) Process(ctx context.Context, m jinqiu.Message) (Outcome, erro
 	if err != nil {
 		return Outcome{}, fmt.Errorf("claim: %w", err)
 	}
+	if f, ok := ctx.Value(recordedKey{}).(func()); ok {
+		f()
+	}
 	deadline := time.Now().Add(p.budget())
 	if claimed {
 		return p.hold(ctx, m, storage.Claim{ID: in.ID, Fence: in.Fence}, deadline)
@@ -398,6 +401,8 @@ func (p *Pipeline) lateRows(m jinqiu.Message, r jinqiu.Reply) []storage.Outbound
 	case m.Late.Kind == jinqiu.KindWebhook && m.Late.Robot != "":
 		// A group robot's own webhook: its key is looked up when sent.
 		return []storage.Outbound{outbox.ToRobot(dedup, m.Platform, m.Late.Robot, m.ChatID, r)}
+	case m.Late.Kind == jinqiu.KindPush && m.Late.ChatID != "":
+		return []storage.Outbound{outbox.ToLate(dedup, m.ChatID, m.Late, r)}
 	case m.Late.URL != "" && (m.Late.Expires.IsZero() || p.DB.Now().Before(m.Late.Expires)):
 		return []storage.Outbound{outbox.ToLate(dedup, m.ChatID, m.Late, r)}
 	case m.ChatID != "" && m.ChatType == jinqiu.ChatGroup:
@@ -596,6 +601,17 @@ func (p *Pipeline) stored(ctx context.Context, m jinqiu.Message, in storage.Inbo
 		out.Post = ok
 	}
 	return out, nil
+}
+
+type recordedKey struct{}
+
+// OnRecorded returns ctx carrying f, which Process calls once the message
+// is durably recorded (claimed here, or found recorded before) and before
+// it is handled: a platform that redelivers until it is acknowledged
+// (DingTalk Stream) acknowledges there, so that a slow handler causes no
+// redelivery and a crash before the record loses nothing.
+func OnRecorded(ctx context.Context, f func()) context.Context {
+	return context.WithValue(ctx, recordedKey{}, f)
 }
 
 func encodeReply(r jinqiu.Reply) string {

@@ -446,3 +446,38 @@ func TestPipelineSlowHolderKeepsItsLease(t *testing.T) {
 		}
 	})
 }
+
+// OnRecorded fires once the message is durable and before its handler
+// runs, for the first copy and for a repeat alike: a platform that
+// redelivers until acknowledged acknowledges there.
+func TestPipelineOnRecordedBeforeHandling(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite)
+	h := &counting{db: db, gate: make(chan struct{}), gateFirst: true}
+	p := &inbound.Pipeline{DB: db, Handler: h, Log: quiet()}
+	recorded := make(chan struct{}, 2)
+	ctx := inbound.OnRecorded(context.Background(), func() { recorded <- struct{}{} })
+	done := make(chan error, 1)
+	go func() { _, err := p.Process(ctx, msg("r1")); done <- err }()
+	<-recorded // the handler is held at its gate: nothing handled yet
+	if _, err := db.InboundByMsg(context.Background(), wecom.Name, "r1", "r1"); err != nil {
+		t.Fatalf("recorded before the row exists: %v", err)
+	}
+	if n := effects(t, db); n != 0 {
+		t.Fatalf("%d effects before the handler was let go: recorded came after handling", n)
+	}
+	close(h.gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Process(ctx, msg("r1")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-recorded:
+	default:
+		t.Error("a repeat was not reported recorded")
+	}
+	if n := h.calls.Load(); n != 1 {
+		t.Errorf("handled %d times, want once", n)
+	}
+}

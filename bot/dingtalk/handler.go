@@ -83,6 +83,9 @@ func NewHandler(robots []Robot, apiBase string, p inbound.Processor, s jinqiu.Se
 		h.log.Error("dingtalk api base unusable: replies go to OnUndelivered", "error", h.baseErr)
 	}
 	for _, rc := range robots {
+		if rc.Mode == ModeStream {
+			continue // served over Stream, not by callbacks
+		}
 		if rc.AppSecret == "" {
 			h.log.Error("dingtalk robot disabled: no app_secret", "robot", rc.Name)
 			continue
@@ -192,40 +195,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	m := jinqiu.Message{
-		Platform: Name,
-		Robot:    rc.Name,
-		MsgID:    in.MsgID,
-		ChatType: "single",
-		UserID:   in.SenderStaffID,
-		UserName: in.SenderNick,
-		Text:     text,
-		SentAt:   h.now(),
-	}
-	if in.ConversationType == "2" {
-		m.ChatType = "group"
-		m.ChatID = in.ConversationID
-	}
-	if in.CreateAt > 0 {
-		m.SentAt = time.UnixMilli(in.CreateAt)
-	}
-	if in.SessionWebhook != "" {
-		if h.trusted(in.SessionWebhook) {
-			m.Late = jinqiu.Target{
-				Platform: Name,
-				Robot:    rc.Name,
-				URL:      in.SessionWebhook,
-				Kind:     jinqiu.KindSession,
-			}
-			if in.SessionWebhookExpiredTime > 0 {
-				m.Late.Expires = time.UnixMilli(in.SessionWebhookExpiredTime)
-			}
-		} else {
-			// The body is not signed: this may be a forgery aiming our
-			// replies (and whatever they contain) at another host.
-			log.Warn("dingtalk sessionWebhook outside the api base ignored", "webhook_host", hostOf(in.SessionWebhook))
-		}
-	}
+	m := h.message(rc.Name, in, log)
 
 	// The reply goes to the sessionWebhook after handling, before the
 	// answer: a crash in between leaves the reply owed, and the retry (or
@@ -249,6 +219,47 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		h.proc.Delivered(r.Context(), out.ID)
 	}
 	writeOK(w)
+}
+
+// message is the message of a callback body with text and a msgId,
+// however it came (HTTP callback or Stream). Its reply address is the
+// body's sessionWebhook, when that lies under the API base.
+func (h *Handler) message(robot string, in callbackBody, log *slog.Logger) jinqiu.Message {
+	m := jinqiu.Message{
+		Platform: Name,
+		Robot:    robot,
+		MsgID:    in.MsgID,
+		ChatType: "single",
+		UserID:   in.SenderStaffID,
+		UserName: in.SenderNick,
+		Text:     in.text(),
+		SentAt:   h.now(),
+	}
+	if in.ConversationType == "2" {
+		m.ChatType = "group"
+		m.ChatID = in.ConversationID
+	}
+	if in.CreateAt > 0 {
+		m.SentAt = time.UnixMilli(in.CreateAt)
+	}
+	if in.SessionWebhook != "" {
+		if h.trusted(in.SessionWebhook) {
+			m.Late = jinqiu.Target{
+				Platform: Name,
+				Robot:    robot,
+				URL:      in.SessionWebhook,
+				Kind:     jinqiu.KindSession,
+			}
+			if in.SessionWebhookExpiredTime > 0 {
+				m.Late.Expires = time.UnixMilli(in.SessionWebhookExpiredTime)
+			}
+		} else {
+			// The body is not signed: this may be a forgery aiming our
+			// replies (and whatever they contain) at another host.
+			log.Warn("dingtalk sessionWebhook outside the api base ignored", "webhook_host", hostOf(in.SessionWebhook))
+		}
+	}
+	return m
 }
 
 // verify checks the timestamp header (ms, within an hour of now) and the

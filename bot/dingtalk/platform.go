@@ -15,27 +15,48 @@ const Name jinqiu.Platform = "dingtalk"
 // DefaultAPIBase is DingTalk's API.
 const DefaultAPIBase = "https://oapi.dingtalk.com"
 
+// DefaultOpenAPIBase is DingTalk's newer API: the Stream gateway, access
+// tokens and the enterprise robot's group send.
+const DefaultOpenAPIBase = "https://api.dingtalk.com"
+
+// Robot modes, as configured.
+const (
+	ModeHTTP   = "http"   // callbacks to a public URL, verified with app_secret
+	ModeStream = "stream" // Stream mode: we dial DingTalk, no public URL
+)
+
 // Config is the dingtalk section of config.yaml. Field names follow the
 // YAML keys, which operators rely on: do not rename them.
 type Config struct {
-	APIBase string  `yaml:"api_base"`
-	Robots  []Robot `yaml:"robots"`
+	APIBase string `yaml:"api_base"`
+	// OpenAPIBase is the Stream gateway's and the robot OpenAPI's base
+	// (DefaultOpenAPIBase when empty).
+	OpenAPIBase string  `yaml:"openapi_base"`
+	Robots      []Robot `yaml:"robots"`
 }
 
-// Robot is one DingTalk robot: AppSecret verifies callbacks of the
-// enterprise robot; Webhook and Secret sign pushes through a custom robot.
+// Robot is one DingTalk robot. In mode http (the default) AppSecret
+// verifies callbacks of the enterprise robot; in mode stream ClientID and
+// ClientSecret (the app's AppKey and AppSecret) open the Stream
+// connection and push through the robot's OpenAPI. Webhook and Secret sign
+// pushes through a custom robot.
 type Robot struct {
-	Name      string `yaml:"name"`
-	AppSecret string `yaml:"app_secret"`
-	Webhook   string `yaml:"webhook"`
-	Secret    string `yaml:"secret"`
+	Name         string `yaml:"name"`
+	Mode         string `yaml:"mode"` // http | stream
+	AppSecret    string `yaml:"app_secret"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	Webhook      string `yaml:"webhook"`
+	Secret       string `yaml:"secret"`
 }
 
 // Platform is DingTalk as jinqiu registers it (bot.Platform).
 type Platform struct {
 	cfg Config
-	// groups are the configured groups' custom robots, by chat id.
-	groups map[string]hook
+	// groups are the configured groups' custom robots, by chat id;
+	// pushers the stream robots that push to the groups without one.
+	groups  map[string]hook
+	pushers map[string]string
 }
 
 // hook is a custom robot: its URL and signing secret.
@@ -65,17 +86,49 @@ func (p *Platform) Configure(groups []bot.GroupConfig) []string {
 	if !bot.IsBase(p.cfg.APIBase) {
 		problems = append(problems, "dingtalk.api_base: must be an http(s) URL such as "+DefaultAPIBase)
 	}
+	if p.cfg.OpenAPIBase == "" {
+		p.cfg.OpenAPIBase = DefaultOpenAPIBase
+	}
+	p.cfg.OpenAPIBase = strings.TrimRight(p.cfg.OpenAPIBase, "/")
+	if !bot.IsBase(p.cfg.OpenAPIBase) {
+		problems = append(problems, "dingtalk.openapi_base: must be an http(s) URL such as "+DefaultOpenAPIBase)
+	}
 	seen := map[string]bool{}
-	for i, r := range p.cfg.Robots {
+	stream := map[string]bool{}
+	for i := range p.cfg.Robots {
+		r := &p.cfg.Robots[i]
 		k := fmt.Sprintf("dingtalk.robots[%d]", i)
 		problems = append(problems, bot.CheckRobotName(k, r.Name, seen)...)
-		if r.AppSecret == "" && r.Webhook == "" {
-			problems = append(problems, k+": set app_secret (to receive) or webhook (to send)")
+		if r.Mode == "" {
+			r.Mode = ModeHTTP
+		}
+		switch r.Mode {
+		case ModeStream:
+			stream[r.Name] = true
+			if r.ClientID == "" || r.ClientSecret == "" {
+				problems = append(problems, k+": mode stream needs client_id and client_secret: the app's AppKey and AppSecret (Client ID and Client Secret on the app's credentials page of the developer console; README: DingTalk Stream mode)")
+			}
+			if r.AppSecret != "" {
+				problems = append(problems, k+".app_secret: is for mode: http (it verifies callbacks to a public URL); in mode stream put the AppSecret in client_secret")
+			}
+		case ModeHTTP:
+			if r.ClientID != "" || r.ClientSecret != "" {
+				problems = append(problems, k+": client_id and client_secret belong to mode: stream; mode http receives callbacks verified with app_secret")
+			}
+			if r.AppSecret == "" && r.Webhook == "" {
+				problems = append(problems, k+": set app_secret (to receive callbacks) or webhook (to send), or use mode: stream with client_id and client_secret")
+			}
+		default:
+			problems = append(problems, k+".mode: must be http (callbacks to a public URL, with app_secret) or stream (Stream mode, no public URL, with client_id and client_secret)")
 		}
 		problems = append(problems, p.checkWebhook(k+".webhook", r.Webhook)...)
 	}
 	p.groups = map[string]hook{}
+	p.pushers = map[string]string{}
 	for _, g := range groups {
+		if stream[g.Robot] {
+			p.pushers[g.ChatID] = g.Robot
+		}
 		problems = append(problems, bot.PushKeys(g, Name, "webhook", "secret")...)
 		problems = append(problems, p.checkWebhook(g.Key+".webhook", g.Push["webhook"])...)
 		if g.Push["webhook"] != "" {
@@ -102,18 +155,33 @@ func (p *Platform) Robots() []string {
 }
 
 // Pushable implements bot.Platform.
-func (p *Platform) Pushable(chatID string) bool { return p.groups[chatID].url != "" }
+func (p *Platform) Pushable(chatID string) bool {
+	return p.groups[chatID].url != "" || p.pushers[chatID] != ""
+}
 
-// Open implements bot.Platform: the sender of custom robots and
-// sessionWebhooks, and POST /dingtalk/{robot}.
+// Open implements bot.Platform: the sender of custom robots,
+// sessionWebhooks and the robot OpenAPI, POST /dingtalk/{robot}, and the
+// Stream connection of each stream robot.
 func (p *Platform) Open(env bot.Env, mux *http.ServeMux) jinqiu.Sender {
 	s := NewSender(p.cfg.APIBase, env.Client)
 	s.Log, s.Now = env.Log, env.Now
 	s.groups = p.groups
+	s.UseOpenAPI(p.cfg.OpenAPIBase, p.cfg.Robots, p.pushers)
 	h := NewHandler(p.cfg.Robots, p.cfg.APIBase, env.Processor, s, env.Log)
 	h.Now = env.Now
 	h.OnUndelivered = env.Undelivered
 	h.Register(mux)
+	for _, r := range p.cfg.Robots {
+		if r.Mode != ModeStream {
+			continue
+		}
+		if env.Background == nil {
+			env.Log.Error("dingtalk stream not started: no background runner", "robot", r.Name)
+			continue
+		}
+		st := &Stream{Base: p.cfg.OpenAPIBase, Robot: r, Handler: h, Client: env.Client, Log: env.Log}
+		env.Background(st.Run)
+	}
 	return s
 }
 

@@ -59,6 +59,8 @@ type Sender struct {
 	// groups are the custom robots of group targets (Platform fills them
 	// from the configuration), by chat id.
 	groups map[string]hook
+	// openapi pushes to the groups of stream robots (UseOpenAPI).
+	openapi *openAPI
 }
 
 var _ jinqiu.Sender = (*Sender)(nil)
@@ -118,6 +120,9 @@ func (s *Sender) Send(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) erro
 		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("dingtalk sender given a %q target", t.Platform)}
 	}
 	if t.Kind == jinqiu.KindGroup {
+		if rb, ok := s.pusher(t); ok {
+			return s.sendOpenAPI(ctx, rb, t.ChatID, r)
+		}
 		w, err := s.resolve(t)
 		if err != nil {
 			s.log().Error("dingtalk group has no webhook: configuration error", "chat_id", t.ChatID)
@@ -169,6 +174,14 @@ func build(r jinqiu.Reply) []message {
 	}
 
 	var msgs []message
+	if len(r.Buttons) > 0 && r.Markdown == "" {
+		// Buttons become links that make the tapper's client send the
+		// command, so the tap arrives as the typed message would.
+		r.Markdown = r.Text + "\n" + buttonLinks(r.Buttons)
+		if r.Title == "" {
+			r.Title, _, _ = strings.Cut(r.Text, "\n")
+		}
+	}
 	if r.Markdown != "" && r.Title != "" {
 		head := ""
 		if prefix.Len() > 0 {
@@ -196,6 +209,17 @@ func build(r jinqiu.Reply) []message {
 		msgs = append(msgs, m)
 	}
 	return msgs
+}
+
+// buttonLinks are the buttons as dtmd sendMessage links, on one line
+// (LONGCONN.md §2.6). The content is path-escaped: a space as %20, which
+// DingTalk's client decodes, where '+' might stay a plus.
+func buttonLinks(bs []jinqiu.Button) string {
+	var ls []string
+	for _, b := range bs {
+		ls = append(ls, "["+b.Text+"](dtmd://dingtalkclient/sendMessage?content="+url.PathEscape(b.Command)+")")
+	}
+	return strings.Join(ls, " | ")
 }
 
 // titleOf is the markdown preview title DingTalk requires, within its

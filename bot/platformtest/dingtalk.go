@@ -38,6 +38,7 @@ type FakeDingTalk struct {
 	robots   map[string]string    // access_token → secret ("" = unsigned); guarded by Server.mu
 	sessions map[string]time.Time // session → expiry; guarded by Server.mu
 	blocked  map[string]time.Time // robot key → end of its penalty; guarded by Server.mu
+	st       *streamState         // Stream mode and the OpenAPI
 }
 
 // NewDingTalk starts a fake DingTalk for the test. It knows no robots until
@@ -53,6 +54,7 @@ func NewDingTalk(tb testing.TB) *FakeDingTalk {
 	mux.HandleFunc("POST /robot/send", f.webhook)
 	mux.HandleFunc("POST /robot/sendBySession", f.session)
 	f.Server = newServer(tb, mux)
+	f.registerStream(mux)
 	return f
 }
 

@@ -109,6 +109,9 @@ func NewHandler(robots []Robot, p inbound.Processor, log *slog.Logger) *Handler 
 		if mode == "" {
 			mode = ModeAIBot
 		}
+		if mode == ModeAIBotWS {
+			continue // served over the long connection (WS), not by callbacks
+		}
 		if mode != ModeAIBot && mode != ModeGroupRobot {
 			h.log.Error("wecom robot disabled: unknown mode", "robot", rc.Name, "mode", rc.Mode)
 			continue
@@ -261,14 +264,7 @@ func (h *Handler) aibot(w http.ResponseWriter, r *http.Request, rb *robot, q que
 	}
 	log = log.With("msg_id", in.MsgID, "msg_type", in.MsgType)
 
-	var text string
 	switch in.MsgType {
-	case "text":
-		text = in.Text.Content
-	case "mixed":
-		text = mixedText(in.Mixed)
-	case "voice":
-		text = in.Voice.Content
 	case "stream":
 		// WeCom polls a stream until it is finished. Ours finish in the
 		// first answer, so a poll means that answer was lost: repeat it if
@@ -287,7 +283,7 @@ func (h *Handler) aibot(w http.ResponseWriter, r *http.Request, rb *robot, q que
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(in.text()) == "" {
 		log.Debug("wecom message without text ignored")
 		w.WriteHeader(http.StatusOK)
 		return
@@ -298,19 +294,7 @@ func (h *Handler) aibot(w http.ResponseWriter, r *http.Request, rb *robot, q que
 	}
 
 	now := h.now()
-	m := jinqiu.Message{
-		Platform: Name,
-		Robot:    rb.name,
-		MsgID:    in.MsgID,
-		ChatID:   in.ChatID,
-		ChatType: chatType(in.ChatType, in.ChatID),
-		UserID:   in.From.UserID,
-		Text:     text,
-		SentAt:   now,
-	}
-	if in.CreateTime > 0 {
-		m.SentAt = time.Unix(int64(in.CreateTime), 0)
-	}
+	m, _ := messageOf(in, rb.name, now)
 	if in.ResponseURL != "" {
 		m.Late = jinqiu.Target{
 			Platform: Name,
@@ -557,6 +541,44 @@ func (h *Handler) finished(id string) (string, bool) {
 		return "", false
 	}
 	return s.content, true
+}
+
+// text is what a message says: a voice message's is WeCom's transcript.
+func (in *aibotMessage) text() string {
+	switch in.MsgType {
+	case "text":
+		return in.Text.Content
+	case "mixed":
+		return mixedText(in.Mixed)
+	case "voice":
+		return in.Voice.Content
+	}
+	return ""
+}
+
+// messageOf is the message of an AI bot's text, mixed or voice message,
+// however it came (callback or long connection); false when it has no
+// text or no msgid.
+func messageOf(in aibotMessage, robot string, now time.Time) (jinqiu.Message, bool) {
+	text := in.text()
+	if strings.TrimSpace(text) == "" || in.MsgID == "" {
+		return jinqiu.Message{}, false
+	}
+	m := jinqiu.Message{
+		Platform: Name,
+		Robot:    robot,
+		MsgID:    in.MsgID,
+		ChatID:   in.ChatID,
+		ChatType: chatType(in.ChatType, in.ChatID),
+		UserID:   in.From.UserID,
+		Text:     text,
+		SentAt:   now,
+		Spoken:   in.MsgType == "voice",
+	}
+	if in.CreateTime > 0 {
+		m.SentAt = time.Unix(int64(in.CreateTime), 0)
+	}
+	return m, true
 }
 
 func chatType(t, chatID string) jinqiu.ChatType {

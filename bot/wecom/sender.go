@@ -46,6 +46,10 @@ type Sender struct {
 	// groups and robots are the webhook keys of group targets (Platform
 	// fills them from the configuration): by chat id, by robot name.
 	groups, robots map[string]string
+	// pushers name the long-connection robot of a group without a
+	// webhook, by chat id; ws are those robots' connections, by name.
+	pushers map[string]string
+	ws      map[string]*WS
 }
 
 var _ jinqiu.Sender = (*Sender)(nil)
@@ -100,6 +104,9 @@ func (s *Sender) Send(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) erro
 	}
 	switch t.Kind {
 	case jinqiu.KindGroup:
+		if ws := s.pusher(t); ws != nil {
+			return ws.Push(ctx, t.ChatID, r)
+		}
 		w, err := s.resolve(t)
 		if err != nil {
 			s.log().Error("wecom group has no webhook: configuration error", "chat_id", t.ChatID, "via", t.Via)
@@ -110,6 +117,12 @@ func (s *Sender) Send(ctx context.Context, t jinqiu.Target, r jinqiu.Reply) erro
 		return s.sendWebhook(ctx, t, r)
 	case jinqiu.KindResponseURL:
 		return s.sendResponseURL(ctx, t, r)
+	case jinqiu.KindPush:
+		ws := s.ws[t.Robot]
+		if ws == nil {
+			return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("wecom robot %q is not served over the long connection", t.Robot)}
+		}
+		return ws.Push(ctx, t.ChatID, r)
 	default:
 		return &jinqiu.SendError{Class: jinqiu.Permanent, Message: fmt.Sprintf("wecom cannot send to a %q target", t.Kind)}
 	}

@@ -114,6 +114,14 @@ type aibotMessage struct {
 	} `json:"stream"`
 	Event struct {
 		EventType string `json:"eventtype"`
+		// A card tap: the official plugin reads it nested; the older SDK
+		// type has the key and task directly under event.
+		TemplateCardEvent struct {
+			EventKey string `json:"event_key"`
+			TaskID   string `json:"task_id"`
+		} `json:"template_card_event"`
+		EventKey string `json:"event_key"`
+		TaskID   string `json:"task_id"`
 	} `json:"event"`
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -166,7 +167,7 @@ func startE2E(t *testing.T, driver, dsn, redis string) *e2eServer {
 	a.handlers.Now, a.db.Now = clock, clock
 	s.a = a
 
-	mux, _ := a.routes()
+	mux, _ := a.routes(func(func(context.Context)) {})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	s.url, s.hc = srv.URL, srv.Client()

@@ -54,7 +54,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer a.close()
 	a.replica = replicaName()
 
-	mux, senders := a.routes()
+	var loops []func(context.Context)
+	mux, senders := a.routes(func(run func(context.Context)) { loops = append(loops, run) })
 	if cfg.Server.MetricsListen == "" {
 		mux.Handle("GET /metrics", promhttp.Handler())
 	}
@@ -111,11 +112,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	wg.Add(1)
 	go func() { defer wg.Done(); cr.Run(bg) }()
 	stopJobs := startScheduler(bg, a, owner)
+	// The long connections (WeCom AI bot, DingTalk Stream); stopped with
+	// bot.ErrStopping, they hand their leases on at once.
+	lc, stopLoops := context.WithCancelCause(bg)
+	for _, run := range loops {
+		wg.Add(1)
+		go func() { defer wg.Done(); run(lc) }()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		stopLoops(nil)
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("serve: %w", err)
@@ -127,6 +136,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	err = srv.Shutdown(sctx)
 	a.pipeline.FlushDelivered(sctx)
 	<-stopJobs(sctx).Done()
+	stopLoops(bot.ErrStopping)
 	stopBG()
 	wg.Wait()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -145,13 +155,22 @@ func replicaName() string {
 }
 
 // routes is the HTTP surface: the platforms' callbacks and the operator's
-// endpoints; and the platforms' senders.
-func (a *app) routes() (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
+// endpoints; and the platforms' senders. The platforms' long connections
+// are handed to background, to be run while the service serves.
+func (a *app) routes(background func(run func(context.Context))) (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
 	cfg, log := a.cfg, a.log
 	mux := http.NewServeMux()
 	// What a callback's answer could not carry (an over-long reply, a dead
 	// sessionWebhook) goes to the group through the outbox.
 	undelivered := func(ctx context.Context, m jinqiu.Message, r jinqiu.Reply) {
+		if m.Late.Kind == jinqiu.KindPush {
+			// The robot pushes to the chat itself, a single chat too.
+			o := outbox.ToLate(outbox.DedupKey("reply", string(m.Platform), m.Robot, m.MsgID), m.ChatID, m.Late, r)
+			if err := a.db.Enqueue(context.WithoutCancel(ctx), o); err != nil {
+				log.Error("queue undelivered reply", "msg_id", m.MsgID, "error", err)
+			}
+			return
+		}
 		if m.ChatID == "" {
 			log.Warn("undelivered reply in a single chat dropped", "platform", m.Platform, "msg_id", m.MsgID)
 			return
@@ -169,6 +188,9 @@ func (a *app) routes() (*http.ServeMux, map[jinqiu.Platform]jinqiu.Sender) {
 		Log:         log,
 		Now:         time.Now,
 		Undelivered: undelivered,
+		Background:  background,
+		Leases:      a.db,
+		Replica:     a.replica,
 	}
 	senders := map[jinqiu.Platform]jinqiu.Sender{}
 	for _, p := range cfg.Platforms {

@@ -185,3 +185,12 @@ func (w Words) Roster(a jinqiu.Activity, es []storage.RosterEntry, loc *time.Loc
 	body = append(body, fmt.Sprintf("已签到 %d 人（✓）。取消活动请发送：取消活动 %d", checked, a.ID))
 	return head, body
 }
+
+// SignupButtons are the taps under an announced activity: 报名 and, for
+// those signed up, 取消报名.
+func SignupButtons(id int64) []jinqiu.Button {
+	return []jinqiu.Button{
+		{Text: "报名", Command: fmt.Sprintf("报名 %d", id)},
+		{Text: "取消报名", Command: fmt.Sprintf("取消报名 %d", id)},
+	}
+}

@@ -22,6 +22,12 @@ type Heard struct {
 	Note       string
 }
 
+// VoiceHeard quotes a voice message as the platform transcribed it, at
+// the head of the reply to it.
+func VoiceHeard(transcript string) string {
+	return fmt.Sprintf("听到您说：“%s”", inert(strings.TrimSpace(transcript)))
+}
+
 // Confirm repeats what was understood and asks for 是.
 func (w Words) Confirm(h Heard, loc *time.Location) string {
 	act := fmt.Sprintf("%d号活动", h.ActivityID)

@@ -143,3 +143,11 @@ func Pending(n int, ls []string, first int64) (head string, body []string) {
 
 // OwnMark marks a secretary's own report in a list.
 func OwnMark() string { return "（您本人的，需其他书记审核）" }
+
+// DecideButtons are the secretary's taps under the first pending report.
+func DecideButtons(id int64) []jinqiu.Button {
+	return []jinqiu.Button{
+		{Text: "通过", Command: fmt.Sprintf("通过 %d", id)},
+		{Text: "驳回", Command: fmt.Sprintf("驳回 %d", id)},
+	}
+}
