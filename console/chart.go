@@ -135,17 +135,14 @@ func mask(name string) string {
 // hours, kinds, lines and periods, and days in the configured zone.
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"hours": say.Hours,
-		// programme: the figures of the year so far (the district's only).
-		"programme":     say.ProgrammeSummary,
-		"programmeHead": func() string { return say.ProgrammeHead },
-		"kind":          say.Kind,
-		"line":          say.Line,
-		"period":        say.PeriodName,
-		"day":           func(t time.Time) string { return t.In(s.Loc).Format("2006-01-02") },
-		"date":          func(t time.Time) string { return t.Format("2006-01-02") }, // a calendar day (DATE column)
-		"when":          func(t time.Time) string { return t.In(s.Loc).Format("01-02 15:04") },
-		"clock":         func(t time.Time) string { return t.In(s.Loc).Format("15:04") },
+		"hours":  say.Hours,
+		"kind":   say.Kind,
+		"line":   say.Line,
+		"period": say.PeriodName,
+		"day":    func(t time.Time) string { return t.In(s.Loc).Format("2006-01-02") },
+		"date":   func(t time.Time) string { return t.Format("2006-01-02") }, // a calendar day (DATE column)
+		"when":   func(t time.Time) string { return t.In(s.Loc).Format("01-02 15:04") },
+		"clock":  func(t time.Time) string { return t.In(s.Loc).Format("15:04") },
 		"lastDay": func(t time.Time) string {
 			return jinqiu.AddDays(t, -1).Format("01-02")
 		},
@@ -159,6 +156,10 @@ func (s *Server) funcs() template.FuncMap {
 		"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
 		"add":  func(a, b int) int { return a + b },
 		"sub":  func(a, b int) int { return a - b },
+
+		// The programme's figures of the year so far (the district's only).
+		"programme":     say.ProgrammeSummary,
+		"programmeHead": func() string { return say.ProgrammeHead },
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 func TestEveryIntentHasARule(t *testing.T) {
 	rules := intents()
 	for _, in := range command.Intents() {
-		if _, ok := rules[in]; !ok && !awaitingRule[in] {
+		if _, ok := rules[in]; !ok {
 			t.Errorf("command parses %s, which has no rule", in)
 		}
 		delete(rules, in)
@@ -20,12 +20,4 @@ func TestEveryIntentHasARule(t *testing.T) {
 	for in := range rules {
 		t.Errorf("the rule of %s answers an intent command never parses", in)
 	}
-}
-
-// awaitingRule are the bureau's desk's intents (COMMANDS.md's second
-// version), which the parser reads before their rules exist: remove them
-// from here as their rules come.
-var awaitingRule = map[command.Intent]bool{
-	command.IntentExport: true, command.IntentConsole: true, command.IntentPublicity: true,
-	command.IntentConsent: true, command.IntentWithdrawConsent: true, command.IntentObject: true,
 }
