@@ -144,6 +144,9 @@ type Digest struct {
 	// Held are, for a branch digest, the kinds of meeting held in the
 	// period itself.
 	Held []MeetingKind
+	// Programme are, for the district digest, the programme's figures of
+	// the year so far (up to AsOf); nil in a branch digest.
+	Programme *Programme
 }
 
 // Public returns the digest without the names of inactive members: what

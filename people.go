@@ -20,6 +20,9 @@ type Branch struct {
 	Name string     `db:"name"`
 	Town string     `db:"town"`
 	Kind BranchKind `db:"kind"`
+	// DivisionCode is the 12-digit 统计用区划代码 of its community or
+	// village, "" when not configured (see DivisionLine).
+	DivisionCode string `db:"division_code"`
 }
 
 // Group is a chat the bot is in. BranchID is empty for a bureau group.

@@ -27,7 +27,11 @@ const (
 	// the limit named, never cut.
 	MaxTitleRunes = 40
 	MaxPlaceRunes = 60
-	MaxNoteRunes  = 100 // hours notes, reasons, meeting topics
+	MaxNoteRunes  = 100 // hours notes, reasons, meeting topics, decision topics
+	// MaxPositionRunes bounds a post as written (3号楼楼栋长); MaxDeedsRunes
+	// a 典型's deeds.
+	MaxPositionRunes = 60
+	MaxDeedsRunes    = 300
 )
 
 // The web console's sign-in: a link sent for 后台 opens it once within

@@ -78,11 +78,23 @@ type Branch struct {
 	ID          string   `yaml:"id"`
 	Name        string   `yaml:"name"`
 	Town        string   `yaml:"town"`
-	Kind        string   `yaml:"kind"` // community | rural
+	Kind        string   `yaml:"kind"` // community | rural; from DivisionCode when not given
 	Secretaries []string `yaml:"secretaries"`
 	Groups      []Group  `yaml:"groups"`
+	// DivisionCode is the 12-digit 统计用区划代码 of the branch's community
+	// or village; its township digits give the line when Kind is not given.
+	DivisionCode string `yaml:"division_code"`
+	// Places are the branch's 阵地: an activity whose place names one is
+	// counted there.
+	Places []Place `yaml:"places"`
 	// Schedule overrides the default meeting schedule for this branch.
 	Schedule *Schedule `yaml:"schedule"`
+}
+
+// Place is a 阵地 of a branch.
+type Place struct {
+	Name string `yaml:"name"`
+	Kind string `yaml:"kind"` // 党员活动室 | 金秋讲堂 | 党员驿站 | 教学点 | 其他
 }
 
 // Group is one chat group the bot is in, and how to push to it.

@@ -60,7 +60,14 @@ func (c *Config) ApplyDefaults() {
 	}
 	setDefault(&c.Timezone, DefaultTimezone)
 	for i := range c.Branches {
-		setDefault(&c.Branches[i].Kind, "community")
+		b := &c.Branches[i]
+		if line, ok := jinqiu.DivisionLine(b.DivisionCode); ok {
+			setDefault(&b.Kind, string(line))
+		}
+		setDefault(&b.Kind, "community")
+		for j := range b.Places {
+			setDefault(&b.Places[j].Kind, string(jinqiu.OtherPlace))
+		}
 	}
 	c.Jobs.Schedule.fill(DefaultSchedule())
 	for i := range c.Branches {
@@ -195,6 +202,25 @@ func (c *Config) Validate(names []jinqiu.Platform) Problems {
 		}
 		if b.Kind != "community" && b.Kind != "rural" {
 			add(k+".kind", "must be community (城市) or rural (乡镇)")
+		}
+		if b.DivisionCode != "" {
+			if _, ok := jinqiu.DivisionLine(b.DivisionCode); !ok {
+				add(k+".division_code", "must be the 12-digit 统计用区划代码 of the community or village, e.g. 370911002001; its 7th digit is 0 for a 街道 (城市), 1 for a 镇 or 2–3 for a 乡 (乡镇); or leave it out and write kind")
+			}
+		}
+		places := map[string]bool{}
+		for j, pl := range b.Places {
+			pk := fmt.Sprintf("%s.places[%d]", k, j)
+			switch {
+			case pl.Name == "":
+				add(pk+".name", "must not be empty: the place as activities name it, e.g. 枣行社区党员活动室")
+			case places[pl.Name]:
+				add(pk+".name", "is used by another place of the branch; names must be unique within a branch")
+			}
+			places[pl.Name] = true
+			if !jinqiu.PlaceKind(pl.Kind).Valid() {
+				add(pk+".kind", "must be 党员活动室, 金秋讲堂, 党员驿站, 教学点 or 其他")
+			}
 		}
 		for j, s := range b.Secretaries {
 			checkIdentity(&p, fmt.Sprintf("%s.secretaries[%d]", k, j), s, names)

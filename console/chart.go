@@ -156,6 +156,10 @@ func (s *Server) funcs() template.FuncMap {
 		"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
 		"add":  func(a, b int) int { return a + b },
 		"sub":  func(a, b int) int { return a - b },
+
+		// The programme's figures of the year so far (the district's only).
+		"programme":     say.ProgrammeSummary,
+		"programmeHead": func() string { return say.ProgrammeHead },
 	}
 }
 

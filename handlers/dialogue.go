@@ -44,6 +44,12 @@ type dialogue struct {
 	Members bool      `json:"members,omitempty"` // Options are 1..n of Picks, members for 代办
 	Picks   []int64   `json:"picks,omitempty"`
 	For     int64     `json:"for,omitempty"` // the member chosen for 代办
+	// Args are a registry command's parts while it asks which member
+	// (Picks) is meant.
+	Args *registryArgs `json:"args,omitempty"`
+	// Missing is the part of Args the question asked for (member,
+	// position, note, topic): the next message that is no command.
+	Missing string `json:"missing,omitempty"`
 }
 
 func (sc *scene) dialogueKey() string {
@@ -90,6 +96,10 @@ func (h *Handlers) continueDialogue(ctx context.Context, sc *scene, rq request) 
 		h.endDialogue(ctx, sc)
 		r, err := h.dispatch(ctx, sc, request{intent: command.IntentRejectHours, report: d.Options[0], note: command.Normalize(sc.msg.Text)})
 		return r, true, err
+	case d.Args != nil && d.Missing != "" && rq.intent == command.IntentUnknown && !rq.thanks && command.Normalize(sc.msg.Text) != "":
+		h.endDialogue(ctx, sc)
+		r, err := h.dispatch(ctx, sc, d.Args.withAnswer(d.Missing, command.Normalize(sc.msg.Text)).request(d.Intent, 0))
+		return r, true, err
 	case d.Confirm && command.Confirms(sc.msg.Text):
 		h.endDialogue(ctx, sc)
 		r, err := h.resume(ctx, sc, d, 0)
@@ -120,6 +130,13 @@ func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (
 	if d.Text != "" {
 		return h.resumeHeld(ctx, sc, d, n)
 	}
+	if d.Args != nil {
+		id := heldFor(d, n)
+		if id == 0 {
+			return text(say.Unknown(sc.reader())), nil
+		}
+		return h.dispatch(ctx, sc, d.Args.request(d.Intent, id))
+	}
 	if d.Intent == command.IntentRegister {
 		return h.registerIn(ctx, sc, d.Branch)
 	}
@@ -133,6 +150,8 @@ func (h *Handlers) resume(ctx context.Context, sc *scene, d dialogue, n int64) (
 	switch d.Intent {
 	case command.IntentApproveHours, command.IntentRejectHours:
 		rq.report = n
+	case command.IntentCommend:
+		rq.nomination = n
 	default:
 		rq.activity = n
 	}

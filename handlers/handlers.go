@@ -90,13 +90,9 @@ func (h *Handlers) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, 
 	if m.Spoken {
 		parse = command.ParseHeard // an acting intent heard, not read, asks first
 	}
-	rq := requestOf(parse(m.Text, sc.now))
-	r, ok, err := h.continueDialogue(ctx, sc, rq)
-	if !ok && err == nil {
-		r, err = h.dispatch(ctx, sc, rq)
-	}
+	r, err := h.handle(ctx, sc, parse(m.Text, sc.now))
 	if err != nil {
-		return jinqiu.Reply{}, fmt.Errorf("handle %s: %w", rq.intent, err)
+		return jinqiu.Reply{}, err
 	}
 	if m.Spoken && !r.Empty() {
 		// What was heard comes first, so that a mishearing shows.
@@ -105,6 +101,34 @@ func (h *Handlers) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, 
 		if r.Markdown != "" {
 			r.Markdown = heard + "\n" + r.Markdown
 		}
+	}
+	return r, nil
+}
+
+// HandleCommand answers a message whose command is already known (a form
+// of the console, a test): the same dialogue, roles and rules as Handle,
+// with c in place of the parse of m.Text.
+func (h *Handlers) HandleCommand(ctx context.Context, m jinqiu.Message, c command.Command) (jinqiu.Reply, error) {
+	if m.UserID == "" {
+		return text(say.NoIdentity()), nil
+	}
+	sc, err := h.scene(ctx, m)
+	if err != nil {
+		return jinqiu.Reply{}, fmt.Errorf("handle: %w", err)
+	}
+	return h.handle(ctx, sc, c)
+}
+
+// handle answers the command c of the scene's message: the open dialogue
+// first, else the intent's rule.
+func (h *Handlers) handle(ctx context.Context, sc *scene, c command.Command) (jinqiu.Reply, error) {
+	rq := requestOf(c)
+	r, ok, err := h.continueDialogue(ctx, sc, rq)
+	if !ok && err == nil {
+		r, err = h.dispatch(ctx, sc, rq)
+	}
+	if err != nil {
+		return jinqiu.Reply{}, fmt.Errorf("handle %s: %w", rq.intent, err)
 	}
 	return r, nil
 }

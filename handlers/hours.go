@@ -224,8 +224,15 @@ func (h *Handlers) myStats(ctx context.Context, sc *scene, rq request, _ scope) 
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
+	posts, err := h.DB.Posts(ctx, sc.member.ID, false)
+	if err != nil {
+		return jinqiu.Reply{}, err
+	}
 	shown, page, more := pageOf(mine, rq.page)
 	head, body := sc.w.MyStats(sc.name(), s, shown, h.loc())
+	// Posts and 五大员 roles right after the hours: what the person is, then
+	// what they signed up for.
+	body = append(body[:1], append(sc.w.MyPosts(posts), body[1:]...)...)
 	if more > 0 {
 		body = append(body, say.More(more, say.ListMine, page+1))
 	}

@@ -44,12 +44,20 @@ type request struct {
 	twoAmounts    bool
 	inexact       string // an amount that is not exact, as written
 	thanks        bool
+	// The registries: a member and a post as written, a nomination's
+	// number, whether a decision was adopted (nil: not said).
+	member, position string
+	nomination       int64
+	adopted          *bool
 
 	// Set when a held command is resumed: confirmed (是 after the bot
 	// repeated it), again (a repeat the person confirmed), forMember (the
 	// member chosen for 代办).
 	confirmed, again bool
 	forMember        int64
+	// memberID is the member picked when a registry command's name meant
+	// several.
+	memberID int64
 }
 
 func requestOf(c command.Command) request {
@@ -85,6 +93,7 @@ func requestOf(c command.Command) request {
 	rq.expected, rq.present, rq.delivered = c.Expected, c.Present, c.Delivered
 	rq.page = c.Page
 	rq.year = c.Year
+	rq.member, rq.position, rq.nomination, rq.adopted = c.Member, c.Position, int64(c.Nomination), c.Adopted
 	rq.twoNumbers, rq.twoAmounts, rq.inexact, rq.thanks = c.TwoNumbers, c.TwoAmounts, c.Inexact, c.Thanks
 	return rq
 }

@@ -31,6 +31,7 @@ const (
 	viewer              // who may see a branch's activities: the group's, else their own
 	member              // a member registered in the branch, in its group or their own
 	manager             // a secretary of the branch, or a bureau admin
+	bureau              // a bureau admin, anywhere
 )
 
 // grant returns the scope the role gives the person here, or the refusal
@@ -45,6 +46,11 @@ func (sc *scene) grant(who role) (scope, string) {
 		return scope{branch: b}, refusal
 	case manager:
 		return sc.asManager()
+	case bureau:
+		if sc.admin {
+			return scope{all: true}, ""
+		}
+		return scope{}, say.OnlyBureau()
 	}
 	return scope{}, ""
 }

@@ -154,7 +154,7 @@ func (w *testWorld) publish(chat, secretary, text string) jinqiu.Activity {
 
 // twTables are the tables a message may write.
 var twTables = []string{"branches", "chat_groups", "branch_roles", "members", "registrations", "activities", "signups",
-	"checkins", "hours_reports", "meetings", "inbound", "outbox", "job_runs", "audit_log"}
+	"checkins", "hours_reports", "meetings", "inbound", "outbox", "job_runs", "audit_log", "posts", "decisions", "nominations"}
 
 // snapshot returns every row of every table, as text: two snapshots are
 // equal exactly when nothing was inserted, updated or deleted.

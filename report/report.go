@@ -195,6 +195,15 @@ func (x *Reporter) Digest(ctx context.Context, from, to time.Time, branchID stri
 	for _, m := range st.Inactive {
 		d.InactiveNames = append(d.InactiveNames, m.DisplayName)
 	}
+	if branchID == "" {
+		// The year so far, as of the digest's own end.
+		yearFrom := time.Date(ref.Year(), 1, 1, 0, 0, 0, 0, loc)
+		p, err := x.Programme(ctx, yearFrom, jinqiu.AddDays(ref, 1))
+		if err != nil {
+			return jinqiu.Digest{}, fmt.Errorf("digest: %w", err)
+		}
+		d.Programme = &p
+	}
 	return d, nil
 }
 

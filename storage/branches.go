@@ -14,6 +14,8 @@ type BranchSpec struct {
 	jinqiu.Branch
 	Secretaries []jinqiu.Identity
 	Groups      []jinqiu.Group
+	// Places are the branch's 阵地; the configuration is their truth.
+	Places []jinqiu.Place
 }
 
 // SyncConfig makes the database agree with the configuration: branches and
@@ -26,7 +28,7 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 	defer db.cache.clear()
 	return db.update(ctx, func(tx *Tx) error {
 		var haveB []jinqiu.Branch
-		if err := tx.SelectContext(ctx, &haveB, "SELECT id, name, town, kind FROM branches"); err != nil {
+		if err := tx.SelectContext(ctx, &haveB, "SELECT id, name, town, kind, division_code FROM branches"); err != nil {
 			return fmt.Errorf("sync branches: %w", err)
 		}
 		branchOf := map[string]jinqiu.Branch{}
@@ -73,13 +75,13 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 			old, ok := branchOf[b.ID]
 			switch {
 			case !ok:
-				if _, err := tx.ExecContext(ctx, "INSERT INTO branches (id, name, town, kind, updated_at) VALUES (?, ?, ?, ?, ?)",
-					b.ID, b.Name, b.Town, b.Kind, tx.Now); err != nil {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO branches (id, name, town, kind, division_code, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+					b.ID, b.Name, b.Town, b.Kind, b.DivisionCode, tx.Now); err != nil {
 					return fmt.Errorf("sync branch %s: %w", b.ID, err)
 				}
 			case old != b.Branch:
-				if _, err := tx.ExecContext(ctx, "UPDATE branches SET name = ?, town = ?, kind = ?, updated_at = ? WHERE id = ?",
-					b.Name, b.Town, b.Kind, tx.Now, b.ID); err != nil {
+				if _, err := tx.ExecContext(ctx, "UPDATE branches SET name = ?, town = ?, kind = ?, division_code = ?, updated_at = ? WHERE id = ?",
+					b.Name, b.Town, b.Kind, b.DivisionCode, tx.Now, b.ID); err != nil {
 					return fmt.Errorf("sync branch %s: %w", b.ID, err)
 				}
 			}
@@ -98,6 +100,9 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 			if err := syncGroup(g); err != nil {
 				return err
 			}
+		}
+		if err := tx.syncPlaces(ctx, branches); err != nil {
+			return err
 		}
 		have := map[string]bool{}
 		for _, r := range haveR {
@@ -121,6 +126,46 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 		}
 		return nil
 	})
+}
+
+// syncPlaces makes the configured branches' places those of the
+// configuration; a place's activities are found by name when counted, so
+// removing one loses no record.
+func (tx *Tx) syncPlaces(ctx context.Context, branches []BranchSpec) error {
+	var have []jinqiu.Place
+	if err := tx.SelectContext(ctx, &have, "SELECT branch_id, name, kind FROM places"); err != nil {
+		return fmt.Errorf("sync places: %w", err)
+	}
+	old := map[[2]string]jinqiu.Place{}
+	for _, p := range have {
+		old[[2]string{p.BranchID, p.Name}] = p
+	}
+	want := map[[2]string]bool{}
+	for _, b := range branches {
+		for _, p := range b.Places {
+			k := [2]string{b.ID, p.Name}
+			want[k] = true
+			o, ok := old[k]
+			switch {
+			case !ok:
+				if _, err := tx.ExecContext(ctx, "INSERT INTO places (branch_id, name, kind, updated_at) VALUES (?, ?, ?, ?)", b.ID, p.Name, p.Kind, tx.Now); err != nil {
+					return fmt.Errorf("sync place %s/%s: %w", b.ID, p.Name, err)
+				}
+			case o.Kind != p.Kind:
+				if _, err := tx.ExecContext(ctx, "UPDATE places SET kind = ?, updated_at = ? WHERE branch_id = ? AND name = ?", p.Kind, tx.Now, b.ID, p.Name); err != nil {
+					return fmt.Errorf("sync place %s/%s: %w", b.ID, p.Name, err)
+				}
+			}
+		}
+	}
+	for k := range old {
+		if !want[k] {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM places WHERE branch_id = ? AND name = ?", k[0], k[1]); err != nil {
+				return fmt.Errorf("sync places: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 func (tx *Tx) grantRole(ctx context.Context, branchID string, who jinqiu.Identity, role, source string) error {
@@ -176,7 +221,7 @@ func (db *DB) Branch(ctx context.Context, id string) (jinqiu.Branch, error) {
 
 func (tx *Tx) branch(ctx context.Context, id string) (jinqiu.Branch, error) {
 	var b jinqiu.Branch
-	err := tx.GetContext(ctx, &b, "SELECT id, name, town, kind FROM branches WHERE id = ?", id)
+	err := tx.GetContext(ctx, &b, "SELECT id, name, town, kind, division_code FROM branches WHERE id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, ErrNotFound
 	}
@@ -186,7 +231,7 @@ func (tx *Tx) branch(ctx context.Context, id string) (jinqiu.Branch, error) {
 // Branches returns every branch, ordered by town and id.
 func (db *DB) Branches(ctx context.Context) ([]jinqiu.Branch, error) {
 	var bs []jinqiu.Branch
-	err := db.q(ctx).SelectContext(ctx, &bs, "SELECT id, name, town, kind FROM branches ORDER BY town, id")
+	err := db.q(ctx).SelectContext(ctx, &bs, "SELECT id, name, town, kind, division_code FROM branches ORDER BY town, id")
 	return bs, err
 }
 

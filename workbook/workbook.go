@@ -257,7 +257,7 @@ func (x *Writer) branches(b *book, d jinqiu.Digest, ref time.Time, per map[strin
 			if e == nil {
 				e = &branchExtra{held: map[heldKey]bool{}}
 			}
-			row := []any{b.text(bf.ID), b.text(bf.Name), b.text(bf.Town), b.text(say.LineName(bf.Kind))}
+			row := []any{b.text(bf.ID), b.text(bf.Name), b.text(bf.Town), b.text(say.WorkbookLine(bf.Kind))}
 			row = append(row, figures(b, bf.Figures, e.final)...)
 			sched := x.Reports.Schedule(bf.ID)
 			for _, kind := range jinqiu.MeetingKinds() {
@@ -332,7 +332,7 @@ func summary(b *book, d jinqiu.Digest, per map[string]*branchExtra) error {
 	err = put(say.ScopeDistrict, name, d.Total, total)
 	for _, l := range d.Lines {
 		if err == nil {
-			err = put(say.ScopeLine, say.LineName(l.Kind), l.Figures, line[l.Kind])
+			err = put(say.ScopeLine, say.WorkbookLine(l.Kind), l.Figures, line[l.Kind])
 		}
 	}
 	for _, t := range d.Towns {

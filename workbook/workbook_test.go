@@ -228,7 +228,7 @@ func TestWorkbook(t *testing.T) {
 		for _, l := range d.Lines {
 			found := false
 			for _, row := range sum[1:] {
-				if row[1] == say.LineName(l.Kind) {
+				if row[1] == say.WorkbookLine(l.Kind) {
 					found = true
 					if got := centi(t, row[hc]); got != l.Centihours {
 						t.Errorf("%s hours %d, digest %d", row[1], got, l.Centihours)
@@ -236,7 +236,7 @@ func TestWorkbook(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("no line %s in 汇总", say.LineName(l.Kind))
+				t.Errorf("no line %s in 汇总", say.WorkbookLine(l.Kind))
 			}
 		}
 		lc := csvs[say.SheetLedger]

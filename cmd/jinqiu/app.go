@@ -201,9 +201,10 @@ func branchSpecs(cfg *config.Config) []storage.BranchSpec {
 	var out []storage.BranchSpec
 	for _, b := range cfg.Branches {
 		out = append(out, storage.BranchSpec{
-			Branch:      jinqiu.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: jinqiu.BranchKind(b.Kind)},
+			Branch:      jinqiu.Branch{ID: b.ID, Name: b.Name, Town: b.Town, Kind: jinqiu.BranchKind(b.Kind), DivisionCode: b.DivisionCode},
 			Secretaries: config.Identities(b.Secretaries),
 			Groups:      groups(b.Groups),
+			Places:      places(b.ID, b.Places),
 		})
 	}
 	return out
@@ -224,6 +225,14 @@ func planSettings(cfg *config.Config) jobs.Settings {
 		st.Branches = append(st.Branches, jobs.PlanBranch{ID: b.ID, Name: b.Name, Schedule: cfg.ScheduleOf(b.ID).Calendar()})
 	}
 	return st
+}
+
+func places(branchID string, ps []config.Place) []jinqiu.Place {
+	var out []jinqiu.Place
+	for _, p := range ps {
+		out = append(out, jinqiu.Place{BranchID: branchID, Name: p.Name, Kind: jinqiu.PlaceKind(p.Kind)})
+	}
+	return out
 }
 
 func groups(gs []config.Group) []jinqiu.Group {

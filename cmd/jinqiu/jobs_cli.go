@@ -194,3 +194,39 @@ func runDigest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return nil
 }
+
+// runReport prints the programme report of a year: the whole year once it
+// is over, else the year so far.
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("report", stderr)
+	year := fs.Int("year", 0, "the calendar year, e.g. 2026 (default: this year)")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *year < 0 || (*year != 0 && (*year < 2000 || *year > 9999)) {
+		return usageError("usage: " + synopsis("report"))
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	now := time.Now().In(cfg.Location)
+	if *year == 0 {
+		*year = now.Year()
+	}
+	a, err := openApp(ctx, cfg, quietLog(stderr))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	p, err := a.reports.Year(ctx, *year)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	for _, l := range (say.Words{Year: now.Year()}).Programme(p) {
+		fmt.Fprintln(out, l)
+	}
+	return nil
+}

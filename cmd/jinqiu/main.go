@@ -52,6 +52,8 @@ func commands() []subcommand {
 			"jinqiu digest [--config PATH] [--week 2026-W48] [--branch ID] [--platform " + platformNames("|") + "]"},
 		{"export", "write the bureau's workbook (台账) of a period",
 			"jinqiu export [--config PATH] [--from DATE --to DATE | --month 2026-11 | --year 2026] [--branch ID] --out FILE.xlsx"},
+		{"report", "print the year's programme report (双融双助)",
+			"jinqiu report [--config PATH] [--year 2026]"},
 		{"grant", "make a person a branch secretary, or withdraw it",
 			"jinqiu grant [--config PATH] --branch ID --platform " + platformNames("|") + " --user UID [--revoke]"},
 		{"console-link", "print a one-time console link for a bureau admin or a secretary, as 后台 sends it in a single chat",
@@ -123,6 +125,8 @@ func runCommand(ctx context.Context, cmd string, rest []string, stdin io.Reader,
 		return runDigest(ctx, rest, stdout, stderr)
 	case "export":
 		return runExport(ctx, rest, stdout, stderr)
+	case "report":
+		return runReport(ctx, rest, stdout, stderr)
 	case "grant":
 		return runGrant(ctx, rest, stdout, stderr)
 	case "console-link":

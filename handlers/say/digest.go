@@ -47,6 +47,11 @@ func BureauDigest(period string, d jinqiu.Digest) (head string, body []string) {
 		body = append(body, fmt.Sprintf("%s %d 个支部：新报到 %d 人，活动 %d 场，签到 %d 人次，服务 %s 小时",
 			Line(l.Kind), f.Branches, f.NewMembers, f.Activities, f.Attended, Hours(f.Centihours)))
 	}
+	if p := d.Programme; p != nil {
+		posts, roles := p.Total.PostsHeld()
+		body = append(body, "今年以来："+outcomes(*p),
+			fmt.Sprintf("担任职务 %d 人次，五大员 %d 名；顾问团 %d 个参与决策 %d 项；表彰典型 %d 名", posts, roles, p.Total.Councils, p.Total.Decisions, p.Total.Commended))
+	}
 	return head, append(body, "查看开会情况请发送：三会一课")
 }
 
@@ -185,6 +190,10 @@ func digestLines(d jinqiu.Digest) []string {
 		add("**%d天未参加活动**：%d 人：%s", d.InactiveDays, d.Total.Inactive, Names(d.InactiveNames, 100))
 	default:
 		add("**%d天未参加活动**：%d 人", d.InactiveDays, d.Total.Inactive)
+	}
+
+	if d.BranchID == "" && d.Programme != nil {
+		ls = append(ls, programmeLines(*d.Programme)...)
 	}
 
 	if d.BranchID == "" && len(d.Towns) > 0 {

@@ -114,6 +114,7 @@ var examples = map[string]string{
 	"signup": "报名 3", "cancel_signup": "取消报名 3", "checkin": "签到 3", "roster": "名单 3",
 	"cancel_activity": "取消活动 3", "approve_hours": "通过 17", "reject_hours": "驳回 17 原因",
 	"report_hours": "时长 2 打扫楼道", "record_meeting": "已开会 支委会 今天", "publish_activity": "发布活动 清理楼道 明天上午9点 枣行社区 名额20",
+	"appoint": ExampleAppoint, "resign": ExampleResign, "record_decision": ExampleDecision,
 }
 
 // TwoNumbers: the command takes one number and was given two.

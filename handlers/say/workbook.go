@@ -111,13 +111,8 @@ func RegistrationsHeader() []string {
 // WorkbookFile is the download name of a workbook: 金秋助手台账_2026-11.xlsx.
 func WorkbookFile(period string) string { return "金秋助手台账_" + period + ".xlsx" }
 
-// LineName is a line's name in the workbook: 城市线, 乡镇线.
-func LineName(k jinqiu.BranchKind) string {
-	if k == jinqiu.Rural {
-		return "乡镇线"
-	}
-	return "城市线"
-}
+// WorkbookLine is a line's name in the workbook: 城市线, 乡镇线.
+func WorkbookLine(k jinqiu.BranchKind) string { return LineName(k) + "线" }
 
 // PeriodSpan is the period a workbook covers: 2026-11-01 至 2026-11-30.
 func PeriodSpan(from, to time.Time) string {
