@@ -15,7 +15,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"jinqiu/bot/wecom"
-	"jinqiu/command"
 	"jinqiu/handlers/say"
 	"jinqiu/outbox"
 	"jinqiu/storage"
@@ -23,22 +22,16 @@ import (
 	"jinqiu/workbook"
 )
 
-// ask hands a command to the rules as the parser will read it: the words
-// of the bureau's desk (导出, 公示, 同意公示, 不同意公示, 有异议) come with the
-// parser's second version, so these tests build the request themselves.
-func (w *testWorld) ask(single bool, chat, user string, rq request) jinqiu.Reply {
+// ask sends text through Handle from user, in chat or in a single chat.
+func (w *testWorld) ask(single bool, chat, user, text string) jinqiu.Reply {
 	w.tb.Helper()
-	m := w.message(chat, user, "")
+	m := w.message(chat, user, text)
 	if single {
-		m.ChatType, m.ChatID = jinqiu.ChatSingle, "dm-"+user
+		m.ChatType, m.ChatID, m.Text = jinqiu.ChatSingle, "dm-"+user, text
 	}
-	sc, err := w.h.scene(twCtx, m)
+	r, err := w.h.Handle(twCtx, m)
 	if err != nil {
-		w.tb.Fatal(err)
-	}
-	r, err := w.h.dispatch(twCtx, sc, rq)
-	if err != nil {
-		w.tb.Fatalf("%s %s: %v", user, rq.intent, err)
+		w.tb.Fatalf("%s %q: %v", user, text, err)
 	}
 	return r
 }
@@ -89,13 +82,13 @@ func TestPublicityThroughTheRules(t *testing.T) {
 		h1 := w.approvedHours(twChatA, "u1", twSecA, "时长 2 打扫楼道")
 		h2 := w.approvedHours(twChatA, "u2", twSecA, "时长 1.5 巡逻")
 
-		if r := w.ask(false, twChatA, "u1", request{intent: command.IntentConsent}); r.Text != say.ConsentGiven(true) {
+		if r := w.ask(false, twChatA, "u1", "同意公示"); r.Text != say.ConsentGiven(true) {
 			t.Errorf("同意公示: %q", r.Text)
 		}
-		if r := w.ask(false, twChatA, "u1", request{intent: command.IntentPublicity}); r.Text != say.NotSecretary() {
+		if r := w.ask(false, twChatA, "u1", "公示"); r.Text != say.NotSecretary() {
 			t.Errorf("a member's 公示: %q", r.Text)
 		}
-		r := w.ask(false, twChatA, twSecA, request{intent: command.IntentPublicity})
+		r := w.ask(false, twChatA, twSecA, "公示")
 		closes := time.Date(2026, 12, 2, 0, 0, 0, 0, w.now.Location()) // Fri 11-27 + 3 working days
 		if r.Text != twWords.PublicityPublished(2, closes) {
 			t.Errorf("公示 reply %q", r.Text)
@@ -109,14 +102,14 @@ func TestPublicityThroughTheRules(t *testing.T) {
 			!strings.Contains(body, fmt.Sprintf("%d号", h1)) || !strings.Contains(body, twWords.DayOfWeek(closes)) {
 			t.Errorf("公示 body:\n%s", body)
 		}
-		if r := w.ask(false, twChatA, twSecA, request{intent: command.IntentPublicity}); !strings.Contains(r.Text, "没有待公示") {
+		if r := w.ask(false, twChatA, twSecA, "公示"); !strings.Contains(r.Text, "没有待公示") {
 			t.Errorf("second 公示 of the same month: %q", r.Text)
 		}
 
-		if r := w.ask(false, twChatA, "u2", request{intent: command.IntentObject, report: h2}); r.Text != say.ObjectHow() {
+		if r := w.ask(false, twChatA, "u2", fmt.Sprintf("有异议 %d", h2)); r.Text != say.ObjectHow() {
 			t.Errorf("objection without a reason: %q", r.Text)
 		}
-		if r := w.ask(false, twChatA, "u2", request{intent: command.IntentObject, report: h2, note: "我服务的是2.5小时"}); r.Text != say.Objected(h2) {
+		if r := w.ask(false, twChatA, "u2", fmt.Sprintf("有异议 %d 我服务的是2.5小时", h2)); r.Text != say.Objected(h2) {
 			t.Errorf("objection: %q", r.Text)
 		}
 		ns := pushes(t, db, "objection|")
@@ -126,14 +119,14 @@ func TestPublicityThroughTheRules(t *testing.T) {
 
 		// Thursday after the closing day: final.
 		w.setNow(time.Date(2026, 12, 3, 9, 0, 0, 0, w.now.Location()))
-		if r := w.ask(false, twChatA, "u2", request{intent: command.IntentObject, report: h1, note: "晚了"}); r.Text != twWords.PublicityClosed(h1, closes) {
+		if r := w.ask(false, twChatA, "u2", fmt.Sprintf("有异议 %d 晚了", h1)); r.Text != twWords.PublicityClosed(h1, closes) {
 			t.Errorf("objection after the 公示: %q", r.Text)
 		}
-		if r := w.ask(false, twChatA, "u1", request{intent: command.IntentWithdrawConsent}); r.Text != say.ConsentWithdrawn(true) {
+		if r := w.ask(false, twChatA, "u1", "不同意公示"); r.Text != say.ConsentWithdrawn(true) {
 			t.Errorf("不同意公示: %q", r.Text)
 		}
 		w.approvedHours(twChatA, "u1", twSecA, "时长 1 巡逻")
-		w.ask(false, twChatA, twSecA, request{intent: command.IntentPublicity})
+		w.ask(false, twChatA, twSecA, "公示")
 		ps = pushes(t, db, "publicity|")
 		if last := ps[len(ps)-1].Text; strings.Contains(last, twName("u1")) || !strings.Contains(last, say.Inert(say.MaskName(twName("u1")))) {
 			t.Errorf("after 不同意公示 the name shows:\n%s", last)
@@ -164,19 +157,19 @@ func TestExportLink(t *testing.T) {
 		w.approvedHours(twChatA, "u1", twSecA, "时长 2 打扫楼道")
 		w.approvedHours(twChatB, "u2", twSecB, "时长 1 巡逻")
 
-		if r := w.ask(true, "", twSecA, request{intent: command.IntentExport}); r.Text != say.ExportNoURL() {
+		if r := w.ask(true, "", twSecA, "导出"); r.Text != say.ExportNoURL() {
 			t.Errorf("without base_url: %q", r.Text)
 		}
 		w.h.BaseURL = "https://jinqiu.example.gov.cn/"
-		if r := w.ask(false, twChatA, twSecA, request{intent: command.IntentExport}); r.Text != say.ExportPrivately() || strings.Contains(r.Text, "http") {
+		if r := w.ask(false, twChatA, twSecA, "导出"); r.Text != say.ExportPrivately() || strings.Contains(r.Text, "http") {
 			t.Errorf("导出 in a group: %q", r.Text)
 		}
-		if r := w.ask(true, "", "u1", request{intent: command.IntentExport}); r.Text != say.NotSecretary() {
+		if r := w.ask(true, "", "u1", "导出"); r.Text != say.NotSecretary() {
 			t.Errorf("a member's 导出: %q", r.Text)
 		}
 		link := regexp.MustCompile(`https://jinqiu\.example\.gov\.cn` + DownloadPath + `([A-Za-z0-9_-]{43})`)
 		token := func(user string) string {
-			r := w.ask(true, "", user, request{intent: command.IntentExport})
+			r := w.ask(true, "", user, "导出")
 			m := link.FindStringSubmatch(r.Text)
 			if m == nil {
 				t.Fatalf("%s: no link in %q", user, r.Text)
