@@ -105,20 +105,6 @@ func (h *Handlers) Handle(ctx context.Context, m jinqiu.Message) (jinqiu.Reply, 
 	return r, nil
 }
 
-// HandleCommand answers a message whose command is already known (a form
-// of the console, a test): the same dialogue, roles and rules as Handle,
-// with c in place of the parse of m.Text.
-func (h *Handlers) HandleCommand(ctx context.Context, m jinqiu.Message, c command.Command) (jinqiu.Reply, error) {
-	if m.UserID == "" {
-		return text(say.NoIdentity()), nil
-	}
-	sc, err := h.scene(ctx, m)
-	if err != nil {
-		return jinqiu.Reply{}, fmt.Errorf("handle: %w", err)
-	}
-	return h.handle(ctx, sc, c)
-}
-
 // handle answers the command c of the scene's message: the open dialogue
 // first, else the intent's rule.
 func (h *Handlers) handle(ctx context.Context, sc *scene, c command.Command) (jinqiu.Reply, error) {

@@ -18,8 +18,7 @@ import (
 // commands they mean, in testdata/registries.jsonl (the corpus's shape,
 // "now" 2026-11-27 10:00 Shanghai). The tests send the texts;
 // TestRegistryTextsParse checks that the parser reads them as the file
-// says, and TestHandleCommandIsHandle that a command given as a value
-// (a button, the console) is answered as its text is.
+// says.
 
 type registryCase struct {
 	Text string `json:"text"`
@@ -269,32 +268,4 @@ func TestRegistryTextsParse(t *testing.T) {
 			t.Errorf("parse %q = %+v, want %+v", text, got, want)
 		}
 	}
-}
-
-func TestHandleCommandIsHandle(t *testing.T) {
-	cmds := registryCommands(t)
-	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		var replies [2]string
-		for i := range replies {
-			w := newTestWorld(t, db, nil)
-			w.reset()
-			w.registerAs(twChatA, "m1", "张建国")
-			text := "张建国 担任 3号楼楼栋长"
-			if i == 0 {
-				replies[i] = w.say(twChatA, twSecA, text).Text
-				continue
-			}
-			r, err := w.h.HandleCommand(twCtx, w.message(twChatA, twSecA, text), cmds[text])
-			if err != nil {
-				t.Fatal(err)
-			}
-			replies[i] = r.Text
-			if got := w.count("SELECT COUNT(*) FROM posts"); got != 1 {
-				t.Errorf("posts = %d, want 1", got)
-			}
-		}
-		if replies[0] != replies[1] || !strings.Contains(replies[0], "已记录") {
-			t.Errorf("Handle = %q, HandleCommand = %q: want the same record", replies[0], replies[1])
-		}
-	})
 }
