@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Intent names what a command asks for, as `jinqiu parse` prints it.
@@ -320,7 +322,44 @@ func Parse(text string, now time.Time) Command {
 	if cmd.Intent == IntentUnknown {
 		cmd.Thanks = isThanks(f)
 	}
+	keepAttachedEmoji(&cmd, s, ar)
 	return cmd
+}
+
+// keepAttachedEmoji gives back the emoji written onto the last word of a
+// message (清扫楼道👨‍👩‍👧‍👦, 升旗🇨🇳) to the text field that word ends: what
+// people write is stored as typed. Emoji after a space, a number or a
+// closing word (报名 2🙏, 谢谢书记🌹) were decoration and stay off.
+func keepAttachedEmoji(cmd *Command, s string, ar around) {
+	t := strings.TrimRight(s, " ")
+	i := emojiRunStart(t)
+	if i == len(t) || i == 0 || i != ar.b {
+		return
+	}
+	if r, _ := utf8.DecodeLastRuneInString(t[:i]); !unicode.IsLetter(r) {
+		return
+	}
+	span := s[ar.a:ar.b]
+	for _, field := range []*string{&cmd.Note, &cmd.Topic, &cmd.Place, &cmd.Title, &cmd.Community} {
+		if *field != "" && strings.HasSuffix(span, *field) {
+			*field += t[i:]
+			return
+		}
+	}
+}
+
+// emojiRunStart is where the run of emoji that ends s begins (len(s):
+// none).
+func emojiRunStart(s string) int {
+	i := len(s)
+	for i > 0 {
+		r, n := utf8.DecodeLastRuneInString(s[:i])
+		if !isEmojiRune(r) {
+			break
+		}
+		i -= n
+	}
+	return i
 }
 
 // parseSpan reads the command at s[ar.a:ar.b] and applies what the words

@@ -63,4 +63,10 @@ func simplify(s string) string {
 // (OpenCC's t2s, character by character) and lower case, for look-ups of
 // what people name (a branch, an activity, a member) against what is
 // stored as typed.
-func Fold(text string) string { return strings.ToLower(simplify(Normalize(text))) }
+func Fold(text string) string {
+	s := strings.ToLower(simplify(Normalize(text)))
+	if i := emojiRunStart(s); i < len(s) {
+		s = strings.TrimRight(s[:i], " ") // 枣行社区🏠 names 枣行社区
+	}
+	return s
+}

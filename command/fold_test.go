@@ -33,7 +33,7 @@ func TestT2STableMatchesOpenCC(t *testing.T) {
 func TestFold(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"棗行社區", "枣行社区"}, {"金秋講堂", "金秋讲堂"}, {"張大爺", "张大爷"}, {"ＡＢＣ 社区", "abc 社区"},
-		{"@金秋助手 報名", "报名"}, {"發佈活動", "发布活动"}, {"禮拜天", "礼拜天"}, {"通過", "通过"}, {"週三", "周三"},
+		{"@金秋助手 報名", "报名"}, {"發佈活動", "发布活动"}, {"禮拜天", "礼拜天"}, {"通過", "通过"}, {"週三", "周三"}, {"枣行社区🏠", "枣行社区"},
 	} {
 		if got := Fold(c.in); got != c.want {
 			t.Errorf("Fold(%q) = %q, want %q", c.in, got, c.want)
