@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"jinqiu"
 	"time"
-	"unicode/utf8"
 
 	"jinqiu/handlers/say"
 )
@@ -117,20 +116,6 @@ func axisTop(v float64, fractions bool) float64 {
 	}
 }
 
-// mask shows a name with its middle hidden (张*明, 张*): for pages that may
-// be put on a shared screen.
-func mask(name string) string {
-	n := utf8.RuneCountInString(name)
-	if n <= 1 {
-		return name
-	}
-	rs := []rune(name)
-	if n == 2 {
-		return string(rs[0]) + "*"
-	}
-	return string(rs[0]) + "*" + string(rs[n-1])
-}
-
 // funcs are the templates' helpers: the wording catalogue's formats of
 // hours, kinds, lines and periods, and days in the configured zone.
 func (s *Server) funcs() template.FuncMap {
@@ -152,7 +137,7 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return "–"
 		},
-		"mask": mask,
+		"mask": say.MaskName,
 		"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
 		"add":  func(a, b int) int { return a + b },
 		"sub":  func(a, b int) int { return a - b },

@@ -53,14 +53,6 @@ func TestChartBarsFromZero(t *testing.T) {
 	}
 }
 
-func TestMask(t *testing.T) {
-	for in, want := range map[string]string{"": "", "张": "张", "张明": "张*", "张三明": "张*明", "欧阳晓明": "欧*明", "Li Lei": "L*i"} {
-		if got := mask(in); got != want {
-			t.Errorf("mask(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestRankSharesTies(t *testing.T) {
 	row := func(id, town string, pct, ch int) *branchRow {
 		return &branchRow{BranchFigures: jinqiu.BranchFigures{ID: id, Town: town, Figures: jinqiu.Figures{Centihours: ch}}, Pct: pct}

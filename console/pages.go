@@ -125,7 +125,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v viewer) {
 	}
 	top := make([]jinqiu.TopVolunteer, len(d.Top))
 	for i, t := range d.Top {
-		t.Name = mask(t.Name) // the overview is the page put on a shared screen
+		t.Name = say.MaskName(t.Name) // the overview is the page put on a shared screen
 		top[i] = t
 	}
 	s.render(w, r, http.StatusOK, "overview", map[string]any{

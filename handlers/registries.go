@@ -301,7 +301,7 @@ func (h *Handlers) nominate(ctx context.Context, sc *scene, rq request, s scope)
 }
 
 // commend is the bureau's: a 典型 is commended and announced in the
-// member's branch groups, the name masked (no 同意公示 is recorded yet).
+// member's branch groups, the name masked unless they said 同意公示.
 func (h *Handlers) commend(ctx context.Context, sc *scene, rq request, _ scope) (jinqiu.Reply, error) {
 	if rq.nomination == 0 {
 		open, err := h.DB.OpenNominations(ctx, listLimit)
@@ -327,6 +327,10 @@ func (h *Handlers) commend(ctx context.Context, sc *scene, rq request, _ scope) 
 	case already:
 		return text(say.CommendedAlready(n)), nil
 	}
+	consented, err := h.DB.Consent(ctx, n.MemberID)
+	if err != nil {
+		return jinqiu.Reply{}, err
+	}
 	groups, err := h.DB.Groups(ctx, n.BranchID)
 	if err != nil {
 		return jinqiu.Reply{}, err
@@ -334,7 +338,7 @@ func (h *Handlers) commend(ctx context.Context, sc *scene, rq request, _ scope) 
 	var out []storage.Outbound
 	for _, g := range groups {
 		out = append(out, outbox.ToGroup(outbox.DedupKey("commend", strconv.FormatInt(n.ID, 10), string(g.Platform), g.ChatID), g.Platform, g.ChatID,
-			jinqiu.Reply{Text: say.CommendedNotice(n)}, storage.AtMostOnce))
+			jinqiu.Reply{Text: say.CommendedNotice(n, consented)}, storage.AtMostOnce))
 	}
 	if err := h.DB.Enqueue(ctx, out...); err != nil {
 		return jinqiu.Reply{}, err

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"jinqiu"
+	"jinqiu/handlers/say"
 	"os"
 	"strings"
 	"testing"
@@ -235,12 +236,28 @@ func TestRegistries(t *testing.T) {
 				t.Fatalf("commendation notices = %q, want one in each of the branch's two groups", notices)
 			}
 			for _, n := range notices {
-				if !strings.Contains(n, "张*国") || strings.Contains(n, "张建国") || !strings.HasPrefix(n, twChatA+" ") {
+				if !strings.Contains(n, say.Inert(say.MaskName("张建国"))) || strings.Contains(n, "张建国") || !strings.HasPrefix(n, twChatA+" ") {
 					t.Errorf("notice %q: want it in %s with the name masked 张*国", n, twChatA)
 				}
 			}
 			wantIn(t, "again", w.say(twChatBur, twAdmin, "表彰 1"), "已经表彰过了")
 			wantIn(t, "second", do(twSecA, "推荐先进 李秀英 帮扶独居老人"), "已推荐 2号典型：李秀英")
+			// Who said 同意公示 is named in full.
+			consent := w.message(twChatA, "m3", "同意公示")
+			consent.UserName = "李秀英"
+			if _, err := w.h.Handle(twCtx, consent); err != nil {
+				t.Fatal(err)
+			}
+			before := len(w.outbox())
+			wantIn(t, "consented", w.say(twChatBur, twAdmin, "表彰 2"), "已表彰 2号典型：李秀英")
+			for _, q := range w.outbox()[before:] {
+				if !strings.Contains(q.Reply.Text, "【典型表彰】李秀英被老干部局评为典型") {
+					t.Errorf("notice %q: want 李秀英 named in full after 同意公示", q.Reply.Text)
+				}
+			}
+			if n := len(w.outbox()) - before; n != 2 {
+				t.Errorf("notices of 2号 = %d, want 2", n)
+			}
 		})
 		t.Run("the district's 周报 has the programme's year", func(t *testing.T) {
 			w.advance(time.Minute) // figures count up to now, not including it
@@ -249,7 +266,7 @@ func TestRegistries(t *testing.T) {
 				"- 城市：助力社区治理 0 人；乡镇：参与乡村振兴 0 人",
 				"- 担任小区党支部书记、业委会主任、楼栋长等职务 3 人次（业委会主任 1，楼栋长 1，其他 1）；五大员 2 名（导航员 2）",
 				"- 顾问团 1 个，参与决策 3 项，其中采纳 1 项",
-				"- 推荐典型 2 名，表彰 1 名")
+				"- 推荐典型 2 名，表彰 2 名")
 		})
 	})
 }

@@ -207,22 +207,13 @@ func CommendedAlready(n jinqiu.Nomination) string {
 }
 
 // CommendedNotice announces a 典型 in the member's branch group, the name
-// masked: the member has not said 同意公示.
-func CommendedNotice(n jinqiu.Nomination) string {
-	return lines(fmt.Sprintf("【典型表彰】%s被老干部局评为典型。", Masked(n.MemberName)), "事迹："+inert(n.Deeds), "向榜样学习！")
-}
-
-// Masked is a name with its middle hidden: 张*明, 张*; a name of one
-// character is kept.
-func Masked(name string) string {
-	rs := []rune(strings.TrimSpace(name))
-	switch {
-	case len(rs) <= 1:
-		return inert(string(rs))
-	case len(rs) == 2:
-		return inert(string(rs[0])) + "*"
+// in full only if the member said 同意公示.
+func CommendedNotice(n jinqiu.Nomination, consented bool) string {
+	name := n.MemberName
+	if !consented {
+		name = MaskName(name)
 	}
-	return inert(string(rs[0])) + strings.Repeat("*", len(rs)-2) + inert(string(rs[len(rs)-1]))
+	return lines(fmt.Sprintf("【典型表彰】%s被老干部局评为典型。", inert(name)), "事迹："+inert(n.Deeds), "向榜样学习！")
 }
 
 // MyPosts are the lines of 我的 about the person's posts and 五大员 roles.
