@@ -42,6 +42,9 @@ type Totals struct {
 	Activities    int
 	Meetings      int
 	Registrations int
+	// Programme is the registries' figures of 双融双助 (district
+	// workbooks only).
+	Programme jinqiu.Programme
 }
 
 // MemoryLimit is the Go heap's soft limit `jinqiu export` runs under
@@ -106,6 +109,10 @@ func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, er
 		return Totals{}, err
 	}
 	names := []string{say.SheetSummary, say.SheetBranches, say.SheetActivities, say.SheetLedger, say.SheetMeetings, say.SheetRegistrations}
+	if rq.BranchID == "" {
+		// The programme's registries are counted for the district.
+		names = append(names, say.SheetProgramme)
+	}
 	if err := f.SetSheetName("Sheet1", names[0]); err != nil {
 		return Totals{}, err
 	}
@@ -214,6 +221,16 @@ func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, er
 	if err := summary(b, d, per); err != nil {
 		return t, err
 	}
+	if rq.BranchID == "" {
+		p, err := x.Reports.Programme(ctx, rq.From, rq.To)
+		if err != nil {
+			return t, err
+		}
+		t.Programme = p
+		if err := programme(b, p); err != nil {
+			return t, err
+		}
+	}
 	// excelize's WriteTo builds the whole file in a buffer (a province's
 	// year is 124 MB); its zip writer is pointed at w instead, so that the
 	// file streams out. No entry comes near zip64's 4 GB, the one case
@@ -223,6 +240,41 @@ func (x *Writer) Write(ctx context.Context, w io.Writer, rq Request) (Totals, er
 		return t, fmt.Errorf("workbook: %w", err)
 	}
 	return t, nil
+}
+
+// programme writes 双融双助: the registries' figures of the district, of
+// each line, and the use of each 阵地.
+func programme(b *book, p jinqiu.Programme) error {
+	sw, err := b.sheet(say.SheetProgramme, say.ProgrammeHeader(), []float64{8, 22, 8, 9, 16, 10, 10, 10, 10, 10, 10, 10, 8, 10, 12, 26})
+	if err != nil {
+		return err
+	}
+	span := b.text(say.PeriodSpan(p.From, p.To))
+	put := func(scope, name string, f jinqiu.ProgrammeFigures) error {
+		posts, roles := 0, 0
+		for _, pc := range f.Posts {
+			if pc.Kind.Role() {
+				roles += pc.N
+			} else {
+				posts += pc.N
+			}
+		}
+		return sw.row(b.text(scope), b.text(name), f.Branches, f.Registered, f.Active, posts, roles,
+			f.Councils, f.Decisions, f.Adopted, f.Nominated, f.Commended, f.Places, f.Activities, f.Attended, span)
+	}
+	err = put(say.ScopeDistrict, say.ScopeDistrict, p.Total)
+	for _, l := range p.Lines {
+		if err == nil {
+			err = put(say.ScopeLine, say.WorkbookLine(l.Kind), l.ProgrammeFigures)
+		}
+	}
+	for _, u := range p.Places {
+		if err == nil {
+			err = sw.row(b.text(say.ScopePlace), b.text(u.Name+"（"+say.PlaceKind(u.Kind)+"，"+u.Branch+"）"), nil, nil, nil, nil, nil,
+				nil, nil, nil, nil, nil, 1, u.Activities, u.Attended, span)
+		}
+	}
+	return sw.flush(err)
 }
 
 // heldKey is a meeting kind and the first day of one of its periods.

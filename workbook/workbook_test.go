@@ -66,6 +66,16 @@ func world(t *testing.T, db *storage.DB) (*workbook.Writer, time.Time, time.Time
 			}
 			ids = append(ids, r.ID)
 		}
+		if i < 2 { // the programme's registries: a post each, a decision in 史家庄村
+			if _, _, err := db.Appoint(ctx, sec, "书记", storage.NewPost{MemberID: reg.Member.ID, BranchID: branch,
+				Position: []string{"3号楼楼栋长", "导航员"}[i], Kind: []jinqiu.PostKind{jinqiu.BuildingHead, jinqiu.Navigator}[i], StartedOn: day(2026, 11, 2)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	adopted := true
+	if _, _, err := db.RecordDecision(ctx, sec, "书记", storage.NewDecision{BranchID: "0012", Topic: "村道路灯", DecidedOn: day(2026, 11, 4), Present: 5, Adopted: &adopted}); err != nil {
+		t.Fatal(err)
 	}
 	// Branch a's 公示 closed on 11-06; branch 0012's is open until 11-12.
 	show := func(e storage.PublicEntry) string { return say.MaskName(e.MemberName) }
@@ -144,9 +154,20 @@ func TestWorkbook(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		want := []string{say.SheetSummary, say.SheetBranches, say.SheetActivities, say.SheetLedger, say.SheetMeetings, say.SheetRegistrations}
+		want := []string{say.SheetSummary, say.SheetBranches, say.SheetActivities, say.SheetLedger, say.SheetMeetings, say.SheetRegistrations, say.SheetProgramme}
 		if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("sheets %v, want %v", got, want)
+		}
+		// 双融双助's district row is the programme's figures of the period.
+		p := tot.Programme
+		rows, err := f.GetRows(say.SheetProgramme)
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("双融双助 rows %v, %v", rows, err)
+		}
+		wantRow := []string{say.ScopeDistrict, say.ScopeDistrict, strconv.Itoa(p.Total.Branches), strconv.Itoa(p.Total.Registered), strconv.Itoa(p.Total.Active),
+			"1", "1", "1", "1", "1"}
+		if got := rows[1][:len(wantRow)]; strings.Join(got, ",") != strings.Join(wantRow, ",") || p.Total.Registered == 0 || p.Total.Active == 0 {
+			t.Errorf("双融双助 district row %v, want %v (programme %+v)", got, wantRow, p.Total)
 		}
 		for _, s := range want {
 			p, err := f.GetPanes(s)

@@ -14,11 +14,22 @@ const (
 	SheetLedger        = "志愿服务台账"
 	SheetMeetings      = "三会一课台账"
 	SheetRegistrations = "报到台账"
+	SheetProgramme     = "双融双助"
 )
 
 // SheetPart names the continuation of a sheet past its last row:
 // 志愿服务台账(2).
 func SheetPart(sheet string, part int) string { return fmt.Sprintf("%s(%d)", sheet, part) }
+
+// ProgrammeHeader heads 双融双助: the programme's figures of the period, of
+// the district, each line and each 阵地.
+func ProgrammeHeader() []string {
+	return []string{"范围", "名称", "支部数", "报到人数", "活跃人数（城市助力社区治理/乡镇参与乡村振兴）", "担任职务(人次)", "五大员(名)",
+		"顾问团(个)", "参与决策(项)", "其中采纳(项)", "推荐典型(名)", "表彰典型(名)", "阵地(个)", "阵地活动(场)", "阵地签到(人次)", "统计期间"}
+}
+
+// ScopePlace names a 阵地's row in 双融双助.
+const ScopePlace = "阵地"
 
 // SummaryHeader is the 汇总 sheet's header row.
 func SummaryHeader() []string {
