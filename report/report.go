@@ -76,6 +76,20 @@ func (x *Reporter) Digest(ctx context.Context, from, to time.Time, branchID stri
 		top = 10
 	}
 	inactiveSince := asOf.AddDate(0, 0, -days)
+	// The district's digest carries the programme's year so far; its
+	// queries run beside the digest's own, which wait on other indexes.
+	type programmed struct {
+		p   jinqiu.Programme
+		err error
+	}
+	var programme chan programmed
+	if branchID == "" {
+		programme = make(chan programmed, 1)
+		go func() {
+			p, err := x.Programme(ctx, time.Date(ref.Year(), 1, 1, 0, 0, 0, 0, loc), jinqiu.AddDays(ref, 1))
+			programme <- programmed{p, err}
+		}()
+	}
 
 	spans, index := x.meetingSpans(ref, from, to)
 	st, err := x.DB.DigestStats(ctx, storage.DigestRange{
@@ -195,14 +209,12 @@ func (x *Reporter) Digest(ctx context.Context, from, to time.Time, branchID stri
 	for _, m := range st.Inactive {
 		d.InactiveNames = append(d.InactiveNames, m.DisplayName)
 	}
-	if branchID == "" {
-		// The year so far, as of the digest's own end.
-		yearFrom := time.Date(ref.Year(), 1, 1, 0, 0, 0, 0, loc)
-		p, err := x.Programme(ctx, yearFrom, jinqiu.AddDays(ref, 1))
-		if err != nil {
-			return jinqiu.Digest{}, fmt.Errorf("digest: %w", err)
+	if programme != nil {
+		got := <-programme // the year so far, as of the digest's own end
+		if got.err != nil {
+			return jinqiu.Digest{}, fmt.Errorf("digest: %w", got.err)
 		}
-		d.Programme = &p
+		d.Programme = &got.p
 	}
 	return d, nil
 }
