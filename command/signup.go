@@ -13,7 +13,7 @@ func signupGrammar() grammar {
 		intent: IntentSignup,
 		words: func(d *dictBuilder) {
 			d.kw(IntentSignup, 0, "参加", "我要报名", "我要参加", "算我一个", "我报名", "报个名", "我参加", "报名参加",
-				"我也报名", "我也参加", "加我一个", "要报名", "我想报名", "我想参加", "报一下名", "报上个名")
+				"我也报名", "我也参加", "加我一个", "要报名", "我想报名", "我想参加", "报一下名", "报上个名", "报下名", "报个名儿")
 			d.kw(IntentSignup, tAct|tStats, "报名")
 			d.slips(IntentSignup, tAct|tStats, "报明", "报民", "抱名", "保名", "报铭", "包名", "报命")
 			d.add(dictWord{class: wcBlock}, "参加了", "参加过", "报过名", "报上名了", "报上名", "报好名了")

@@ -8,7 +8,7 @@ func undoGrammar() grammar {
 		words: func(d *dictBuilder) {
 			d.kw(IntentUndo, tUndo, "撤销", "撤回", "撤销刚才的", "撤回刚才的", "刚才弄错了", "刚才那条不算", "刚才的不算",
 				"刚才发错了", "刚才那个不算", "弄错了撤回", "撤销上一条", "撤回上一条", "撤销刚才", "撤回刚才", "上一条不算",
-				"刚才错了", "发错了")
+				"刚才错了", "发错了", "刚才报错了", "刚才写错了", "刚才点错了")
 			d.add(dictWord{class: wcNoun, tags: tUndo}, "刚才", "刚刚", "那条", "操作")
 		},
 		tolerates: tUndo,
