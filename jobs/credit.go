@@ -42,13 +42,9 @@ func (c *Credits) Once(ctx context.Context, now time.Time) ([]storage.Credited, 
 	}
 }
 
-// Run credits now and every Every until ctx ends.
+// Run credits now and every Every (a minute when zero) until ctx ends.
 func (c *Credits) Run(ctx context.Context) {
-	every := c.Every
-	if every <= 0 {
-		every = time.Minute
-	}
-	for {
+	repeat(ctx, c.Every, time.Minute, func() {
 		got, err := c.Once(ctx, c.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -56,10 +52,5 @@ func (c *Credits) Run(ctx context.Context) {
 		case len(got) > 0:
 			c.Log.Info("credited ended activities", "people", len(got))
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
-	}
+	})
 }

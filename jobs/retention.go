@@ -34,13 +34,9 @@ func (r *Retention) Once(ctx context.Context, now time.Time) (storage.Purged, er
 	return p, err
 }
 
-// Run purges now and every Every until ctx ends.
+// Run purges now and every Every (an hour when zero) until ctx ends.
 func (r *Retention) Run(ctx context.Context) {
-	every := r.Every
-	if every <= 0 {
-		every = time.Hour
-	}
-	for {
+	repeat(ctx, r.Every, time.Hour, func() {
 		p, err := r.Once(ctx, r.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -48,10 +44,5 @@ func (r *Retention) Run(ctx context.Context) {
 		case p.Inbound+p.Outbox > 0:
 			r.Log.Info("purged after retention", "inbound", p.Inbound, "outbox", p.Outbox, "keep", r.Keep.String())
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
-	}
+	})
 }
