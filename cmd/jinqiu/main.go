@@ -32,32 +32,44 @@ func main() {
 }
 
 // subcommand is a command's name, what it does and its synopsis, for the
-// list of commands and for its -h.
-type subcommand struct{ name, what, synopsis string }
+// list of commands and for its -h, and what runs it.
+type subcommand struct {
+	name, what, synopsis string
+	run                  func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+// noStdin adapts a command that reads no standard input.
+func noStdin(f func(ctx context.Context, args []string, stdout, stderr io.Writer) error) func(context.Context, []string, io.Reader, io.Writer, io.Writer) error {
+	return func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+		return f(ctx, args, stdout, stderr)
+	}
+}
 
 // commands are the sub-commands.
 func commands() []subcommand {
 	return []subcommand{
 		{"serve", "run the service: callbacks, jobs, /healthz, /readyz, /metrics; stop it with SIGTERM or Ctrl-C",
-			"jinqiu serve [--config PATH] [--listen ADDR] [--pprof ADDR]"},
+			"jinqiu serve [--config PATH] [--listen ADDR] [--pprof ADDR]", noStdin(runServe)},
 		{"migrate", "apply database migrations and exit",
-			"jinqiu migrate [--config PATH]"},
+			"jinqiu migrate [--config PATH]", noStdin(runMigrate)},
 		{"parse", "print how messages are understood",
-			"jinqiu parse [--config PATH] [--now RFC3339] [TEXT...]"},
+			"jinqiu parse [--config PATH] [--now RFC3339] [TEXT...]", func(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+				return runParse(args, stdin, stdout, stderr)
+			}},
 		{"say", "feed a message as if from a group, at a time of record if --now is given",
-			"jinqiu say [--config PATH] [--platform " + platformNames("|") + "] [--chat CHAT] --user UID [--name NAME] [--now RFC3339] TEXT"},
+			"jinqiu say [--config PATH] [--platform " + platformNames("|") + "] [--chat CHAT] --user UID [--name NAME] [--now RFC3339] TEXT", noStdin(runSay)},
 		{"remind", "print what would be sent at a time, and to whom",
-			"jinqiu remind [--config PATH] --dry-run [--at TIME] [--until TIME]"},
+			"jinqiu remind [--config PATH] --dry-run [--at TIME] [--until TIME]", noStdin(runRemind)},
 		{"digest", "print a weekly digest, of the district or one branch",
-			"jinqiu digest [--config PATH] [--week 2026-W48] [--branch ID] [--platform " + platformNames("|") + "]"},
+			"jinqiu digest [--config PATH] [--week 2026-W48] [--branch ID] [--platform " + platformNames("|") + "]", noStdin(runDigest)},
 		{"export", "write the bureau's workbook (台账) of a period",
-			"jinqiu export [--config PATH] [--from DATE --to DATE | --month 2026-11 | --year 2026] [--branch ID] --out FILE.xlsx"},
+			"jinqiu export [--config PATH] [--from DATE --to DATE | --month 2026-11 | --year 2026] [--branch ID] --out FILE.xlsx", noStdin(runExport)},
 		{"report", "print the year's programme report (双融双助)",
-			"jinqiu report [--config PATH] [--year 2026]"},
+			"jinqiu report [--config PATH] [--year 2026]", noStdin(runReport)},
 		{"grant", "make a person a branch secretary, or withdraw it",
-			"jinqiu grant [--config PATH] --branch ID --platform " + platformNames("|") + " --user UID [--revoke]"},
+			"jinqiu grant [--config PATH] --branch ID --platform " + platformNames("|") + " --user UID [--revoke]", noStdin(runGrant)},
 		{"console-link", "print a one-time console link for a bureau admin or a secretary, as 后台 sends it in a single chat",
-			"jinqiu console-link [--config PATH] --platform " + platformNames("|") + " --user UID"},
+			"jinqiu console-link [--config PATH] --platform " + platformNames("|") + " --user UID", noStdin(runConsoleLink)},
 	}
 }
 
@@ -111,31 +123,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func runCommand(ctx context.Context, cmd string, rest []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	switch cmd {
-	case "serve":
-		return runServe(ctx, rest, stdout, stderr)
-	case "migrate":
-		return runMigrate(ctx, rest, stdout, stderr)
-	case "parse":
-		return runParse(rest, stdin, stdout, stderr)
-	case "say":
-		return runSay(ctx, rest, stdout, stderr)
-	case "remind":
-		return runRemind(ctx, rest, stdout, stderr)
-	case "digest":
-		return runDigest(ctx, rest, stdout, stderr)
-	case "export":
-		return runExport(ctx, rest, stdout, stderr)
-	case "report":
-		return runReport(ctx, rest, stdout, stderr)
-	case "grant":
-		return runGrant(ctx, rest, stdout, stderr)
-	case "console-link":
-		return runConsoleLink(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage())
 		return nil
-	default:
-		fmt.Fprint(stderr, usage())
-		return usageError(fmt.Sprintf("unknown command %q", cmd))
 	}
+	for _, c := range commands() {
+		if c.name == cmd {
+			return c.run(ctx, rest, stdin, stdout, stderr)
+		}
+	}
+	fmt.Fprint(stderr, usage())
+	return usageError(fmt.Sprintf("unknown command %q", cmd))
 }
