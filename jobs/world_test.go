@@ -146,17 +146,29 @@ func (w *world) signup(t testing.TB, activity, member int64, state string, seq i
 	t.Helper()
 	w.exec(t, "INSERT INTO signups (activity_id, member_id, state, seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
 		activity, member, state, seq, ts(at), ts(at))
+	w.backfill(t)
 }
 
 func (w *world) checkin(t testing.TB, activity, member int64, at time.Time) {
 	t.Helper()
 	w.exec(t, "INSERT INTO checkins (activity_id, member_id, checked_at) VALUES (?, ?, ?)", activity, member, ts(at))
+	w.backfill(t)
 }
 
 func (w *world) hours(t testing.TB, member int64, branch string, on time.Time, centihours int, state string) {
 	t.Helper()
 	w.exec(t, "INSERT INTO hours_reports (member_id, branch_id, served_on, centihours, state, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 		member, branch, on.Format("2006-01-02"), centihours, state, ts(on))
+	w.backfill(t)
+}
+
+// backfill takes the kept active days of the rows written around the
+// storage's writes, as migration 0012 does for an older database.
+func (w *world) backfill(t testing.TB) {
+	t.Helper()
+	if err := w.db.BackfillActiveDays(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (w *world) meeting(t testing.TB, branch string, kind jinqiu.MeetingKind, on time.Time) {

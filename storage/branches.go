@@ -213,7 +213,7 @@ func (db *DB) RevokeSecretary(ctx context.Context, a jinqiu.Actor, branchID stri
 // Branch returns the branch with the given id, or ErrNotFound.
 func (db *DB) Branch(ctx context.Context, id string) (jinqiu.Branch, error) {
 	v, err := db.cache.get(db.Now(), "b|"+id, func() (any, error) {
-		return (&Tx{querier: db.x, dialect: db.dialect}).branch(ctx, id)
+		return (&Tx{querier: db.x, dialect: db.dialect, zone: db.Zone}).branch(ctx, id)
 	})
 	b, _ := v.(jinqiu.Branch)
 	return b, err

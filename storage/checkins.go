@@ -81,6 +81,9 @@ func (db *DB) CheckIn(ctx context.Context, a jinqiu.Actor, branchID string, acti
 			}
 			return fmt.Errorf("check in: %w", err)
 		}
+		if err := tx.markActive(ctx, memberID, act.BranchID, tx.localDay(tx.Now)); err != nil {
+			return err
+		}
 		detail := "member:" + strconv.FormatInt(memberID, 10)
 		if r.WalkIn {
 			// One change with the check-in: 撤销 takes both back.
@@ -110,6 +113,9 @@ func (tx *Tx) walkInReport(ctx context.Context, a jinqiu.Actor, act jinqiu.Activ
 	if err != nil {
 		return jinqiu.HoursReport{}, fmt.Errorf("walk-in hours: %w", err)
 	}
+	if err := tx.markActive(ctx, memberID, act.BranchID, servedOn); err != nil {
+		return jinqiu.HoursReport{}, err
+	}
 	return tx.report(ctx, act.BranchID, id)
 }
 
@@ -129,6 +135,9 @@ func (tx *Tx) credit(ctx context.Context, a jinqiu.Actor, act jinqiu.Activity, m
 	}
 	if err != nil {
 		return 0, fmt.Errorf("credit hours: %w", err)
+	}
+	if err := tx.markActive(ctx, memberID, act.BranchID, servedOn); err != nil {
+		return 0, err
 	}
 	if err := tx.audit(ctx, a, "credit_hours", act.Object(), "member:"+strconv.FormatInt(memberID, 10)+" centihours:"+strconv.Itoa(ch)); err != nil {
 		return 0, err

@@ -21,21 +21,17 @@ type WeekFigures struct {
 }
 
 // Trend returns, for each span, its active members and approved hours, of
-// one branch or (branchID "") of every branch. Each span is two statements
-// on the digest's time indexes (migration 0003), a few at a time.
+// one branch or (branchID "") of every branch. Each span is two statements,
+// on the hours' time index (migration 0003) and the kept active days
+// (0012), a few at a time.
 func (db *DB) Trend(ctx context.Context, branchID string, spans []Span) ([]WeekFigures, error) {
 	out := make([]WeekFigures, len(spans))
 	err := db.view(ctx, func(tx *Tx) error {
 		r := DigestRange{BranchID: branchID}
 		hf, ha := r.branchFilter("branch_id")
-		af, aa := r.branchFilter("a.branch_id")
-		join := ""
-		if branchID != "" {
-			join = " JOIN activities a ON a.id = x.activity_id"
-		}
 		var tasks []func() error
 		for i, s := range spans {
-			f, t, fd, td := utc(s.From), utc(s.To), day(s.FromDay), day(s.ToDay)
+			fd, td := day(s.FromDay), day(s.ToDay)
 			tasks = append(tasks, func() error {
 				err := tx.GetContext(ctx, &out[i].Centihours, "SELECT COALESCE(SUM(centihours), 0) FROM hours_reports WHERE served_on >= ? AND served_on < ? AND state = ?"+hf,
 					append([]any{fd, td, hoursApproved}, ha...)...)
@@ -44,14 +40,8 @@ func (db *DB) Trend(ctx context.Context, branchID string, spans []Span) ([]WeekF
 				}
 				return nil
 			}, func() error {
-				args := append([]any{fd, td}, ha...)
-				args = append(append(args, f, t), aa...)
-				args = append(append(args, f, t), aa...)
-				err := tx.GetContext(ctx, &out[i].Active, `SELECT COUNT(*) FROM (
-					SELECT member_id FROM hours_reports WHERE served_on >= ? AND served_on < ?`+hf+`
-					UNION SELECT x.member_id FROM checkins x`+join+` WHERE x.checked_at >= ? AND x.checked_at < ?`+af+`
-					UNION SELECT x.member_id FROM signups x`+join+` WHERE x.created_at >= ? AND x.created_at < ?`+af+`
-				) u`, args...)
+				err := tx.GetContext(ctx, &out[i].Active, "SELECT COUNT(DISTINCT member_id) FROM active_days WHERE day >= ? AND day < ?"+hf,
+					append([]any{fd, td}, ha...)...)
 				if err != nil {
 					return fmt.Errorf("trend active members: %w", err)
 				}

@@ -43,6 +43,9 @@ type DB struct {
 	// Now is the clock; tests replace it. Times are stored in UTC, truncated
 	// to the second, so that both dialects compare them alike.
 	Now func() time.Time
+	// Zone is the configured zone, in which an instant's calendar day is
+	// taken for the kept active days (active.go); set it before Migrate.
+	Zone *time.Location
 }
 
 // Open connects to the database of the given driver ("sqlite" or "mysql")
@@ -61,7 +64,7 @@ func Open(ctx context.Context, driver, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{x: x, dialect: driver, Now: time.Now, cache: newLookups()}
+	db := &DB{x: x, dialect: driver, Now: time.Now, Zone: defaultZone(), cache: newLookups()}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := x.PingContext(pctx); err != nil {
@@ -149,6 +152,7 @@ type Tx struct {
 	querier
 	Now     time.Time
 	dialect string
+	zone    *time.Location
 }
 
 // querier is what *sqlx.Tx and *sqlx.DB share.
@@ -188,7 +192,7 @@ func (db *DB) tryUpdate(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	defer x.Rollback()
-	if err := fn(&Tx{querier: x, Now: db.now(), dialect: db.dialect}); err != nil {
+	if err := fn(&Tx{querier: x, Now: db.now(), dialect: db.dialect, zone: db.Zone}); err != nil {
 		return err
 	}
 	return x.Commit()
@@ -219,10 +223,10 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 func (db *DB) view(ctx context.Context, fn func(tx *Tx) error) error {
 	if u := unitOf(ctx); u != nil {
 		if x, now, ok := u.querier(); ok {
-			return fn(&Tx{querier: x, Now: now, dialect: db.dialect})
+			return fn(&Tx{querier: x, Now: now, dialect: db.dialect, zone: db.Zone})
 		}
 	}
-	return fn(&Tx{querier: db.x, Now: db.now(), dialect: db.dialect})
+	return fn(&Tx{querier: db.x, Now: db.now(), dialect: db.dialect, zone: db.Zone})
 }
 
 func retryable(err error) bool {

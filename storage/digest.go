@@ -88,7 +88,7 @@ func (r DigestRange) branchFilter(col string) (string, []any) {
 // digestQueries are the per-branch aggregates. Each is written to use an
 // index on the period's column (migration 0003), so that none scans a
 // whole table: BenchmarkDigestProvince checks them with EXPLAIN.
-func digestQueries(r DigestRange) []digestQuery {
+func digestQueries(r DigestRange, dialect string) []digestQuery {
 	f, t, fd, td := utc(r.From), utc(r.To), day(r.FromDay), day(r.ToDay)
 	is, isd := utc(r.InactiveSince), day(r.InactiveSinceDay)
 	bw := func(col string) (string, []any) { return r.branchFilter(col) }
@@ -100,26 +100,23 @@ func digestQueries(r DigestRange) []digestQuery {
 	supF, supA := bw("a.branch_id")
 	hrsF, hrsA := bw("branch_id")
 	inF, inA := bw("m.branch_id")
-	ahF, ahA := bw("branch_id")
-	acF, acA := bw("a.branch_id")
+	adF, adA := bw("branch_id")
 	// Inactive members: for one branch, each member's absence is probed in
-	// the (member_id, time) indexes; for every branch, the members active
-	// in the window are collected once from the time indexes and taken
-	// away from those registered before it, which reads far less than
-	// 200,000 × 3 probes.
+	// the kept active days' (member_id, day) index; for every branch, the
+	// members active in the window are collected once from the days and
+	// taken away from those registered before it, which reads far less
+	// than 200,000 probes.
 	inactive := []digestQuery{{"inactive",
 		"SELECT m.branch_id, COUNT(*) AS n FROM members m WHERE m.branch_id IS NOT NULL AND m.registered_at < ?" + inF + inactiveWhere +
 			" GROUP BY m.branch_id",
-		with(with([]any{is}, inA), []any{isd, td, is, t, is, t}), func(b *BranchActivity, n, _ int) { b.Inactive += n }}}
+		with(with([]any{is}, inA), []any{isd, td}), func(b *BranchActivity, n, _ int) { b.Inactive += n }}}
 	if r.BranchID == "" {
 		inactive = []digestQuery{
 			{"inactive_active",
 				`SELECT m.branch_id, COUNT(*) AS n FROM members m JOIN (
-					SELECT member_id FROM hours_reports WHERE served_on >= ? AND served_on < ?
-					UNION SELECT member_id FROM checkins WHERE checked_at >= ? AND checked_at < ?
-					UNION SELECT member_id FROM signups WHERE created_at >= ? AND created_at < ?
+					SELECT DISTINCT member_id FROM active_days WHERE day >= ? AND day < ?
 				) x ON x.member_id = m.id WHERE m.branch_id IS NOT NULL AND m.registered_at < ? GROUP BY m.branch_id`,
-				[]any{isd, td, is, t, is, t, is}, func(b *BranchActivity, n, _ int) { b.Inactive -= n }},
+				[]any{isd, td, is}, func(b *BranchActivity, n, _ int) { b.Inactive -= n }},
 			{"inactive_registered",
 				"SELECT branch_id, COUNT(*) AS n FROM members WHERE branch_id IS NOT NULL AND registered_at < ? GROUP BY branch_id",
 				[]any{is}, func(b *BranchActivity, n, _ int) { b.Inactive += n }},
@@ -146,21 +143,30 @@ func digestQueries(r DigestRange) []digestQuery {
 			"SELECT branch_id, SUM(centihours) AS n FROM hours_reports WHERE served_on >= ? AND served_on < ? AND state = ?" + hrsF + " GROUP BY branch_id",
 			with([]any{fd, td, hoursApproved}, hrsA), func(b *BranchActivity, n, _ int) { b.Centihours = n }},
 		{"active_members",
-			`SELECT x.branch_id, COUNT(DISTINCT x.member_id) AS n FROM (
-				SELECT branch_id, member_id FROM hours_reports WHERE served_on >= ? AND served_on < ?` + ahF + `
-				UNION SELECT a.branch_id, c.member_id FROM checkins c JOIN activities a ON a.id = c.activity_id WHERE c.checked_at >= ? AND c.checked_at < ?` + acF + `
-				UNION SELECT a.branch_id, s.member_id FROM signups s JOIN activities a ON a.id = s.activity_id WHERE s.created_at >= ? AND s.created_at < ?` + acF + `
-			) x GROUP BY x.branch_id`,
-			with(with(with(with(with([]any{fd, td}, ahA), []any{f, t}), acA), []any{f, t}), acA), func(b *BranchActivity, n, _ int) { b.ActiveMembers = n }},
+			"SELECT branch_id, COUNT(DISTINCT member_id) AS n FROM active_days" + r.activeDaysIndex(dialect) + " WHERE day >= ? AND day < ?" + adF + " GROUP BY branch_id",
+			with([]any{fd, td}, adA), func(b *BranchActivity, n, _ int) { b.ActiveMembers = n }},
 	}...)
 }
 
-// inactiveWhere: no hours report, check-in or sign-up in the window. Each
-// NOT EXISTS is a probe of a (member_id, time) index.
+// activeDaysIndex names the index the active members of every branch are
+// counted on when the period is long: the (branch, member, day) index read
+// whole gives each branch's members in order (1.8 s for a province's
+// year), where the day range is sorted first (4.2 s); for a week the day
+// range reads a fiftieth of the table (40 ms against 1.8 s).
+func (r DigestRange) activeDaysIndex(dialect string) string {
+	if r.BranchID != "" || r.ToDay.Sub(r.FromDay) < 92*24*time.Hour {
+		return ""
+	}
+	if dialect == SQLite {
+		return " INDEXED BY ix_active_days_branch"
+	}
+	return " FORCE INDEX (ix_active_days_branch)"
+}
+
+// inactiveWhere: no hours report, check-in or sign-up in the window, for
+// any branch: a probe of the kept active days' (member_id, day) index.
 const inactiveWhere = `
-	AND NOT EXISTS (SELECT 1 FROM hours_reports h WHERE h.member_id = m.id AND h.served_on >= ? AND h.served_on < ?)
-	AND NOT EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.checked_at >= ? AND c.checked_at < ?)
-	AND NOT EXISTS (SELECT 1 FROM signups s WHERE s.member_id = m.id AND s.created_at >= ? AND s.created_at < ?)`
+	AND NOT EXISTS (SELECT 1 FROM active_days d WHERE d.member_id = m.id AND d.day >= ? AND d.day < ?)`
 
 // hoursApproved mirrors HoursApproved (hours.go) for the digest's own
 // queries.
@@ -225,7 +231,7 @@ func (db *DB) DigestStats(ctx context.Context, r DigestRange) (DigestStats, erro
 		}
 		var tasks []func() error
 		var apply []func()
-		for _, dq := range digestQueries(r) {
+		for _, dq := range digestQueries(r, tx.dialect) {
 			var rows counts
 			tasks = append(tasks, func() error {
 				if err := tx.SelectContext(ctx, &rows, dq.sql, dq.args...); err != nil {
@@ -269,7 +275,7 @@ func (db *DB) DigestStats(ctx context.Context, r DigestRange) (DigestStats, erro
 			tasks = append(tasks, func() error {
 				err := tx.SelectContext(ctx, &out.Inactive, "SELECT "+memberCols+" FROM members m WHERE m.branch_id = ? AND m.registered_at < ?"+inactiveWhere+
 					" ORDER BY m.display_name, m.id",
-					r.BranchID, utc(r.InactiveSince), day(r.InactiveSinceDay), day(r.ToDay), utc(r.InactiveSince), utc(r.To), utc(r.InactiveSince), utc(r.To))
+					r.BranchID, utc(r.InactiveSince), day(r.InactiveSinceDay), day(r.ToDay))
 				if err != nil {
 					return fmt.Errorf("digest inactive members: %w", err)
 				}

@@ -3,7 +3,7 @@ package storage
 // DigestSQL returns the digest's queries for a range, for the EXPLAIN
 // check of the province benchmark.
 func DigestSQL(r DigestRange) (names, queries []string, args [][]any) {
-	for _, q := range digestQueries(r) {
+	for _, q := range digestQueries(r, MySQL) {
 		names, queries, args = append(names, q.name), append(queries, q.sql), append(args, q.args)
 	}
 	tq, ta := topQuery(r)

@@ -103,9 +103,33 @@ func (db *DB) EachLedgerEntry(ctx context.Context, r ExportRange, fn func(Ledger
 		LEFT JOIN publicities p ON p.id = pe.publicity_id
 		WHERE h.id >= ? AND h.id < ? AND h.served_on >= ? AND h.served_on < ? AND h.state = ?` + f + `
 		ORDER BY h.id`
-	for lo := span.Lo.Int64; lo <= span.Hi.Int64; lo += ledgerChunk {
-		args := append([]any{utc(r.AsOf), lo, lo + ledgerChunk, day(r.FromDay), day(r.ToDay), hoursApproved}, a...)
-		err := eachRow(ctx, db, "ledger", q, args, func(e LedgerEntry) error {
+	// The next span is read while fn takes the rows of this one: the
+	// database and the writer (a workbook's zip) each have a core.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	spans := make(chan []LedgerEntry, 1)
+	var readErr error
+	go func() {
+		defer close(spans)
+		for lo := span.Lo.Int64; lo <= span.Hi.Int64; lo += ledgerChunk {
+			args := append([]any{utc(r.AsOf), lo, lo + ledgerChunk, day(r.FromDay), day(r.ToDay), hoursApproved}, a...)
+			var rows []LedgerEntry
+			if readErr = eachRow(ctx, db, "ledger", q, args, func(e LedgerEntry) error {
+				rows = append(rows, e)
+				return nil
+			}); readErr != nil {
+				return
+			}
+			select {
+			case spans <- rows:
+			case <-ctx.Done():
+				readErr = ctx.Err()
+				return
+			}
+		}
+	}()
+	for rows := range spans {
+		for _, e := range rows {
 			e.BranchName, e.MemberName = branches[e.BranchID], members[e.MemberID]
 			if e.ActivityID.Valid {
 				e.ActivityTitle = titles[e.ActivityID.Int64]
@@ -113,13 +137,15 @@ func (db *DB) EachLedgerEntry(ctx context.Context, r ExportRange, fn func(Ledger
 			if e.ApproverID.Valid {
 				e.ApproverName = members[e.ApproverID.Int64]
 			}
-			return fn(e)
-		})
-		if err != nil {
-			return err
+			if err := fn(e); err != nil {
+				cancel()
+				for range spans { // let the reader end
+				}
+				return err
+			}
 		}
 	}
-	return nil
+	return readErr // written before spans was closed
 }
 
 // names reads an (id, name) query into a map.

@@ -71,6 +71,9 @@ func (db *DB) ReportHours(ctx context.Context, a jinqiu.Actor, n NewReport, maxP
 		if err != nil {
 			return fmt.Errorf("report hours: %w", err)
 		}
+		if err := tx.markActive(ctx, n.MemberID, n.BranchID, n.ServedOn); err != nil {
+			return err
+		}
 		if r, err = tx.report(ctx, n.BranchID, id); err != nil {
 			return err
 		}

@@ -109,6 +109,14 @@ func (db *DB) MigrateTo(ctx context.Context, last int) error {
 	return nil
 }
 
+// migrationSteps are the Go steps of migrations, run after their
+// statements, on the same connection: what SQL alone cannot do the same on
+// both dialects (a calendar day in the configured zone). Re-runnable, like
+// the statements.
+var migrationSteps = map[int]func(ctx context.Context, x execer, dialect string, zone *time.Location) error{
+	12: backfillActiveDays,
+}
+
 // execer is what *sql.Conn and *sql.Tx share.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
@@ -146,6 +154,11 @@ func (db *DB) migrate(ctx context.Context, conn execer, last int) error {
 		for i, s := range m.stmts {
 			if _, err := conn.ExecContext(ctx, s); err != nil && !db.alreadyAdded(s, err) {
 				return fmt.Errorf("migrate %s: statement %d: %w", m.name, i+1, err)
+			}
+		}
+		if step := migrationSteps[m.version]; step != nil {
+			if err := step(ctx, conn, db.dialect, db.Zone); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.name, err)
 			}
 		}
 		if _, err := conn.ExecContext(ctx, "UPDATE schema_migrations SET dirty = 0, applied_at = ? WHERE version = ?", now, m.version); err != nil {

@@ -83,6 +83,9 @@ func (tx *Tx) take(ctx context.Context, act jinqiu.Activity, memberID, rowID int
 	} else {
 		s.ID, err = tx.insertID(ctx, "INSERT INTO signups (activity_id, member_id, state, seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
 			act.ID, memberID, s.State, s.Seq, tx.Now, tx.Now)
+		if err == nil {
+			err = tx.markActive(ctx, memberID, act.BranchID, tx.localDay(tx.Now))
+		}
 	}
 	if err != nil {
 		// A duplicate cannot happen while the activity row is locked; if

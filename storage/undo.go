@@ -212,12 +212,21 @@ func (tx *Tx) undoCancel(ctx context.Context, act jinqiu.Activity, member int64,
 // pending report, or the credit of an activity that has ended), and a
 // walk-in's place.
 func (tx *Tx) undoCheckin(ctx context.Context, a jinqiu.Actor, act jinqiu.Activity, member int64, walkIn bool, u *Undone) error {
+	var at time.Time
+	if err := tx.GetContext(ctx, &at, "SELECT checked_at FROM checkins WHERE activity_id = ? AND member_id = ?", act.ID, member); errors.Is(err, sql.ErrNoRows) {
+		return ErrUndoTooLate
+	} else if err != nil {
+		return fmt.Errorf("undo: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, "DELETE FROM checkins WHERE activity_id = ? AND member_id = ?", act.ID, member)
 	if err != nil {
 		return fmt.Errorf("undo: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrUndoTooLate
+	}
+	if err := tx.remarkActive(ctx, member, act.BranchID, tx.localDay(at)); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE hours_reports SET state = ?, reason = ? WHERE activity_id = ? AND member_id = ? AND state IN (?, ?)",
 		jinqiu.HoursVoid, "check-in undone", act.ID, member, jinqiu.HoursPending, jinqiu.HoursApproved); err != nil {

@@ -90,7 +90,7 @@ func (u *unit) rollback() {
 	}
 }
 
-func (u *unit) tx() *Tx { return &Tx{querier: u.x, Now: u.now, dialect: u.db.dialect} }
+func (u *unit) tx() *Tx { return &Tx{querier: u.x, Now: u.now, dialect: u.db.dialect, zone: u.db.Zone} }
 
 // update runs fn in the unit's transaction.
 func (u *unit) update(ctx context.Context, fn func(tx *Tx) error) error {
@@ -171,7 +171,7 @@ func (u *unit) finish(ctx context.Context, needTx bool, fn func(tx *Tx) error) e
 		return u.broken
 	}
 	if u.x == nil && !needTx {
-		return fn(&Tx{querier: u.db.x, Now: u.db.now(), dialect: u.db.dialect})
+		return fn(&Tx{querier: u.db.x, Now: u.db.now(), dialect: u.db.dialect, zone: u.db.Zone})
 	}
 	if err := u.begin(); err != nil {
 		return err

@@ -115,6 +115,7 @@ func benchBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	db.Zone = cfg.Location
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}

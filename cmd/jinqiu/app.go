@@ -123,6 +123,7 @@ func openAppAt(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 		return nil, err
 	}
 	db.Now = now
+	db.Zone = cfg.Location // before Migrate: the kept active days take their day in it
 	a.db = db
 	a.closers = append(a.closers, db.Close)
 	if err := db.Migrate(ctx); err != nil {

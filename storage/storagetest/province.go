@@ -109,11 +109,14 @@ func OpenProvince(tb testing.TB, size ProvinceSize) *storage.DB {
 			g.exec(stmt)
 		}
 	}
+	if err := db.BackfillActiveDays(ctx); err != nil { // the rows went in around the writes
+		tb.Fatal(err)
+	}
 	if _, err := db.X().Exec("CREATE TABLE province_marker (sig VARCHAR(191) NOT NULL)"); err != nil {
 		tb.Fatal(err)
 	}
 	db.X().MustExec("INSERT INTO province_marker VALUES (?)", sig)
-	for _, t := range []string{"branches", "members", "registrations", "activities", "signups", "checkins", "hours_reports", "meetings"} {
+	for _, t := range []string{"branches", "members", "registrations", "activities", "signups", "checkins", "hours_reports", "meetings", "active_days"} {
 		db.X().MustExec("ANALYZE TABLE " + t)
 	}
 	tb.Logf("generated a province (%s) in %s", sig, time.Since(start).Round(time.Second))

@@ -1,0 +1,121 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"jinqiu"
+	"time"
+)
+
+// The kept active days (migration 0012): a row (day, branch, member) says
+// the member signed up for an activity of the branch, checked in at one or
+// reported hours for it on that day (the day a sign-up or check-in was
+// made, in the configured zone; the day hours were served). Every write
+// that adds such an event adds its row in the same transaction; the one
+// that removes an event (撤销 of a check-in) takes the row's day again from
+// what is left. Sign-ups that are cancelled and reports that are withdrawn
+// stay events, as they always were in the digest.
+
+// defaultZone is the zone of a DB nobody configured: the product's.
+func defaultZone() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600) // no tzdata: China has had no DST since 1991
+}
+
+// insertIgnore is the dialect's INSERT that skips a row its key holds.
+func insertIgnore(dialect string) string {
+	if dialect == SQLite {
+		return "INSERT OR IGNORE"
+	}
+	return "INSERT IGNORE"
+}
+
+// localDay is the calendar day of instant t in the tx's zone.
+func (tx *Tx) localDay(t time.Time) time.Time { return jinqiu.Midnight(t, tx.zone) }
+
+// markActive records that the member was active for the branch on day (a
+// midnight of the zone, or a DATE's day).
+func (tx *Tx) markActive(ctx context.Context, memberID int64, branchID string, d time.Time) error {
+	_, err := tx.ExecContext(ctx, insertIgnore(tx.dialect)+" INTO active_days (day, branch_id, member_id) VALUES (?, ?, ?)", day(d), branchID, memberID)
+	if err != nil {
+		return fmt.Errorf("mark active day: %w", err)
+	}
+	return nil
+}
+
+// activeEvidence is whether any event makes (member, branch) active on a
+// day: its arguments are the member, the branch and the day (hours), then
+// member, branch and the day's instants twice (check-ins, sign-ups).
+const activeEvidence = `EXISTS (SELECT 1 FROM hours_reports h WHERE h.member_id = ? AND h.branch_id = ? AND h.served_on = ?)
+	OR EXISTS (SELECT 1 FROM checkins c JOIN activities a ON a.id = c.activity_id WHERE c.member_id = ? AND a.branch_id = ? AND c.checked_at >= ? AND c.checked_at < ?)
+	OR EXISTS (SELECT 1 FROM signups s JOIN activities a ON a.id = s.activity_id WHERE s.member_id = ? AND a.branch_id = ? AND s.created_at >= ? AND s.created_at < ?)`
+
+// remarkActive takes the row of (member, branch, local day d) again from the
+// events left: after one was removed.
+func (tx *Tx) remarkActive(ctx context.Context, memberID int64, branchID string, d time.Time) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM active_days WHERE day = ? AND branch_id = ? AND member_id = ?", day(d), branchID, memberID); err != nil {
+		return fmt.Errorf("remark active day: %w", err)
+	}
+	from, to := utc(d), utc(jinqiu.AddDays(d, 1))
+	_, err := tx.ExecContext(ctx, "INSERT INTO active_days (day, branch_id, member_id) SELECT ?, ?, ? FROM (SELECT 1 AS one) x WHERE "+activeEvidence,
+		day(d), branchID, memberID,
+		memberID, branchID, day(d), memberID, branchID, from, to, memberID, branchID, from, to)
+	if err != nil {
+		return fmt.Errorf("remark active day: %w", err)
+	}
+	return nil
+}
+
+// backfillActiveDays fills the kept active days from the events already
+// stored: migration 0012's step, run on the migration's connection under
+// its lock, and again by whoever loads rows around the writes (the
+// generated province). Re-runnable: rows present are skipped. Hours carry
+// their day; sign-ups and check-ins are taken a day of the zone at a time,
+// so that the day of an instant is the zone's whatever its offset.
+func backfillActiveDays(ctx context.Context, x execer, dialect string, zone *time.Location) error {
+	ins := insertIgnore(dialect) + " INTO active_days (day, branch_id, member_id) "
+	if _, err := x.ExecContext(ctx, ins+"SELECT DISTINCT served_on, branch_id, member_id FROM hours_reports"); err != nil {
+		return fmt.Errorf("backfill active days: %w", err)
+	}
+	for _, ev := range []struct{ table, at string }{{"checkins", "checked_at"}, {"signups", "created_at"}} {
+		first, last, ok, err := span(ctx, x, ev.table, ev.at)
+		if err != nil || !ok {
+			return err
+		}
+		for d := jinqiu.Midnight(first, zone); !d.After(last); d = jinqiu.AddDays(d, 1) {
+			_, err := x.ExecContext(ctx, ins+"SELECT DISTINCT ?, a.branch_id, e.member_id FROM "+ev.table+" e JOIN activities a ON a.id = e.activity_id WHERE e."+ev.at+" >= ? AND e."+ev.at+" < ?",
+				day(d), utc(d), utc(jinqiu.AddDays(d, 1)))
+			if err != nil {
+				return fmt.Errorf("backfill active days: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// span is the first and last instant of column at in table (on its time
+// index), ok false when the table is empty. Not MIN/MAX: SQLite answers an
+// aggregate of a DATETIME as text.
+func span(ctx context.Context, x execer, table, at string) (first, last time.Time, ok bool, err error) {
+	q := "SELECT " + at + " FROM " + table + " ORDER BY " + at
+	if err = x.QueryRowContext(ctx, q+" LIMIT 1").Scan(&first); errors.Is(err, sql.ErrNoRows) {
+		return first, last, false, nil
+	}
+	if err == nil {
+		err = x.QueryRowContext(ctx, q+" DESC LIMIT 1").Scan(&last)
+	}
+	if err != nil {
+		return first, last, false, fmt.Errorf("backfill active days: %w", err)
+	}
+	return first, last, true, nil
+}
+
+// BackfillActiveDays is backfillActiveDays on the pool: for rows loaded
+// around the writes (generated data sets).
+func (db *DB) BackfillActiveDays(ctx context.Context) error {
+	return backfillActiveDays(ctx, db.x, db.dialect, db.Zone)
+}
