@@ -248,16 +248,66 @@ func (s Schedule) Status(today time.Time, held []Meeting) []MeetingState {
 	return items
 }
 
-// AddWorkingDays returns the n-th working day (Monday to Friday) after the
-// day d, as a midnight in d's location. Statutory holidays and the
-// weekends worked in their place (调休) are not known here: a 公示 over a
-// holiday closes early by those days.
-func AddWorkingDays(d time.Time, n int) time.Time {
+// WorkCalendar says which days are working days: Monday to Friday, except
+// the public holidays the State Council announces each year, plus the
+// weekend days worked in their place (调休). The zero value knows no
+// holiday. Safe for concurrent use; it is not changed after NewWorkCalendar.
+type WorkCalendar struct {
+	holidays map[civilDay]bool
+	workdays map[civilDay]bool
+}
+
+// civilDay is a calendar day, whatever the location of the time it came
+// from.
+type civilDay struct {
+	y int
+	m time.Month
+	d int
+}
+
+func civilOf(t time.Time) civilDay {
+	y, m, d := t.Date()
+	return civilDay{y, m, d}
+}
+
+// NewWorkCalendar is the calendar with the given public holidays and
+// make-up working days, each read as a calendar day in its own location. A
+// day in both lists is a working day; config validation refuses that.
+func NewWorkCalendar(holidays, workdays []time.Time) WorkCalendar {
+	c := WorkCalendar{holidays: map[civilDay]bool{}, workdays: map[civilDay]bool{}}
+	for _, d := range holidays {
+		c.holidays[civilOf(d)] = true
+	}
+	for _, d := range workdays {
+		c.workdays[civilOf(d)] = true
+	}
+	return c
+}
+
+// IsWorkingDay reports whether the calendar day of d is a working day.
+func (c WorkCalendar) IsWorkingDay(d time.Time) bool {
+	k := civilOf(d)
+	if c.workdays[k] {
+		return true
+	}
+	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return false
+	}
+	return !c.holidays[k]
+}
+
+// AddWorkingDays returns the n-th working day after the day d, as a
+// midnight in d's location: a 公示 published on d closes at the end of it.
+func (c WorkCalendar) AddWorkingDays(d time.Time, n int) time.Time {
 	for n > 0 {
 		d = AddDays(d, 1)
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if c.IsWorkingDay(d) {
 			n--
 		}
 	}
 	return AddDays(d, 0)
 }
+
+// AddWorkingDays is WorkCalendar{}.AddWorkingDays: Monday to Friday, no
+// holiday known.
+func AddWorkingDays(d time.Time, n int) time.Time { return WorkCalendar{}.AddWorkingDays(d, n) }

@@ -362,7 +362,7 @@ func lexMessage(s string, segs []lexSegment) []lexSegment {
 			}
 		default:
 			next = longestForm(s, i)
-			if next.end == int32(i) {
+			if next.end == int32(i) || next.kind != segWord && capitalInText(s, i, int(next.end), textStart >= 0) {
 				if textStart < 0 {
 					textStart = i
 				}
@@ -382,6 +382,29 @@ func lexMessage(s string, segs []lexSegment) []lexSegment {
 		segs = append(segs, lexSegment{kind: segText, start: int32(textStart), end: int32(len(s))})
 	}
 	return segs
+}
+
+// capitalDigits are the 大写 numerals. Several are also surnames and
+// place names (陆家嘴, 伍家岗, 小陆), so a form starting with one counts only
+// where it stands apart from text.
+const capitalDigits = "壹贰叁肆伍陆柒捌玖拾佰"
+
+// capitalInText reports whether the form s[i:end] begins with a 大写 numeral
+// and is glued to text: after it (a Han character that starts no word or
+// form) or before it (inText).
+func capitalInText(s string, i, end int, inText bool) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	if !strings.ContainsRune(capitalDigits, r) {
+		return false
+	}
+	if inText {
+		return true
+	}
+	if end >= len(s) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(s[end:])
+	return unicode.Is(unicode.Han, next) && longestForm(s, end).end == int32(end)
 }
 
 // longestForm returns the longest dictionary word or structured form at
@@ -462,6 +485,7 @@ func Confirms(text string) bool { return slices.Contains(yesWords, strings.ToLow
 // against the scanners.
 const formStarts = "0123456789#-" +
 	"零〇一二两俩三仨四五六七八九十百半几好" + // numbers and loose amounts
+	capitalDigits + // numbers in 大写
 	"今明后昨前大这本下上星礼周去" + // days and weeks
 	"凌早清中午傍晚夜" + // parts of day
 	"名人限最招需共第活编序整送应实到参出" // capacity, references, amounts, attendance

@@ -18,6 +18,27 @@ const notTitle = "不没别了吗谁呢么我你您他她俺咱哪啥几怎什"
 // (大家记得明天报名).
 var notTitleWords = []string{"大家", "记得", "赶紧", "一定", "别忘", "欢迎", "踊跃", "已经", "还没", "可以", "都", "快"}
 
+// signupNoun reports whether the word at i, after the command word at kw,
+// is 报名 as what a cancellation names (取消 明天的报名, 取消周六的金秋讲堂报名):
+// the sign-up, not a second command.
+func (p *msgParser) signupNoun(in Intent, kw, i int) bool {
+	w := p.segs[i].w
+	return in == IntentCancelSignup && i > kw && w != nil && w.intent == IntentSignup && w.text == "报名"
+}
+
+// trimSignupNoun drops a trailing 报名 (報名 as typed) from a title.
+func trimSignupNoun(title string) string {
+	cut := len(title)
+	for k := 0; k < 2 && cut > 0; k++ {
+		_, size := utf8.DecodeLastRuneInString(title[:cut])
+		cut -= size
+	}
+	if simplify(title[cut:]) == "报名" {
+		return strings.TrimRight(title[:cut], " ")
+	}
+	return title
+}
+
 // parseActivity reads a number as parseRef does, else a day and a title.
 func (p *msgParser) parseActivity(in Intent, use dateUse) (Command, fit) {
 	if cmd, v := p.parseRef(in, false); v != fitNo {
@@ -69,7 +90,7 @@ func (p *msgParser) parseActivity(in Intent, use dateUse) (Command, fit) {
 		case segWord:
 			switch sg.w.class {
 			case wcKeyword, wcWeak, wcSoft:
-				if sg.w.intent != in && !sg.w.yields {
+				if sg.w.intent != in && !sg.w.yields && !p.signupNoun(in, kw, i) {
 					return Command{}, fitNo
 				}
 			case wcBlock, wcQuestion, wcDeadline:
@@ -88,7 +109,7 @@ func (p *msgParser) parseActivity(in Intent, use dateUse) (Command, fit) {
 		case wcFiller, wcLabel:
 			return true
 		case wcKeyword, wcSoft, wcWeak:
-			return sg.w.yields || sg.w.intent == in // 活动 is a plain word here
+			return sg.w.yields || sg.w.intent == in || p.signupNoun(in, kw, i) // 活动 is a plain word here
 		}
 		return false
 	}
@@ -98,6 +119,9 @@ func (p *msgParser) parseActivity(in Intent, use dateUse) (Command, fit) {
 		return Command{}, fitNo // text on both sides: a sentence, not a command
 	}
 	title := strings.Join(append(before, after...), " ")
+	if in == IntentCancelSignup {
+		title = trimSignupNoun(title) // 取消 金秋讲堂报名: the title is 金秋讲堂
+	}
 	title = strings.TrimSuffix(strings.TrimPrefix(title, "的"), "的")
 	if title != "" {
 		n := utf8.RuneCountInString(title)

@@ -70,7 +70,9 @@ func foldWidth(s string) string {
 	return s
 }
 
-// cnDigit reads one Chinese digit (零〇一二两三…九) at the start of s.
+// cnDigit reads one Chinese digit (零〇一二两三…九, and the 大写 forms
+// 壹贰叁肆伍陆柒捌玖 that people used to writing receipts type) at the
+// start of s.
 func cnDigit(s string) (int, int) {
 	if len(s) < 3 {
 		return -1, 0
@@ -78,32 +80,43 @@ func cnDigit(s string) (int, int) {
 	switch s[:3] {
 	case "零", "〇":
 		return 0, 3
-	case "一":
+	case "一", "壹":
 		return 1, 3
-	case "二", "两", "俩":
+	case "二", "两", "俩", "贰":
 		return 2, 3
-	case "三", "仨":
+	case "三", "仨", "叁":
 		return 3, 3
-	case "四":
+	case "四", "肆":
 		return 4, 3
-	case "五":
+	case "五", "伍":
 		return 5, 3
-	case "六":
+	case "六", "陆":
 		return 6, 3
-	case "七":
+	case "七", "柒":
 		return 7, 3
-	case "八":
+	case "八", "捌":
 		return 8, 3
-	case "九":
+	case "九", "玖":
 		return 9, 3
 	}
 	return -1, 0
 }
 
-const (
-	cnTen     = "十"
-	cnHundred = "百"
-)
+// tenAt and hundredAt return the length of 十 (拾) or 百 (佰) at the start
+// of s, 0 when it is not there. Every form is three bytes.
+func tenAt(s string) int {
+	if strings.HasPrefix(s, "十") || strings.HasPrefix(s, "拾") {
+		return 3
+	}
+	return 0
+}
+
+func hundredAt(s string) int {
+	if strings.HasPrefix(s, "百") || strings.HasPrefix(s, "佰") {
+		return 3
+	}
+	return 0
+}
 
 // scanCNInt reads the longest Chinese integer up to 999 at the start of s:
 // 三, 十, 十一, 二十一, 一百, 一百零五, 一百二十 and the spoken 一百二 (120).
@@ -111,13 +124,13 @@ const (
 func scanCNInt(s string) (int, int) {
 	d, n := cnDigit(s)
 	if d < 0 {
-		if strings.HasPrefix(s, cnTen) {
+		if tenAt(s) > 0 {
 			return scanTens(s, 0, 1)
 		}
 		return 0, 0
 	}
-	if d > 0 && strings.HasPrefix(s[n:], cnHundred) {
-		v, i := d*100, n+len(cnHundred)
+	if h := hundredAt(s[n:]); d > 0 && h > 0 {
+		v, i := d*100, n+h
 		if z, zn := cnDigit(s[i:]); z == 0 {
 			if u, un := cnDigit(s[i+zn:]); u > 0 {
 				return v + u, i + zn + un
@@ -125,19 +138,19 @@ func scanCNInt(s string) (int, int) {
 			return v, i
 		}
 		if t, tn := cnDigit(s[i:]); t > 0 {
-			if strings.HasPrefix(s[i+tn:], cnTen) {
+			if tenAt(s[i+tn:]) > 0 {
 				tv, ti := scanTens(s, i+tn, t)
 				return v + tv, ti
 			}
 			return v + t*10, i + tn // 一百二 = 120
 		}
-		if strings.HasPrefix(s[i:], cnTen) {
+		if tenAt(s[i:]) > 0 {
 			tv, ti := scanTens(s, i, 1)
 			return v + tv, ti
 		}
 		return v, i
 	}
-	if d > 0 && strings.HasPrefix(s[n:], cnTen) {
+	if d > 0 && tenAt(s[n:]) > 0 {
 		return scanTens(s, n, d)
 	}
 	return d, n
@@ -145,7 +158,7 @@ func scanCNInt(s string) (int, int) {
 
 // scanTens reads 十 at s[i:] and an optional unit digit after it.
 func scanTens(s string, i, tens int) (int, int) {
-	v, j := tens*10, i+len(cnTen)
+	v, j := tens*10, i+tenAt(s[i:])
 	if u, un := cnDigit(s[j:]); u > 0 {
 		return v + u, j + un
 	}

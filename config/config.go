@@ -123,9 +123,30 @@ type Console struct {
 }
 
 // Publicity is the 公示 of approved hours: how many working days it stays
-// open for objections before the entries are final.
+// open for objections before the entries are final, and which days are
+// working days: Monday to Friday less Holidays, plus Workdays (the weekend
+// days worked in their place, 调休), as the State Council announces them
+// each year. Days are written YYYY-MM-DD.
 type Publicity struct {
-	WorkingDays int `yaml:"working_days"`
+	WorkingDays int      `yaml:"working_days"`
+	Holidays    []string `yaml:"holidays"`
+	Workdays    []string `yaml:"workdays"`
+}
+
+// Calendar is the working calendar of Holidays and Workdays; a day that is
+// not a date (Validate reports it) is left out.
+func (p Publicity) Calendar() jinqiu.WorkCalendar {
+	return jinqiu.NewWorkCalendar(calendarDays(p.Holidays), calendarDays(p.Workdays))
+}
+
+func calendarDays(ss []string) []time.Time {
+	var out []time.Time
+	for _, s := range ss {
+		if d, err := time.Parse(time.DateOnly, s); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Jobs configures reminders, digests and the outbox dispatcher.

@@ -371,3 +371,62 @@ branches:
 		}
 	}
 }
+
+func TestShippedCalendar(t *testing.T) {
+	cfg, err := Load("../config.yaml", platforms())
+	if err != nil {
+		t.Fatalf("shipped config.yaml: %v", err)
+	}
+	cal := cfg.Publicity.Calendar()
+	for d, want := range map[string]bool{
+		"2026-10-01": false, "2026-10-07": false, "2026-10-08": true, "2026-10-10": true, "2026-09-20": true,
+		"2026-02-14": true, "2026-02-23": false, "2026-05-05": false, "2026-05-09": true, "2026-12-01": true,
+	} {
+		day, _ := time.Parse(time.DateOnly, d)
+		if got := cal.IsWorkingDay(day); got != want {
+			t.Errorf("config.yaml: %s working day = %v, want %v", d, got, want)
+		}
+	}
+	// Wednesday 9月30日, three working days: 10月8日, 9日 and the make-up
+	// Saturday 10日.
+	if got := cal.AddWorkingDays(time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC), 3); got.Format(time.DateOnly) != "2026-10-10" {
+		t.Errorf("a 公示 of 9月30日 closes on %s, want 2026-10-10", got.Format(time.DateOnly))
+	}
+}
+
+func TestPublicityCalendarValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		problems  []string // each a key and words of its message
+	}{
+		{"good", "publicity: {holidays: [2026-10-01, \"2026-10-02\"], workdays: [2026-10-10]}", nil},
+		{"not a date", "publicity: {holidays: [2026-02-30, tomorrow], workdays: [10/10]}",
+			[]string{"publicity.holidays[0]: must be a date written YYYY-MM-DD", "publicity.holidays[1]: must be a date",
+				"publicity.workdays[0]: must be a date written YYYY-MM-DD"}},
+		{"in both lists", "publicity: {holidays: [2026-10-01, 2026-10-10], workdays: [2026-10-10]}",
+			[]string{"publicity.workdays[0]: 2026-10-10 is also publicity.holidays[1]"}},
+		{"a weekday worked", "publicity: {workdays: [2026-10-08]}",
+			[]string{"publicity.workdays[0]: 2026-10-08 is a Thursday, a working day anyway"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse([]byte(tc.doc+"\n"), lookupFrom(nil), platforms())
+			if len(tc.problems) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cfg.Publicity.Calendar().IsWorkingDay(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)) {
+					t.Error("2026-10-01 is listed as a holiday but counts as a working day")
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no problem reported, want %v", tc.problems)
+			}
+			for _, p := range tc.problems {
+				if !strings.Contains(err.Error(), p) {
+					t.Errorf("problems %q lack %q", err, p)
+				}
+			}
+		})
+	}
+}

@@ -163,6 +163,7 @@ func (c *Config) Validate(names []jinqiu.Platform) Problems {
 	if c.Publicity.WorkingDays < 1 || c.Publicity.WorkingDays > 30 {
 		add("publicity.working_days", "must be 1 to 30 working days, e.g. 3")
 	}
+	c.Publicity.validateCalendar(add)
 	if u := c.Console.BaseURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 		add("console.base_url", "must be an http(s) address such as https://jinqiu.example.gov.cn")
 	}
@@ -327,3 +328,41 @@ func checkSchedule(p *Problems, key string, s Schedule) {
 
 // ParseDayRule reads "15", "first friday", "last monday".
 func ParseDayRule(s string) (jinqiu.DayRule, error) { return jinqiu.ParseDayRule(s) }
+
+// validateCalendar checks publicity.holidays and publicity.workdays: real
+// dates, each day in one list only, and make-up working days on weekends
+// (a weekday is a working day already: listing one is a slip).
+func (p Publicity) validateCalendar(add func(key, format string, args ...any)) {
+	// dates are the list's dates by index (zero where it is no date).
+	dates := func(list string, ss []string) []time.Time {
+		out := make([]time.Time, len(ss))
+		for i, s := range ss {
+			d, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				add(fmt.Sprintf("publicity.%s[%d]", list, i), "must be a date written YYYY-MM-DD, e.g. 2026-10-01")
+				continue
+			}
+			out[i] = d
+		}
+		return out
+	}
+	holidays := map[time.Time]int{}
+	for i, d := range dates("holidays", p.Holidays) {
+		if _, seen := holidays[d]; !seen && !d.IsZero() {
+			holidays[d] = i
+		}
+	}
+	for i, d := range dates("workdays", p.Workdays) {
+		if d.IsZero() {
+			continue
+		}
+		k, day := fmt.Sprintf("publicity.workdays[%d]", i), d.Format(time.DateOnly)
+		if j, ok := holidays[d]; ok {
+			add(k, "%s is also publicity.holidays[%d]; a day is either a holiday or a make-up working day, remove it from one list", day, j)
+			continue
+		}
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			add(k, "%s is a %s, a working day anyway; list only the Saturdays and Sundays worked in place of a holiday (调休)", day, wd)
+		}
+	}
+}

@@ -103,7 +103,7 @@ func (h *Handlers) publicity(ctx context.Context, sc *scene, rq request, s scope
 	}
 	from, to, year := sc.period(rq)
 	span := say.PeriodWords(year, from)
-	closes := jinqiu.AddWorkingDays(jinqiu.Midnight(sc.now, h.loc()), h.publicityDays())
+	closes := h.Calendar.AddWorkingDays(jinqiu.Midnight(sc.now, h.loc()), h.publicityDays())
 	p, es, err := h.DB.Publish(ctx, sc.actor, sc.msg.UserName, storage.NewPublicity{
 		BranchID: b.ID, FromDay: jinqiu.Day(from), ToDay: jinqiu.Day(to),
 		ClosesOn: jinqiu.Day(closes), ClosesAt: jinqiu.AddDays(closes, 1),

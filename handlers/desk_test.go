@@ -145,6 +145,39 @@ func TestPublicityThroughTheRules(t *testing.T) {
 	})
 }
 
+// TestPublicityOverNationalDay: a 公示 published the day before 国庆
+// counts the working days of the State Council's calendar, not Monday to
+// Friday: 10月1日–7日 are off and the make-up Saturday 10月10日 is the third.
+func TestPublicityOverNationalDay(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newTestWorld(t, db, nil)
+		loc := w.now.Location()
+		var off []time.Time
+		for d := 1; d <= 7; d++ {
+			off = append(off, time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC))
+		}
+		w.h.Calendar = jinqiu.NewWorkCalendar(off, []time.Time{time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)})
+		w.setNow(time.Date(2026, 9, 30, 10, 0, 0, 0, loc)) // a Wednesday
+		w.register(twChatA, "u1")
+		h := w.approvedHours(twChatA, "u1", twSecA, "时长 2 打扫楼道")
+
+		closes := time.Date(2026, 10, 10, 0, 0, 0, 0, loc)
+		if r := w.ask(false, twChatA, twSecA, "公示"); r.Text != twWords.PublicityPublished(1, closes) {
+			t.Errorf("公示 reply %q, want it open to %s", r.Text, closes.Format(time.DateOnly))
+		}
+		// Friday 10月9日, when Monday to Friday alone would have closed it on
+		// 10月5日: still open.
+		w.setNow(time.Date(2026, 10, 9, 15, 0, 0, 0, loc))
+		if r := w.ask(false, twChatA, "u1", fmt.Sprintf("有异议 %d 是3小时", h)); r.Text != say.Objected(h) {
+			t.Errorf("objection on 10月9日: %q", r.Text)
+		}
+		w.setNow(time.Date(2026, 10, 11, 9, 0, 0, 0, loc))
+		if r := w.ask(false, twChatA, "u1", fmt.Sprintf("有异议 %d 晚了", h)); r.Text != twWords.PublicityClosed(h, closes) {
+			t.Errorf("objection on 10月11日: %q", r.Text)
+		}
+	})
+}
+
 // TestExportLink: 导出 in a group gives no link; in a single chat the
 // secretary's link serves the branch's workbook and the bureau's the
 // district's, until 15 minutes have passed; a forged token is refused the

@@ -68,8 +68,10 @@ type Handlers struct {
 	// links sent for 后台 and 导出 point; "": neither is offered.
 	BaseURL string
 	// PublicityDays is how many working days a 公示 stays open (0:
-	// DefaultPublicityDays).
+	// DefaultPublicityDays), counted on Calendar (the zero calendar:
+	// Monday to Friday).
 	PublicityDays int
+	Calendar      jinqiu.WorkCalendar
 }
 
 // Handle answers one message (already verified and deduplicated). Errors

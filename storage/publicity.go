@@ -301,3 +301,97 @@ func (db *DB) FinalCentihours(ctx context.Context, r ExportRange) (map[string]in
 	}
 	return out, nil
 }
+
+// ClosedPublicity is a 公示 whose period is over, as its closing is
+// announced: Final entries became final with it (those still approved),
+// Objected of them have an objection that no correction followed.
+type ClosedPublicity struct {
+	Publicity
+	BranchName string
+	Final      int
+	Objected   int
+}
+
+// AnnounceClosed announces up to limit 公示 that closed by now and are not
+// yet announced, oldest first, each in a transaction of its own: the
+// transaction marks it announced, then writes the outbox rows that fan
+// returns for it (none is fine: it stays announced). A 公示 that another
+// replica marked first is skipped, so each is announced once; when fan or
+// the outbox write fails nothing of that 公示 is kept and the next sweep
+// announces it, the others going on (the first such error is returned). It
+// returns those announced. Whether an entry is final stays a matter of time
+// (closes_at): the mark only says that the group was told.
+func (db *DB) AnnounceClosed(ctx context.Context, now time.Time, limit int, fan func(ctx context.Context, tx *Tx, p ClosedPublicity) ([]Outbound, error)) ([]ClosedPublicity, error) {
+	var ids []int64
+	if err := db.q(ctx).SelectContext(ctx, &ids, "SELECT id FROM publicities WHERE announced_at IS NULL AND closes_at <= ? ORDER BY closes_at, id LIMIT ?",
+		utc(now), limit); err != nil {
+		return nil, fmt.Errorf("announce closed: %w", err)
+	}
+	var out []ClosedPublicity
+	var first error
+	for _, id := range ids {
+		var cp ClosedPublicity
+		marked := false
+		err := db.update(ctx, func(tx *Tx) error {
+			marked = false
+			// The claim: of two replicas the second matches no row (MySQL
+			// reads the committed row for an UPDATE; SQLite's writers are
+			// serialised).
+			res, err := tx.ExecContext(ctx, "UPDATE publicities SET announced_at = ? WHERE id = ? AND announced_at IS NULL AND closes_at <= ?",
+				tx.Now, id, utc(now))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return err
+			}
+			if cp, err = tx.closedPublicity(ctx, id); err != nil {
+				return err
+			}
+			os, err := fan(ctx, tx, cp)
+			if err != nil {
+				return err
+			}
+			if err := tx.enqueue(ctx, os...); err != nil {
+				return err
+			}
+			marked = true
+			return nil
+		})
+		if err != nil {
+			if first == nil {
+				first = fmt.Errorf("announce publicity %d: %w", id, err)
+			}
+			continue
+		}
+		if marked {
+			out = append(out, cp)
+		}
+	}
+	return out, first
+}
+
+func (tx *Tx) closedPublicity(ctx context.Context, id int64) (ClosedPublicity, error) {
+	var cp ClosedPublicity
+	if err := tx.GetContext(ctx, &cp.Publicity, "SELECT id, branch_id, from_day, to_day, closes_on, closes_at, published_at FROM publicities WHERE id = ?", id); err != nil {
+		return cp, fmt.Errorf("closed publicity: %w", err)
+	}
+	if err := tx.GetContext(ctx, &cp.BranchName, "SELECT COALESCE((SELECT name FROM branches WHERE id = ?), '')", cp.BranchID); err != nil {
+		return cp, fmt.Errorf("closed publicity: %w", err)
+	}
+	var n struct {
+		Final    int64 `db:"final"`
+		Objected int64 `db:"objected"`
+	}
+	// An objection is open until a correction of its entry follows it: the
+	// correction is how a secretary settles one.
+	if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) AS final,
+		COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM objections o WHERE o.publicity_id = pe.publicity_id AND o.hours_id = pe.hours_id
+			AND NOT EXISTS (SELECT 1 FROM hours_corrections c WHERE c.hours_id = o.hours_id AND c.at >= o.at)) THEN 1 ELSE 0 END), 0) AS objected
+		FROM publicity_entries pe JOIN hours_reports h ON h.id = pe.hours_id
+		WHERE pe.publicity_id = ? AND h.state = ?`, id, hoursApproved); err != nil {
+		return cp, fmt.Errorf("closed publicity: %w", err)
+	}
+	cp.Final, cp.Objected = int(n.Final), int(n.Objected)
+	return cp, nil
+}

@@ -163,6 +163,7 @@ func openAppAt(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 		Log:           log,
 		BaseURL:       cfg.Console.BaseURL,
 		PublicityDays: cfg.Publicity.WorkingDays,
+		Calendar:      cfg.Publicity.Calendar(),
 	}
 	if _, err := jobs.NewPlanner(settings); err != nil {
 		a.close()

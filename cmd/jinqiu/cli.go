@@ -145,6 +145,10 @@ func runSay(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if _, err := cr.Once(ctx, clock()); err != nil {
 		return fmt.Errorf("credit ended activities: %w", err)
 	}
+	cl := &jobs.Closings{DB: a.db, Platforms: cfg.Platforms, Log: a.log, Now: clock}
+	if _, err := cl.Once(ctx, clock()); err != nil {
+		return fmt.Errorf("announce closed publicities: %w", err)
+	}
 	id := make([]byte, 8)
 	rand.Read(id)
 	m := jinqiu.Message{

@@ -116,6 +116,22 @@ func ObjectionNotice(id int64) string {
 	return lines(fmt.Sprintf("书记您好：有党员对公示中的%d号时长提出了异议。", id), "请私聊金秋助手发送：导出，在“志愿服务台账”查看。")
 }
 
+// PublicityClosing is pushed to the branch group once a 公示 is over: how
+// many entries became final, and how many have an objection still open
+// (for the secretary to look at in the workbook).
+func (w Words) PublicityClosing(branch, span string, closed time.Time, final, objected int) string {
+	head := fmt.Sprintf("【公示期满】%s %s志愿服务时长公示已于 %s 结束。", Inert(branch), span, w.Day(closed))
+	if final == 0 {
+		return lines(head, "没有需要确认的时长记录。")
+	}
+	done := fmt.Sprintf("%d 条时长已确认，计入志愿服务台账。感谢各位老党员的付出！", final)
+	if objected == 0 {
+		return lines(head, done, "公示期内没有待处理的异议。")
+	}
+	return lines(head, done, fmt.Sprintf("其中 %d 条有异议尚未处理，请书记核实。", objected),
+		"查看异议请私聊金秋助手发送：导出，在“志愿服务台账”查看。")
+}
+
 // PeriodWords names a month or a year: 2026年11月, 2026年.
 func PeriodWords(year bool, from time.Time) string {
 	if year {

@@ -107,3 +107,29 @@ func Outbox(tb testing.TB, db *storage.DB, state string) []storage.OutboxRow {
 	}
 	return rows
 }
+
+// FailOutboxWrites makes every insert into the outbox fail, as when the
+// database refuses a write halfway through a transaction, until the test
+// ends or the returned function is called.
+func FailOutboxWrites(tb testing.TB, db *storage.DB) (restore func()) {
+	tb.Helper()
+	create := `CREATE TRIGGER jinqiu_fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox write refused by the test'); END`
+	if db.Dialect() == storage.MySQL {
+		create = `CREATE TRIGGER jinqiu_fail_outbox BEFORE INSERT ON outbox FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'outbox write refused by the test'`
+	}
+	if _, err := db.X().Exec(create); err != nil {
+		tb.Fatalf("fail outbox writes: %v", err)
+	}
+	done := false
+	restore = func() {
+		if done {
+			return
+		}
+		done = true
+		if _, err := db.X().Exec("DROP TRIGGER IF EXISTS jinqiu_fail_outbox"); err != nil {
+			tb.Errorf("restore outbox writes: %v", err)
+		}
+	}
+	tb.Cleanup(restore)
+	return restore
+}
