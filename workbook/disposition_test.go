@@ -1,10 +1,20 @@
 package workbook_test
 
 import (
+	"bytes"
+	"io"
 	"mime"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/xuri/excelize/v2"
+
+	"jinqiu"
+	"jinqiu/storage"
+	"jinqiu/storage/storagetest"
 	"jinqiu/workbook"
 )
 
@@ -31,4 +41,39 @@ func TestDisposition(t *testing.T) {
 			t.Errorf("%q: header %q is not ASCII", tc.name, h)
 		}
 	}
+}
+
+// TestServeOutlastsTheWriteTimeout: a download is not cut by the server's
+// WriteTimeout, which is for callbacks (15 s in jinqiu serve; a
+// province's year takes a minute): here one far shorter than writing any
+// workbook takes.
+func TestServeOutlastsTheWriteTimeout(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		x, from, to := world(t, db)
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := x.Serve(w, r, jinqiu.Actor{Platform: "wecom", UserID: "admin"}, workbook.Request{From: from, To: to}, "台账.xlsx"); err != nil {
+				t.Error(err)
+			}
+		}))
+		srv.Config.WriteTimeout = time.Millisecond
+		srv.Start()
+		defer srv.Close()
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("the download was cut: %v", err)
+		}
+		if int64(len(body)) != resp.ContentLength {
+			t.Fatalf("%d bytes of %d", len(body), resp.ContentLength)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("the download is no workbook: %v", err)
+		}
+		f.Close()
+	})
 }

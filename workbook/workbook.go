@@ -561,6 +561,9 @@ func (x *Writer) Download(log *slog.Logger) http.Handler {
 	})
 }
 
+// ServeDeadline is how long a download may take to write and send.
+const ServeDeadline = 15 * time.Minute
+
 // Serve sends the workbook of rq as a download named name (Disposition),
 // audited as a's export. It is written to a temporary file first: a
 // failure halfway must be an error status, not a truncated file, and a
@@ -568,6 +571,10 @@ func (x *Writer) Download(log *slog.Logger) http.Handler {
 // error (storage's ErrNotFound for a branch that does not exist) comes
 // before anything is written to w, for the caller to answer.
 func (x *Writer) Serve(w http.ResponseWriter, r *http.Request, a jinqiu.Actor, rq Request, name string) error {
+	// A province's year takes a minute to write and more to send to a
+	// phone: far past the server's WriteTimeout, which is for callbacks.
+	// (A writer that cannot be given a deadline has none to lift.)
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(ServeDeadline))
 	tmp, err := os.CreateTemp("", "jinqiu-workbook-*.xlsx")
 	if err != nil {
 		return fmt.Errorf("serve workbook: %w", err)
