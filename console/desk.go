@@ -402,6 +402,7 @@ var correctionRefusals = map[error]string{
 	handlers.ErrReasonTooLong: "reason_long",
 	storage.ErrNotFound:       "entry_not_found",
 	storage.ErrNotPublished:   "entry_not_found",
+	storage.ErrDecided:        "entry_not_found", // not approved: never in a 公示
 	handlers.ErrNotFinal:      "not_final",
 	handlers.ErrUnchanged:     "unchanged",
 }

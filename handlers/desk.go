@@ -267,7 +267,8 @@ var (
 // storage.ErrNoReason without a reason, ErrReasonTooLong,
 // storage.ErrNotFound for an entry that is not the branch's,
 // storage.ErrNotPublished when no 公示 lists it, ErrNotFinal while its 公示
-// is open, ErrUnchanged when it already holds the amount.
+// is open, ErrUnchanged when it already holds the amount (storage's
+// ErrDecided for an entry not approved, which no 公示 lists).
 func (h *Handlers) CorrectHours(ctx context.Context, a jinqiu.Actor, name, branchID string, hoursID int64, centihours int, reason string) (storage.Correction, error) {
 	reason = strings.TrimSpace(reason)
 	switch {

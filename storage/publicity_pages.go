@@ -139,7 +139,8 @@ type ObjectionListing struct {
 func (db *DB) Objections(ctx context.Context, branchIDs []string, publicityID int64, limit int) ([]ObjectionListing, error) {
 	f, args := inBranches("p.branch_id", branchIDs)
 	if publicityID != 0 {
-		f += " AND o.publicity_id = ?"
+		// Through the entries' indexes: objections are indexed by entry.
+		f += " AND o.hours_id IN (SELECT pe.hours_id FROM publicity_entries pe WHERE pe.publicity_id = ?)"
 		args = append(args, publicityID)
 	}
 	var out []ObjectionListing
