@@ -250,10 +250,16 @@ func (s *Server) publicityPage(w http.ResponseWriter, r *http.Request, v viewer)
 		s.internal(w, r, err)
 		return
 	}
+	// The period a refusal names is written here, not taken from the
+	// address as written.
+	span := ""
+	if p, ok := s.named(q.Get("period")); ok {
+		span = say.PeriodWords(p.Year, p.From)
+	}
 	s.render(w, r, http.StatusOK, "publicity", map[string]any{
 		"V": v, "Nav": "publicity", "Publicities": ps, "Objections": os, "Branches": bs, "Filter": filter, "Branch": "",
 		"Choices": s.choices(), "Period": "month", "Closes": s.Handlers.PublicityCloses(), "Now": s.now(),
-		"OK": q.Get("ok"), "Err": q.Get("err"), "N": q.Get("n"), "Span": q.Get("span"),
+		"OK": q.Get("ok"), "Err": q.Get("err"), "Span": span,
 	})
 }
 
@@ -291,9 +297,8 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, v viewer) {
 		pub, n = x, len(es)
 		return err
 	})
-	span := say.PeriodWords(p.Year, p.From)
 	if errors.Is(err, storage.ErrNothingToPublish) {
-		back(url.Values{"err": {"nothing"}, "span": {span}})
+		back(url.Values{"err": {"nothing"}, "period": {p.Name}})
 		return
 	}
 	if s.failed(w, r, err) {

@@ -213,8 +213,10 @@ func TestPublicityFromTheConsole(t *testing.T) {
 		if au, _ := db.Audit(bg, "publicity:"+pid); len(au) != 1 || au[0].Actor != "wecom:"+secA {
 			t.Errorf("the 公示's audit: %+v", au)
 		}
-		if resp, _ := sec.post("/console/publicity", url.Values{"period": {"month"}}); resp.Header.Get("Location") != "/console/publicity?err=nothing&span="+url.QueryEscape("2026年11月") {
+		if resp, _ := sec.post("/console/publicity", url.Values{"period": {"month"}}); resp.Header.Get("Location") != "/console/publicity?err=nothing&period=month" {
 			t.Errorf("publishing again: %q", resp.Header.Get("Location"))
+		} else if _, body := sec.get(resp.Header.Get("Location")); !strings.Contains(body, "2026年11月没有待公示的已通过时长") {
+			t.Error("the page does not say that the month has nothing more to publish")
 		}
 
 		w.say(chatA, "ma", "有异议 "+strconv.FormatInt(a1.ID, 10)+" 我那天只干了1小时")
