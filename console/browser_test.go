@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -12,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"jinqiu"
 	"jinqiu/handlers/say"
@@ -172,7 +175,10 @@ func (w *world) fill() (pending jinqiu.HoursReport) {
 
 // TestConsoleInBrowser: a secretary and the bureau sign in through their
 // links in chromium, the secretary sees only their branch and approves a
-// report on the page, which the member then sees in 我的; no page writes
+// report on the page, which the member then sees in 我的; the secretary
+// publishes the month's 公示 from its page, sees it listed with a member's
+// objection, corrects an entry once it is final, and downloads the
+// workbook from 导出, whose ledger holds what was approved; no page writes
 // an error to the console.
 func TestConsoleInBrowser(t *testing.T) {
 	path := chromium(t)
@@ -240,8 +246,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		if !strings.Contains(strings.Join(body, "\n"), "没有待审核的时长") {
 			t.Errorf("我的 still shows pending hours: %q", body)
 		}
-		b.look(sec, base, "/console/publicity", "secretary-publicity", "section.panel")
-		b.look(sec, base, "/console/export", "secretary-export", "section.panel")
+		pid, corrected := b.publishAndCorrect(sec, w)
+		b.download(sec, w, pid, corrected)
 
 		bur := b.tab("bureau")
 		if err := chromedp.Do(bur, chromedp.Navigate(w.link(admin)), chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.CSS("dl.cards"))); err != nil {
@@ -253,9 +259,162 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Errorf("the bureau's branch list: %q", rows)
 		}
 		b.look(bur, base, "/console/branches/"+branchB, "bureau-branch", "ul.pending")
+		b.look(bur, base, "/console/publicity", "bureau-publicity", "table.publicities")
+		if rows, _ := chromedp.Run(bur, chromedp.Text(chromedp.CSS("table.publicities tbody"))); !strings.Contains(rows, nameA) {
+			t.Errorf("the bureau's 公示 list: %q", rows)
+		}
+		b.look(bur, base, "/console/export", "bureau-export", "form.desk")
 
 		for _, p := range b.problems() {
 			t.Errorf("console message: %s", p)
 		}
 	})
+}
+
+// publishAndCorrect publishes this month's approved hours of branch A
+// from the 公示 page, as the secretary of tab sec, checks the list and a
+// member's objection on it, then, past the closing day, corrects the
+// first entry with a reason on the 公示's page. It returns the 公示's id
+// and the corrected entry.
+func (b *browser) publishAndCorrect(sec context.Context, w *world) (pid, entry int64) {
+	t, base := b.t, w.srv.URL
+	t.Helper()
+	b.look(sec, base, "/console/publicity", "secretary-publicity", "form.desk")
+	if err := chromedp.Do(sec, chromedp.Click(chromedp.CSS("#publish button.primary")), chromedp.WaitVisible(chromedp.CSS(".flash.ok"))); err != nil {
+		t.Fatalf("publish on the page: %v", err)
+	}
+	if err := w.db.X().Get(&pid, "SELECT id FROM publicities WHERE branch_id = ?", branchA); err != nil {
+		t.Fatalf("no 公示 after the click: %v", err)
+	}
+	if err := w.db.X().Get(&entry, "SELECT MIN(hours_id) FROM publicity_entries WHERE publicity_id = ?", pid); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count("SELECT COUNT(*) FROM outbox WHERE dedup_key LIKE ?", "publicity|"+strconv.FormatInt(pid, 10)+"|%"); n != 1 {
+		t.Errorf("the list went to %d groups, want the branch's one", n)
+	}
+	w.say(chatA, "mc", fmt.Sprintf("有异议 %d 那天我不在", entry))
+	b.look(sec, base, "/console/publicity", "secretary-publicity-listed", "table.publicities")
+	for sel, want := range map[string]string{"table.publicities tbody": "公示中", "table.objections tbody": "那天我不在"} {
+		if txt, err := chromedp.Run(sec, chromedp.Text(chromedp.CSS(sel))); err != nil || !strings.Contains(txt, want) || !strings.Contains(txt, nameA) {
+			t.Errorf("%s reads %q, %v; want %q", sel, txt, err, want)
+		}
+	}
+
+	// Past the closing day; the session has lapsed meanwhile.
+	w.advance(8 * 24 * time.Hour)
+	if err := chromedp.Do(sec, chromedp.Navigate(w.link(secA)), chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.CSS("dl.cards"))); err != nil {
+		t.Fatal(err)
+	}
+	detail := "/console/publicity/" + strconv.FormatInt(pid, 10)
+	form := fmt.Sprintf(`form[action="%s/entries/%d"]`, detail, entry)
+	before, err := w.db.HoursReport(bg, branchA, entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without a reason: refused, and said so.
+	if err := chromedp.Do(sec, chromedp.Navigate(base+detail), chromedp.Click(chromedp.CSS(fmt.Sprintf("#entry-%d summary", entry))), chromedp.SendKeys(chromedp.CSS(form+` input[name="hours"]`), "0.5"),
+		chromedp.Click(chromedp.CSS(form+" button")), chromedp.WaitVisible(chromedp.CSS(".flash.err"))); err != nil {
+		t.Fatalf("a correction without a reason: %v", err)
+	}
+	if txt, _ := chromedp.Run(sec, chromedp.Text(chromedp.CSS(".flash.err"))); !strings.Contains(txt, "更正请写上原因") {
+		t.Errorf("the refusal reads %q", txt)
+	}
+	if got, _ := w.db.HoursReport(bg, branchA, entry); got.Centihours != before.Centihours {
+		t.Errorf("a correction without a reason changed the entry to %d", got.Centihours)
+	}
+	if err := chromedp.Do(sec, chromedp.SendKeys(chromedp.CSS(form+` input[name="hours"]`), "0.5"),
+		chromedp.SendKeys(chromedp.CSS(form+` input[name="reason"]`), "核实为半小时"),
+		chromedp.Click(chromedp.CSS(form+" button")), chromedp.WaitVisible(chromedp.CSS(".flash.ok"))); err != nil {
+		t.Fatalf("correct on the page: %v", err)
+	}
+	b.look(sec, base, detail, "secretary-publicity-detail", "ul.entries")
+	got, _ := w.db.HoursReport(bg, branchA, entry)
+	cs, _ := w.db.Corrections(bg, entry)
+	if got.Centihours != 50 || len(cs) != 1 || cs[0].CentiBefore != before.Centihours || cs[0].Reason != "核实为半小时" {
+		t.Errorf("after the correction on the page: %d centihours, %+v", got.Centihours, cs)
+	}
+	return pid, entry
+}
+
+// download downloads last month's workbook from the 导出 page as the
+// secretary of tab sec, reads it back, and checks that it holds branch A
+// only, its approved hours of November, and the corrected entry as
+// corrected.
+func (b *browser) download(sec context.Context, w *world, pid, corrected int64) {
+	t := b.t
+	t.Helper()
+	b.look(sec, w.srv.URL, "/console/export", "secretary-export", "form.desk")
+	dir := t.TempDir()
+	names := make(chan string, 1)
+	done := make(chan string, 1)
+	go func() {
+		for ev, err := range chromedp.Events(sec, cdpbrowser.DownloadWillBegin) {
+			if err != nil {
+				return
+			}
+			names <- ev.SuggestedFilename
+			return
+		}
+	}()
+	go func() {
+		for ev, err := range chromedp.Events(sec, cdpbrowser.DownloadProgress) {
+			if err != nil {
+				return
+			}
+			if ev.State == cdpbrowser.DownloadProgressStateCompleted {
+				done <- ev.GUID
+				return
+			}
+		}
+	}()
+	err := chromedp.Do(sec, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID,
+			DownloadPath: dir, EventsEnabled: new(true),
+		})
+		return err
+	}), chromedp.Click(chromedp.CSS(`input[name="period"][value="last_month"]`)), chromedp.Click(chromedp.CSS("form.desk button.primary")))
+	if err != nil {
+		t.Fatalf("download from the page: %v", err)
+	}
+	var guid string
+	select {
+	case guid = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the download did not finish within a minute")
+	}
+	if name := <-names; name != say.WorkbookFile(nameA+"_2026-11") {
+		t.Errorf("the download is named %q", name)
+	}
+	body, err := os.ReadFile(filepath.Join(dir, guid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var approved int
+	if err := w.db.X().Get(&approved, "SELECT COALESCE(SUM(centihours), 0) FROM hours_reports WHERE branch_id = ? AND state = ? AND served_on >= ? AND served_on < ?",
+		branchA, jinqiu.HoursApproved, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	ids, ch := workbookOf(t, body)
+	if len(ids) != 1 || ids[0] != branchA || ch != approved || approved == 0 {
+		t.Errorf("the downloaded workbook: branches %v, ledger %d centihours; want [%s] and the %d approved", ids, ch, branchA, approved)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(say.SheetLedger)
+	found := false
+	for _, r := range rows[1:] {
+		if r[0] == strconv.FormatInt(corrected, 10) {
+			found = true
+			if h, err := strconv.ParseFloat(r[7], 64); err != nil || h != 0.5 || r[13] != "1" {
+				t.Errorf("the corrected entry's row %q: want 0.5 hours and its correction", r)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the corrected entry %d (公示 %d) is not in the ledger", corrected, pid)
+	}
 }

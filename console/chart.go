@@ -137,10 +137,14 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return "–"
 		},
-		"mask": say.MaskName,
-		"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
-		"add":  func(a, b int) int { return a + b },
-		"sub":  func(a, b int) int { return a - b },
+		"mask":    say.MaskName,
+		"span":    say.PeriodSpan,
+		"weekday": say.Weekday,
+		// pstate is whether a 公示 closing at closes is open at now.
+		"pstate": func(now, closes time.Time) bool { return now.Before(closes) },
+		"f1":     func(v float64) string { return fmt.Sprintf("%.1f", v) },
+		"add":    func(a, b int) int { return a + b },
+		"sub":    func(a, b int) int { return a - b },
 
 		// The programme's figures of the year so far (the district's only).
 		"programme":     say.ProgrammeSummary,
@@ -150,7 +154,7 @@ func (s *Server) funcs() template.FuncMap {
 
 func (s *Server) parse() error {
 	s.pages = map[string]*template.Template{}
-	for _, p := range []string{"login", "error", "overview", "branches", "branch", "publicity", "export"} {
+	for _, p := range []string{"login", "error", "overview", "branches", "branch", "publicity", "publicity_detail", "export"} {
 		t, err := template.New(p).Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return fmt.Errorf("console templates: %w", err)

@@ -1,11 +1,12 @@
 // Package console is the bureau's web console under /console: district
-// figures, every branch's 三会一课 standing, and a branch's members,
+// figures, every branch's 三会一课 standing, a branch's members,
 // activities and hours ledger, where pending hours are approved and
-// rejected by the chat's own rule. Pages are html/template (embedded), with
-// no script at all: forms and redirects. A person signs in through a
-// one-time link the bot sends for 后台 in a single chat; what they see is
-// decided on every request from who they are (the bureau: everything; a
-// secretary: their branches).
+// rejected by the chat's own rule, 公示 of approved hours (published,
+// objected to, corrected once final) and the workbook's download. Pages
+// are html/template (embedded), with no script at all: forms and
+// redirects. A person signs in through a one-time link the bot sends for
+// 后台 in a single chat; what they see is decided on every request from
+// who they are (the bureau: everything; a secretary: their branches).
 package console
 
 import (
@@ -25,6 +26,7 @@ import (
 	"jinqiu/handlers"
 	"jinqiu/report"
 	"jinqiu/storage"
+	"jinqiu/workbook"
 )
 
 //go:embed templates/*.html
@@ -40,8 +42,9 @@ const CookieName = "jinqiu_console"
 // Safe for concurrent use.
 type Server struct {
 	DB       *storage.DB
-	Handlers *handlers.Handlers // the chat's rules: deciding hours
+	Handlers *handlers.Handlers // the chat's rules: deciding hours, 公示, corrections
 	Reports  *report.Reporter
+	Workbook *workbook.Writer  // the workbook of 导出 (nil: one on DB, Reports and Loc)
 	Admins   []jinqiu.Identity // the bureau's admins (bureau.admins)
 	Loc      *time.Location
 	Now      func() time.Time
@@ -61,6 +64,9 @@ type Server struct {
 // cross-origin POSTs (net/http.CrossOriginProtection: Sec-Fetch-Site, else
 // Origin against Host).
 func (s *Server) Handler() (http.Handler, error) {
+	if s.Workbook == nil {
+		s.Workbook = &workbook.Writer{DB: s.DB, Reports: s.Reports, Loc: s.Loc}
+	}
 	if err := s.parse(); err != nil {
 		return nil, err
 	}
@@ -81,8 +87,12 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /console/branches", s.signedIn(s.branches))
 	mux.HandleFunc("GET /console/branches/{id}", s.signedIn(s.branch))
 	mux.HandleFunc("POST /console/branches/{id}/hours/{report}", s.signedIn(s.decide))
-	mux.HandleFunc("GET /console/publicity", s.signedIn(s.placeholder("publicity")))
-	mux.HandleFunc("GET /console/export", s.signedIn(s.placeholder("export")))
+	mux.HandleFunc("GET /console/publicity", s.signedIn(s.publicityPage))
+	mux.HandleFunc("POST /console/publicity", s.signedIn(s.publish))
+	mux.HandleFunc("GET /console/publicity/{id}", s.signedIn(s.publicityDetail))
+	mux.HandleFunc("POST /console/publicity/{id}/entries/{hours}", s.signedIn(s.correct))
+	mux.HandleFunc("GET /console/export", s.signedIn(s.exportPage))
+	mux.HandleFunc("POST /console/export", s.signedIn(s.export))
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "not_found")
 	})
@@ -244,6 +254,20 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 // fail answers with the error page of code (its wording is the template's).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code string) {
 	s.render(w, r, status, "error", map[string]any{"Code": code})
+}
+
+// failed answers err, if there is one: storage.ErrNotFound as a page that
+// does not exist, anything else as internal; it reports whether it did.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, storage.ErrNotFound):
+		s.fail(w, r, http.StatusNotFound, "not_found")
+	default:
+		s.internal(w, r, err)
+	}
+	return true
 }
 
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {

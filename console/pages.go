@@ -362,12 +362,7 @@ func (s *Server) branch(w http.ResponseWriter, r *http.Request, v viewer) {
 	}
 	ctx := r.Context()
 	b, err := s.DB.Branch(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "not_found")
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if s.failed(w, r, err) {
 		return
 	}
 	p := s.period(r)
@@ -424,9 +419,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, v viewer) {
 		s.fail(w, r, http.StatusNotFound, "not_found")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, http.StatusBadRequest, "bad_form")
+	if !s.postedForm(w, r) {
 		return
 	}
 	back := func(key, val string) {
@@ -467,12 +460,5 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, v viewer) {
 		back("ok", "approved")
 	} else {
 		back("ok", "rejected")
-	}
-}
-
-// placeholder is a page another part of the console fills (公示, 导出).
-func (s *Server) placeholder(name string) func(w http.ResponseWriter, r *http.Request, v viewer) {
-	return func(w http.ResponseWriter, r *http.Request, v viewer) {
-		s.render(w, r, http.StatusOK, name, map[string]any{"V": v, "Nav": name})
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"jinqiu/report"
 	"jinqiu/storage"
 	"jinqiu/storage/state"
+	"jinqiu/workbook"
 )
 
 // world is two branches of two towns with their secretaries and groups, a
@@ -70,7 +71,8 @@ func newWorld(tb testing.TB, db *storage.DB) *world {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w.cs = &console.Server{DB: db, Handlers: w.h, Reports: rep, Admins: admins, Loc: loc, Now: w.clock}
+	w.cs = &console.Server{DB: db, Handlers: w.h, Reports: rep, Admins: admins, Loc: loc, Now: w.clock,
+		Workbook: &workbook.Writer{DB: db, Reports: rep, Loc: loc}}
 	hh, err := w.cs.Handler()
 	if err != nil {
 		tb.Fatal(err)

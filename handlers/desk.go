@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jinqiu/handlers/say"
 	"jinqiu/storage"
@@ -89,6 +90,12 @@ func (h *Handlers) publicityDays() int {
 	return DefaultPublicityDays
 }
 
+// PublicityCloses is the last day (a midnight in the configured zone) of
+// a 公示 published now: the configured number of working days after today.
+func (h *Handlers) PublicityCloses() time.Time {
+	return h.Calendar.AddWorkingDays(jinqiu.Midnight(h.now(), h.loc()), h.publicityDays())
+}
+
 // publicity answers 公示: the branch's approved entries of the period not
 // yet published go to the branch's groups through the outbox, names masked
 // unless the member said 同意公示, open for objections for the configured
@@ -97,14 +104,35 @@ func (h *Handlers) publicity(ctx context.Context, sc *scene, rq request, s scope
 	if s.all {
 		return text(say.AskInBranchGroup()), nil
 	}
-	b, err := h.DB.Branch(ctx, s.branch)
+	from, to, year := sc.period(rq)
+	p, es, err := h.publishHours(ctx, sc.w, sc.actor, sc.msg.UserName, s.branch, from, to, year)
+	if errors.Is(err, storage.ErrNothingToPublish) {
+		return text(say.PublicityNone(say.PeriodWords(year, from))), nil
+	}
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
-	from, to, year := sc.period(rq)
-	span := say.PeriodWords(year, from)
-	closes := h.Calendar.AddWorkingDays(jinqiu.Midnight(sc.now, h.loc()), h.publicityDays())
-	p, es, err := h.DB.Publish(ctx, sc.actor, sc.msg.UserName, storage.NewPublicity{
+	return text(sc.w.PublicityPublished(len(es), p.ClosesOn)), nil
+}
+
+// Publish is 公示 from the web console, by the chat's rule and with its
+// push: the branch's approved entries of the days [from, to) (a month, or
+// a year when year is set) not yet published, listed in the branch's
+// groups through the outbox, names masked unless the member said 同意公示,
+// audited with a. Under a context of storage.Atomically the 公示 and its
+// push commit together. storage.ErrNothingToPublish when there is no
+// entry; storage.ErrNotFound for a branch that does not exist.
+func (h *Handlers) Publish(ctx context.Context, a jinqiu.Actor, name, branchID string, from, to time.Time, year bool) (storage.Publicity, []storage.PublicEntry, error) {
+	return h.publishHours(ctx, say.Words{Year: h.now().Year()}, a, name, branchID, from, to, year)
+}
+
+func (h *Handlers) publishHours(ctx context.Context, w say.Words, a jinqiu.Actor, name, branchID string, from, to time.Time, year bool) (storage.Publicity, []storage.PublicEntry, error) {
+	b, err := h.DB.Branch(ctx, branchID)
+	if err != nil {
+		return storage.Publicity{}, nil, err
+	}
+	closes := h.PublicityCloses()
+	p, es, err := h.DB.Publish(ctx, a, name, storage.NewPublicity{
 		BranchID: b.ID, FromDay: jinqiu.Day(from), ToDay: jinqiu.Day(to),
 		ClosesOn: jinqiu.Day(closes), ClosesAt: jinqiu.AddDays(closes, 1),
 		Show: func(e storage.PublicEntry) string {
@@ -114,11 +142,8 @@ func (h *Handlers) publicity(ctx context.Context, sc *scene, rq request, s scope
 			return say.MaskName(e.MemberName)
 		},
 	})
-	if errors.Is(err, storage.ErrNothingToPublish) {
-		return text(say.PublicityNone(span)), nil
-	}
 	if err != nil {
-		return jinqiu.Reply{}, err
+		return p, nil, err
 	}
 	rows := make([]string, 0, len(es))
 	for _, e := range es {
@@ -126,20 +151,20 @@ func (h *Handlers) publicity(ctx context.Context, sc *scene, rq request, s scope
 		if what == "" {
 			what = e.Note
 		}
-		rows = append(rows, sc.w.PublicityRow(e.HoursID, e.Shown, e.ServedOn, e.Centihours, what))
+		rows = append(rows, w.PublicityRow(e.HoursID, e.Shown, e.ServedOn, e.Centihours, what))
 	}
 	groups, err := h.DB.Groups(ctx, b.ID)
 	if err != nil {
-		return jinqiu.Reply{}, err
+		return p, nil, err
 	}
-	body := sc.w.PublicityList(b.Name, span, closes, rows)
+	body := w.PublicityList(b.Name, say.PeriodWords(year, from), closes, rows)
 	key := "publicity|" + strconv.FormatInt(p.ID, 10)
 	for _, pl := range platformsOf(groups) {
 		if err := h.DB.Enqueue(ctx, notices(groups, key, pl, nil, body)...); err != nil {
-			return jinqiu.Reply{}, err
+			return p, nil, err
 		}
 	}
-	return text(sc.w.PublicityPublished(len(es), closes)), nil
+	return p, es, nil
 }
 
 // platformsOf are the platforms of the groups, each once.
@@ -218,4 +243,56 @@ func (h *Handlers) object(ctx context.Context, sc *scene, rq request, s scope) (
 		}
 	}
 	return text(say.Objected(rq.report)), nil
+}
+
+// What a correction from the console is refused for; storage's errors
+// (ErrNoReason, ErrNotFound, ErrNotPublished) are the others.
+var (
+	// ErrNotFinal: the entry's 公示 is open, and objections are still
+	// taken; it is corrected once final.
+	ErrNotFinal = errors.New("entry not final")
+	// ErrBadHours: not an amount an entry can hold (above 0, at most a
+	// day's cap).
+	ErrBadHours = errors.New("impossible hours")
+	// ErrUnchanged: the entry already holds that amount.
+	ErrUnchanged = errors.New("hours unchanged")
+	// ErrReasonTooLong: a reason over jinqiu.MaxNoteRunes characters.
+	ErrReasonTooLong = errors.New("reason too long")
+)
+
+// CorrectHours is the correction of a final entry (its 公示 closed) from
+// the web console: the new amount with a reason, kept beside the old one
+// and audited with a (storage.CorrectHours). Refused, with nothing
+// changed: ErrBadHours for an amount not in (0, jinqiu.MaxDayCentihours],
+// storage.ErrNoReason without a reason, ErrReasonTooLong,
+// storage.ErrNotFound for an entry that is not the branch's,
+// storage.ErrNotPublished when no 公示 lists it, ErrNotFinal while its 公示
+// is open, ErrUnchanged when it already holds the amount (storage's
+// ErrDecided for an entry not approved, which no 公示 lists).
+func (h *Handlers) CorrectHours(ctx context.Context, a jinqiu.Actor, name, branchID string, hoursID int64, centihours int, reason string) (storage.Correction, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case centihours <= 0 || centihours > jinqiu.MaxDayCentihours:
+		return storage.Correction{}, ErrBadHours
+	case reason == "":
+		return storage.Correction{}, storage.ErrNoReason
+	case utf8.RuneCountInString(reason) > jinqiu.MaxNoteRunes:
+		return storage.Correction{}, ErrReasonTooLong
+	}
+	r, err := h.DB.HoursReport(ctx, branchID, hoursID)
+	if err != nil {
+		return storage.Correction{}, err
+	}
+	p, err := h.DB.EntryPublicity(ctx, branchID, hoursID)
+	if err != nil {
+		return storage.Correction{}, err
+	}
+	// A 公示 never reopens: final now is final when the correction commits.
+	if h.now().Before(p.ClosesAt) {
+		return storage.Correction{}, ErrNotFinal
+	}
+	if r.Centihours == centihours {
+		return storage.Correction{}, ErrUnchanged
+	}
+	return h.DB.CorrectHours(ctx, a, name, branchID, hoursID, centihours, reason)
 }

@@ -171,10 +171,16 @@ func (db *DB) update(ctx context.Context, fn func(tx *Tx) error) error {
 		// handling the whole message again.
 		return u.update(ctx, fn)
 	}
+	return again(ctx, retryable, func() error { return db.tryUpdate(ctx, fn) })
+}
+
+// again runs try, and again while its error is one that retry says a
+// fresh attempt may not meet, a few times with jitter.
+func again(ctx context.Context, retry func(error) bool, try func() error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = db.tryUpdate(ctx, fn)
-		if err == nil || !retryable(err) {
+		err = try()
+		if err == nil || !retry(err) {
 			return err
 		}
 		select {

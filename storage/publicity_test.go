@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"context"
 	"errors"
 	"jinqiu"
 	"strconv"
@@ -173,3 +174,51 @@ func TestDownloadLink(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAtomically: the writes of several storage calls under one context of
+// Atomically commit together, or none of them when the work fails; the
+// console's 公示 and its push rely on it.
+func TestAtomically(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		fixedClock(db)
+		zhang := mustMember(t, db, "u1", "b1")
+		push := storage.Outbound{DedupKey: "atomic", Platform: "wecom", Robot: "r", Target: "{}", Body: "{}"}
+		work := func(fail error) func(ctx context.Context) error {
+			return func(ctx context.Context) error {
+				if _, err := db.SetConsent(ctx, actor("u1", "c1"), "张大明", true); err != nil {
+					return err
+				}
+				if err := db.Enqueue(ctx, push); err != nil {
+					return err
+				}
+				return fail
+			}
+		}
+		state := func() (bool, int) {
+			t.Helper()
+			ok, err := db.Consent(ctx, zhang.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := db.X().Get(&n, "SELECT COUNT(*) FROM outbox WHERE dedup_key = ?", "atomic"); err != nil {
+				t.Fatal(err)
+			}
+			return ok, n
+		}
+		boom := errors.New("refused after both writes")
+		if err := db.Atomically(ctx, work(boom)); !errors.Is(err, boom) {
+			t.Fatalf("failed work: %v", err)
+		}
+		if ok, n := state(); ok || n != 0 {
+			t.Errorf("after the failed work: consent %v, %d outbox rows; want neither", ok, n)
+		}
+		if err := db.Atomically(ctx, work(nil)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, n := state(); !ok || n != 1 {
+			t.Errorf("after the work: consent %v, %d outbox rows; want both", ok, n)
+		}
+	})
+}

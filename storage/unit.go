@@ -187,3 +187,20 @@ func (u *unit) finish(ctx context.Context, needTx bool, fn func(tx *Tx) error) e
 	}
 	return nil
 }
+
+// Atomically runs fn with a context whose writes join one transaction, as
+// a message's do, and commits them when fn returns nil (else rolls them
+// back): for work that is not a message, such as a console form, whose
+// effects and outbox rows must commit together. A transaction lost under
+// fn (a deadlock) runs fn again, a few times; fn must not keep what it
+// computed in a failed attempt.
+func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	return again(ctx, Broken, func() error {
+		uctx := db.WithUnit(ctx)
+		if err := fn(uctx); err != nil {
+			Abort(uctx)
+			return err
+		}
+		return unitOf(uctx).finish(uctx, false, func(*Tx) error { return nil })
+	})
+}

@@ -13,9 +13,9 @@ import (
 	"io"
 	"jinqiu"
 	"log/slog"
-	"mime"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -553,36 +553,89 @@ func (x *Writer) Download(log *slog.Logger) http.Handler {
 		}
 		from := time.Date(l.FromDay.Year(), l.FromDay.Month(), l.FromDay.Day(), 0, 0, 0, 0, x.Loc)
 		to := time.Date(l.ToDay.Year(), l.ToDay.Month(), l.ToDay.Day(), 0, 0, 0, 0, x.Loc)
-		// Written to a temporary file first: a failure halfway must be an
-		// error status, not a truncated file, and a province's year does
-		// not fit in memory.
-		tmp, err := os.CreateTemp("", "jinqiu-workbook-*.xlsx")
-		if err != nil {
-			log.Error("download workbook", "error", err)
-			http.Error(w, "unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
-		t, err := x.Write(r.Context(), tmp, Request{From: from, To: to, BranchID: l.BranchID})
-		if err != nil {
-			log.Error("download workbook", "error", err)
-			http.Error(w, "unavailable", http.StatusServiceUnavailable)
-			return
-		}
 		a := jinqiu.Actor{Platform: "link", UserID: l.Actor}
-		if err := x.DB.RecordExport(r.Context(), a, from.Format(time.DateOnly)+".."+l.BranchID, t.LedgerRows); err != nil {
-			log.Error("download audit", "error", err)
+		if err := x.Serve(w, r, a, Request{From: from, To: to, BranchID: l.BranchID}, say.WorkbookFile(from.Format("2006-01"))); err != nil {
+			log.Error("download workbook", "error", err)
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		name := say.WorkbookFile(from.Format("2006-01"))
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Referrer-Policy", "no-referrer")
-		if _, err := tmp.Seek(0, io.SeekStart); err == nil {
-			io.Copy(w, tmp)
 		}
 	})
+}
+
+// ServeDeadline is how long a download may take to write and send.
+const ServeDeadline = 15 * time.Minute
+
+// Serve sends the workbook of rq as a download named name (Disposition),
+// audited as a's export. It is written to a temporary file first: a
+// failure halfway must be an error status, not a truncated file, and a
+// province's year does not fit in memory; the file is then streamed. An
+// error (storage's ErrNotFound for a branch that does not exist) comes
+// before anything is written to w, for the caller to answer.
+func (x *Writer) Serve(w http.ResponseWriter, r *http.Request, a jinqiu.Actor, rq Request, name string) error {
+	// A province's year takes a minute to write and more to send to a
+	// phone: far past the server's WriteTimeout, which is for callbacks.
+	// (A writer that cannot be given a deadline has none to lift.)
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(ServeDeadline))
+	tmp, err := os.CreateTemp("", "jinqiu-workbook-*.xlsx")
+	if err != nil {
+		return fmt.Errorf("serve workbook: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	t, err := x.Write(r.Context(), tmp, rq)
+	if err != nil {
+		return fmt.Errorf("serve workbook: %w", err)
+	}
+	if err := x.DB.RecordExport(r.Context(), a, rq.From.Format(time.DateOnly)+".."+rq.BranchID, t.LedgerRows); err != nil {
+		return fmt.Errorf("serve workbook: %w", err)
+	}
+	size, err := tmp.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = tmp.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		return fmt.Errorf("serve workbook: %w", err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set("Content-Disposition", Disposition(name))
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	io.Copy(w, tmp) // an error here is the client gone: nothing to tell it
+	return nil
+}
+
+// Disposition is the Content-Disposition of a download named name: the
+// name in UTF-8 as RFC 6266 and RFC 5987 write it (filename*), after an
+// ASCII-only filename for the clients that read no other.
+func Disposition(name string) string {
+	var ascii, enc strings.Builder
+	for _, r := range name {
+		if r > ' ' && r < 0x7f && r != '"' && r != '\\' && r != '%' {
+			ascii.WriteRune(r)
+		}
+	}
+	for _, c := range []byte(name) {
+		if attrChar(c) {
+			enc.WriteByte(c)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", c)
+		}
+	}
+	fallback := strings.TrimLeft(ascii.String(), "_-.")
+	if fallback == "" || strings.HasPrefix(fallback, "xlsx") {
+		fallback = "jinqiu.xlsx"
+	} else if fallback != name {
+		fallback = "jinqiu_" + fallback
+	}
+	return `attachment; filename="` + fallback + `"; filename*=UTF-8''` + enc.String()
+}
+
+// attrChar is RFC 5987's attr-char: what a filename* value keeps as is.
+func attrChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$&+-.^_`|~", c) >= 0
 }

@@ -202,7 +202,7 @@ func (a *app) routes(background func(run func(context.Context))) (*http.ServeMux
 	}
 	if cfg.Console.BaseURL != "" {
 		cs := &console.Server{
-			DB: a.db, Handlers: a.handlers, Reports: a.reports, Admins: config.Identities(cfg.Bureau.Admins),
+			DB: a.db, Handlers: a.handlers, Reports: a.reports, Workbook: a.workbook(), Admins: config.Identities(cfg.Bureau.Admins),
 			Loc: cfg.Location, Now: a.now, Log: log, Secure: strings.HasPrefix(cfg.Console.BaseURL, "https://"),
 		}
 		h, err := cs.Handler()
