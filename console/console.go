@@ -26,6 +26,7 @@ import (
 	"jinqiu/handlers"
 	"jinqiu/report"
 	"jinqiu/storage"
+	"jinqiu/storage/state"
 	"jinqiu/workbook"
 )
 
@@ -55,6 +56,10 @@ type Server struct {
 	// CacheFor is how long district figures are served before they are
 	// computed again in the background (0: a minute).
 	CacheFor time.Duration
+	// Shared is where computed figures are shared between replicas and
+	// kept across restarts (Redis, when configured); nil keeps them in
+	// this process only.
+	Shared state.Store
 
 	pages map[string]*template.Template
 	memo  *memo
@@ -76,7 +81,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	if s.Log == nil {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
-	s.memo = newMemo(s.CacheFor)
+	s.memo = newMemo(s.CacheFor, s.Shared)
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))

@@ -2,8 +2,11 @@ package console
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
+
+	"jinqiu/storage/state"
 )
 
 // memo keeps computed figures for a while. A district's figures at
@@ -12,10 +15,18 @@ import (
 // last computation, and one that is older than ttl is computed again in
 // the background while the old one is still served. Only the first
 // request for a key waits (with every request for it that comes meanwhile).
+//
+// With a shared store (Redis, when configured) every computed value is
+// also written there, and a replica that has none of its own yet (just
+// started, or another replica's first request) serves the shared one and
+// renews it behind: the pages of a province answer from figures computed
+// elsewhere instead of waiting a second or more. Losing the store costs a
+// computation, never a figure.
 type memo struct {
-	ttl   time.Duration
-	mu    sync.Mutex
-	items map[string]*memoItem
+	ttl    time.Duration
+	shared state.Store // nil: this process only
+	mu     sync.Mutex
+	items  map[string]*memoItem
 }
 
 type memoItem struct {
@@ -30,12 +41,20 @@ type memoItem struct {
 // afresh rather than grow.
 const memoMax = 2000
 
-func newMemo(ttl time.Duration) *memo { return &memo{ttl: ttl, items: map[string]*memoItem{}} }
+func newMemo(ttl time.Duration, shared state.Store) *memo {
+	return &memo{ttl: ttl, shared: shared, items: map[string]*memoItem{}}
+}
 
-// get returns the value of key, computing it with load when it is absent
-// (and waiting for that), or in the background when it is older than ttl.
+// sharedFor is how long a value is kept in the shared store: far longer
+// than ttl, since a value renewed behind the page is still better than a
+// wait, and a week's figures are not wanted after it.
+const sharedFor = 24 * time.Hour
+
+// get returns the value of key: when this process has none, the one first
+// gives (the shared store's, else a computation; waiting for it), and
+// computed again with load in the background when it is older than ttl.
 // The time returned is when the value was computed.
-func (m *memo) get(ctx context.Context, key string, load func(context.Context) (any, error)) (any, time.Time, error) {
+func (m *memo) get(ctx context.Context, key string, first func(context.Context) (any, time.Time, error), load func(context.Context) (any, error)) (any, time.Time, error) {
 	m.mu.Lock()
 	it := m.items[key]
 	if it == nil {
@@ -47,15 +66,16 @@ func (m *memo) get(ctx context.Context, key string, load func(context.Context) (
 		m.mu.Unlock()
 		// Detached from the request: a reader that gives up must not
 		// spoil the value for those waiting with it.
-		v, err := load(context.WithoutCancel(ctx))
+		v, at, err := first(context.WithoutCancel(ctx))
 		m.mu.Lock()
-		it.val, it.err, it.at = v, err, time.Now()
+		it.val, it.err, it.at = v, err, at
 		if err != nil {
 			delete(m.items, key) // the next request tries again
 		}
+		m.renew(ctx, it, load)
 		m.mu.Unlock()
 		close(it.ready)
-		return v, it.at, err
+		return v, at, err
 	}
 	m.mu.Unlock()
 	select {
@@ -68,7 +88,14 @@ func (m *memo) get(ctx context.Context, key string, load func(context.Context) (
 	if it.err != nil {
 		return nil, time.Time{}, it.err
 	}
-	if time.Since(it.at) > m.ttl && !it.renewal {
+	m.renew(ctx, it, load)
+	return it.val, it.at, nil
+}
+
+// renew computes it again in the background if it is older than ttl and
+// no renewal is running. m.mu is held.
+func (m *memo) renew(ctx context.Context, it *memoItem, load func(context.Context) (any, error)) {
+	if it.err == nil && time.Since(it.at) > m.ttl && !it.renewal {
 		it.renewal = true
 		go func() {
 			v, err := load(context.WithoutCancel(ctx))
@@ -80,7 +107,6 @@ func (m *memo) get(ctx context.Context, key string, load func(context.Context) (
 			}
 		}()
 	}
-	return it.val, it.at, nil
 }
 
 // stale marks every value as old: after a decision in the console, the
@@ -94,9 +120,35 @@ func (m *memo) stale() {
 	}
 }
 
-// cached is m.get with the value's type.
+// sharedValue is a value as the shared store keeps it.
+type sharedValue[T any] struct {
+	At  time.Time `json:"at"`
+	Val T         `json:"val"`
+}
+
+// cached is m.get with the value's type, through the shared store.
 func cached[T any](ctx context.Context, m *memo, key string, load func(context.Context) (T, error)) (T, time.Time, error) {
-	v, at, err := m.get(ctx, key, func(ctx context.Context) (any, error) { return load(ctx) })
+	skey := "jinqiu:console:" + key
+	compute := func(ctx context.Context) (any, error) {
+		v, err := load(ctx)
+		if err == nil && m.shared != nil {
+			if b, jerr := json.Marshal(sharedValue[T]{At: time.Now(), Val: v}); jerr == nil {
+				m.shared.Set(ctx, skey, string(b), sharedFor) // a store that fails costs the next replica a computation
+			}
+		}
+		return v, err
+	}
+	first := func(ctx context.Context) (any, time.Time, error) {
+		if m.shared != nil {
+			var sv sharedValue[T]
+			if s, ok, err := m.shared.Get(ctx, skey); err == nil && ok && json.Unmarshal([]byte(s), &sv) == nil {
+				return sv.Val, sv.At, nil
+			}
+		}
+		v, err := compute(ctx)
+		return v, time.Now(), err
+	}
+	v, at, err := m.get(ctx, key, first, compute)
 	if err != nil {
 		var zero T
 		return zero, at, err

@@ -244,3 +244,12 @@ func groups(gs []config.Group) []jinqiu.Group {
 	}
 	return out
 }
+
+// sharedState is the state store when replicas share it (Redis), else nil:
+// what only this process would see needs no second copy.
+func (a *app) sharedState() state.Store {
+	if a.cfg.Redis.Addr == "" {
+		return nil
+	}
+	return a.state
+}

@@ -204,6 +204,7 @@ func (a *app) routes(background func(run func(context.Context))) (*http.ServeMux
 		cs := &console.Server{
 			DB: a.db, Handlers: a.handlers, Reports: a.reports, Workbook: a.workbook(), Admins: config.Identities(cfg.Bureau.Admins),
 			Loc: cfg.Location, Now: a.now, Log: log, Secure: strings.HasPrefix(cfg.Console.BaseURL, "https://"),
+			Shared: a.sharedState(),
 		}
 		h, err := cs.Handler()
 		if err != nil {
