@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"jinqiu/console"
 	"jinqiu/handlers"
 	"jinqiu/report"
+	"jinqiu/storage/state"
 	"jinqiu/storage/storagetest"
 )
 
@@ -21,8 +23,11 @@ import (
 // (5,000 branches, 200,000 members, 2,000,000 hours reports: the digest
 // benchmark's jinqiu_province) with JINQIU_BENCH_PROVINCE=1. "cold" is a
 // page whose figures nobody asked for yet (a console just started, or the
-// first secretary of a branch); "warm" is every later answer, served from
-// the figures of the last minute while they are renewed behind it.
+// first secretary of a branch); "shared" is a console that has computed
+// nothing, beside another (a replica) that has, sharing figures through
+// Redis (JINQIU_TEST_REDIS_ADDR; else a store in memory); "warm" is every
+// later answer, served from the figures of the last minute while they are
+// renewed behind it.
 //
 //	JINQIU_TEST_MYSQL_DSN='root@tcp(127.0.0.1:3306)/test' go test ./console/ -run '^$' -bench Pages -benchtime 20x
 func BenchmarkPages(b *testing.B) {
@@ -44,8 +49,16 @@ func BenchmarkPages(b *testing.B) {
 	}
 	rep := &report.Reporter{DB: db, Loc: loc, Default: jinqiu.DefaultSchedule(), Now: now}
 	h := &handlers.Handlers{DB: db, Loc: loc, Admins: []jinqiu.Identity{bureau}, Now: now, Reports: rep}
-	serve := func() *httptest.Server {
-		cs := &console.Server{DB: db, Handlers: h, Reports: rep, Admins: []jinqiu.Identity{bureau}, Loc: loc, Now: now}
+	// The store replicas share computed figures in: Redis when named, as
+	// serve has it, else one in memory standing for it.
+	var shared state.Store = state.NewMemory()
+	if addr := os.Getenv("JINQIU_TEST_REDIS_ADDR"); addr != "" {
+		r := state.NewRedis(addr, "", 0).WithPrefix(fmt.Sprintf("jinqiu-bench:%d:", time.Now().UnixNano()))
+		b.Cleanup(func() { r.Close() })
+		shared = r
+	}
+	serveWith := func(st state.Store) *httptest.Server {
+		cs := &console.Server{DB: db, Handlers: h, Reports: rep, Admins: []jinqiu.Identity{bureau}, Loc: loc, Now: now, Shared: st}
 		hh, err := cs.Handler()
 		if err != nil {
 			b.Fatal(err)
@@ -54,6 +67,7 @@ func BenchmarkPages(b *testing.B) {
 		b.Cleanup(srv.Close)
 		return srv
 	}
+	serve := func() *httptest.Server { return serveWith(nil) }
 	session := func(who jinqiu.Identity) string {
 		token, err := db.NewConsoleLink(bg, who, "bench", time.Hour)
 		if err != nil {
@@ -87,12 +101,24 @@ func BenchmarkPages(b *testing.B) {
 		{"overview/secretary", sec, "/console/"},
 		{"branches/secretary", sec, "/console/branches"},
 		{"branch/secretary", sec, "/console/branches/" + branch},
+		{"publicity/bureau", bur, "/console/publicity"},
+		{"export/bureau", bur, "/console/export"},
 	}
 	for _, p := range pages {
 		b.Run(p.name+"/cold", func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				srv := serve() // a console that has computed nothing yet
+				b.StartTimer()
+				get(srv, p.cookie, p.path)
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/page")
+		})
+		b.Run(p.name+"/shared", func(b *testing.B) {
+			get(serveWith(shared), p.cookie, p.path) // another replica computed it
+			for b.Loop() {
+				b.StopTimer()
+				srv := serveWith(shared) // this replica has computed nothing
 				b.StartTimer()
 				get(srv, p.cookie, p.path)
 			}
