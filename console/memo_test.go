@@ -136,3 +136,17 @@ func TestMemoSharedBetweenReplicas(t *testing.T) {
 		})
 	}
 }
+
+// TestScopeKeysDistinct: scopes that see different branches never share a
+// key, whatever the ids hold (the bureau's "*", the separator, quotes).
+func TestScopeKeysDistinct(t *testing.T) {
+	scopes := []viewer{{Bureau: true}, {Branches: []string{"*"}}, {Branches: []string{"a,b"}}, {Branches: []string{"a", "b"}},
+		{Branches: []string{`a","b`}}, {Branches: []string{`"a"`}}, {Branches: []string{"a"}}, {Branches: []string{"a|week|2026-11-23"}}}
+	seen := map[string]int{}
+	for i, v := range scopes {
+		if j, ok := seen[v.scopeKey()]; ok {
+			t.Errorf("%+v and %+v share the key %q", scopes[j], v, v.scopeKey())
+		}
+		seen[v.scopeKey()] = i
+	}
+}
