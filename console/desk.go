@@ -308,6 +308,10 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, v viewer) {
 		back(url.Values{"err": {"nothing"}, "period": {p.Name}})
 		return
 	}
+	if errors.Is(err, handlers.ErrNoGroup) {
+		back(url.Values{"err": {"no_group"}})
+		return
+	}
 	if s.failed(w, r, err) {
 		return
 	}
