@@ -21,18 +21,23 @@ func TestActiveDayRaces(t *testing.T) {
 		seed(t, db)
 		fixedClock(db)
 		sh, _ := time.LoadLocation("Asia/Shanghai")
-		m := mustMember(t, db, "u1", "b1")
 		for round := range 12 {
+			// A member of their own each round: nothing of an earlier one
+			// keeps the day.
+			m := mustMember(t, db, fmt.Sprintf("u%d", round), "b1")
 			// Two activities running now, both signed up for: check-ins at
 			// each, made by different actors so that each 撤销 is its own.
 			a1 := mustActivity(t, db, "b1", time.Duration(-30-round)*time.Minute, 5)
 			a2 := mustActivity(t, db, "b1", time.Duration(-60-round)*time.Minute, 5)
 			a3 := mustActivity(t, db, "b1", time.Duration(-90-round)*time.Minute, 5)
+			// Signed up the day before: the check-ins alone make the day.
+			db.Now = func() time.Time { return t0.Add(-24 * time.Hour) }
 			for _, a := range []int64{a1.ID, a2.ID} {
-				if _, err := db.SignUp(ctx, actor("u1", fmt.Sprintf("s%d-%d", round, a)), "b1", a, m.ID); err != nil {
+				if _, err := db.SignUp(ctx, actor(m.UserID, fmt.Sprintf("s%d-%d", round, a)), "b1", a, m.ID); err != nil {
 					t.Fatal(err)
 				}
 			}
+			fixedClock(db)
 			k1, k2 := actor(fmt.Sprintf("k1-%d", round), "k1"), actor(fmt.Sprintf("k2-%d", round), "k2")
 			if _, err := db.CheckIn(ctx, k1, "b1", a1.ID, m.ID, t0); err != nil {
 				t.Fatal(err)
