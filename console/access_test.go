@@ -277,3 +277,37 @@ func (w *world) count(q string, args ...any) int {
 }
 
 var _ = time.Second
+
+// TestScopesNeverShareFigures: the figures kept for one scope are never
+// served to another, whatever the branch ids: a branch whose id is "*"
+// (the bureau's scope as the memo wrote it) gets its own figures after
+// the bureau's were computed, and the bureau gets the district's after
+// that branch's; the ids are the configuration's, which allows any text.
+func TestScopesNeverShareFigures(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newWorld(t, db)
+		w.approvedEntry(chatA, "ma", secA, "2 打扫楼道")
+		err := db.SyncConfig(bg, []storage.BranchSpec{
+			{Branch: jinqiu.Branch{ID: branchA, Name: nameA, Town: "城关街道", Kind: jinqiu.Community},
+				Secretaries: []jinqiu.Identity{{Platform: "wecom", UserID: secA}}, Groups: []jinqiu.Group{{Platform: "wecom", ChatID: chatA}}},
+			{Branch: jinqiu.Branch{ID: "*", Name: "星村老干部党支部", Town: "王庄镇", Kind: jinqiu.Rural},
+				Secretaries: []jinqiu.Identity{{Platform: "wecom", UserID: "sec-star"}}, Groups: []jinqiu.Group{{Platform: "wecom", ChatID: "chat-star"}}},
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bur, star := w.client(), w.client()
+		bur.login(admin)
+		star.login("sec-star")
+		for _, path := range []string{"/console/", "/console/?period=month", "/console/branches"} {
+			_, district := bur.get(path)
+			_, own := star.get(path)
+			if !strings.Contains(district, nameA) {
+				t.Fatalf("%s: the bureau's page misses branch A", path)
+			}
+			if strings.Contains(own, nameA) || strings.Contains(own, "<dt>支部</dt><dd>2</dd>") {
+				t.Errorf("%s: the secretary of branch \"*\" is shown the district's figures", path)
+			}
+		}
+	})
+}

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,12 +135,18 @@ type viewer struct {
 
 func (v viewer) sees(branchID string) bool { return v.Bureau || slices.Contains(v.Branches, branchID) }
 
-// scopeKey names what the viewer sees, for the figures' cache.
+// scopeKey names what the viewer sees, for the figures' cache. Each id is
+// quoted: ids are the configuration's text, and a branch "*" or "a,b" must
+// not name the bureau's scope or that of a secretary of a and b.
 func (v viewer) scopeKey() string {
 	if v.Bureau {
 		return "*"
 	}
-	return strings.Join(v.Branches, ",")
+	q := make([]string, len(v.Branches))
+	for i, b := range v.Branches {
+		q[i] = strconv.Quote(b)
+	}
+	return strings.Join(q, ",")
 }
 
 func (s *Server) now() time.Time {

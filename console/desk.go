@@ -40,6 +40,11 @@ type choice struct {
 // is planned for (jinqiu export --year).
 const maxRangeDays = 366
 
+// minDeskYear and maxDeskYear bound a range's dates, as the chat bounds a
+// date's year (command/date.go): MySQL's DATE starts at 1000, and a year
+// past 9999 is not even written as a date.
+const minDeskYear, maxDeskYear = 1900, 2999
+
 func (s *Server) named(name string) (deskPeriod, bool) {
 	now := s.now()
 	p := deskPeriod{Name: name}
@@ -90,6 +95,8 @@ func (s *Server) deskPeriodOf(f url.Values, ranges bool) (deskPeriod, string) {
 	switch {
 	case err1 != nil || err2 != nil:
 		return deskPeriod{}, "bad_date"
+	case from.Year() < minDeskYear || to.Year() > maxDeskYear:
+		return deskPeriod{}, "date_far"
 	case to.Before(from):
 		return deskPeriod{}, "date_order"
 	case !jinqiu.AddDays(from, maxRangeDays).After(to):
@@ -165,7 +172,7 @@ func (s *Server) renderExport(w http.ResponseWriter, r *http.Request, v viewer, 
 	}
 	s.render(w, r, status, "export", map[string]any{
 		"V": v, "Nav": "export", "Choices": s.choices(), "Period": period, "From": from, "To": to,
-		"Branches": bs, "Branch": form.Get("branch"), "AllBranches": "全区（所有支部）", "Err": errCode, "MaxDays": maxRangeDays,
+		"Branches": bs, "Branch": form.Get("branch"), "AllBranches": "全区（所有支部）", "Err": errCode, "MaxDays": maxRangeDays, "MinYear": minDeskYear, "MaxYear": maxDeskYear,
 	})
 }
 
@@ -299,6 +306,10 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, v viewer) {
 	})
 	if errors.Is(err, storage.ErrNothingToPublish) {
 		back(url.Values{"err": {"nothing"}, "period": {p.Name}})
+		return
+	}
+	if errors.Is(err, handlers.ErrNoGroup) {
+		back(url.Values{"err": {"no_group"}})
 		return
 	}
 	if s.failed(w, r, err) {

@@ -127,6 +127,11 @@ func TestExportFromTheConsole(t *testing.T) {
 			{url.Values{"period": {"range"}, "from": {"2025-01-01"}, "to": {"2026-11-01"}}, "最长 366 天"},
 			{url.Values{"period": {"range"}, "from": {"11月1日"}, "to": {"2026-11-01"}}, "请填写开始和结束日期"},
 			{url.Values{"period": {"decade"}}, "请选择时间"},
+			// Dates a calendar holds but the database's DATE does not (MySQL
+			// from 1000) or the product never saw: refused, not a failure.
+			{url.Values{"period": {"range"}, "from": {"0001-01-01"}, "to": {"0001-01-05"}}, "1900 年至 2999 年"},
+			{url.Values{"period": {"range"}, "from": {"0000-01-01"}, "to": {"0000-01-01"}}, "1900 年至 2999 年"},
+			{url.Values{"period": {"range"}, "from": {"9999-12-30"}, "to": {"9999-12-31"}}, "1900 年至 2999 年"},
 		} {
 			resp, body := sec.post("/console/export", tc.form)
 			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, tc.want) {
@@ -380,6 +385,51 @@ func TestCentihoursAsTyped(t *testing.T) {
 			if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "ok=corrected") || got.Centihours != tc.want {
 				t.Errorf("%q: %s, %d centihours, want %d", tc.typed, resp.Header.Get("Location"), got.Centihours, tc.want)
 			}
+		}
+	})
+}
+
+// TestPublicityNeedsAGroup: a branch with no group configured (a branch
+// whose group is not set up yet; its members report in private chat) has
+// nowhere to show a 公示: publishing from the page is refused with the
+// reason, and nothing is published, rather than a list nobody sees turning
+// final in three working days while the page says it went to the group.
+func TestPublicityNeedsAGroup(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newWorld(t, db)
+		const branchC, secC = "xinzhuang", "sec-c"
+		err := db.SyncConfig(bg, []storage.BranchSpec{
+			{Branch: jinqiu.Branch{ID: branchA, Name: nameA, Town: "城关街道", Kind: jinqiu.Community},
+				Secretaries: []jinqiu.Identity{{Platform: "wecom", UserID: secA}}, Groups: []jinqiu.Group{{Platform: "wecom", ChatID: chatA}}},
+			{Branch: jinqiu.Branch{ID: branchC, Name: "辛庄村老干部党支部", Town: "王庄镇", Kind: jinqiu.Rural},
+				Secretaries: []jinqiu.Identity{{Platform: "wecom", UserID: secC}}},
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		who := jinqiu.Actor{Platform: "wecom", UserID: "mz", MsgID: "m1"}
+		reg, err := db.Register(bg, who, "名mz", branchC, w.clock())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.ReportHours(bg, who, storage.NewReport{MemberID: reg.Member.ID, BranchID: branchC, ServedOn: jinqiu.Midnight(w.clock(), w.clock().Location()), Centihours: 200, Note: "打扫楼道"}, 2400)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.DecideHours(bg, jinqiu.Actor{Platform: "wecom", UserID: secC, MsgID: "d1"}, "书记", branchC, r.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		sec := w.client()
+		sec.login(secC)
+		resp, _ := sec.post("/console/publicity", url.Values{"period": {"month"}})
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "err=no_group") {
+			t.Fatalf("publishing without a group: %d to %q", resp.StatusCode, loc)
+		}
+		if _, body := sec.get(resp.Header.Get("Location")); !strings.Contains(body, "没有配置群") {
+			t.Errorf("the refusal does not say why: %s", body)
+		}
+		if n := w.count("SELECT COUNT(*) FROM publicities"); n != 0 {
+			t.Errorf("%d 公示 published with no group to show them in", n)
 		}
 	})
 }

@@ -3,6 +3,10 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -128,7 +132,7 @@ type sharedValue[T any] struct {
 
 // cached is m.get with the value's type, through the shared store.
 func cached[T any](ctx context.Context, m *memo, key string, load func(context.Context) (T, error)) (T, time.Time, error) {
-	skey := "jinqiu:console:" + key
+	skey := sharedKey[T](key)
 	compute := func(ctx context.Context) (any, error) {
 		v, err := load(ctx)
 		if err == nil && m.shared != nil {
@@ -154,4 +158,57 @@ func cached[T any](ctx context.Context, m *memo, key string, load func(context.C
 		return zero, at, err
 	}
 	return v.(T), at, nil
+}
+
+// sharedKey is key in the shared store, for values of type T. It names
+// T's shape: JSON of a type with other fields decodes into T without an
+// error, as zeros, so a replica of another version (a rolling deploy, or
+// one rolled back) must not find the other's values under its keys.
+func sharedKey[T any](key string) string {
+	t := reflect.TypeFor[T]()
+	sh, ok := shapes.Load(t)
+	if !ok {
+		var b strings.Builder
+		writeShape(&b, t, map[reflect.Type]bool{})
+		h := fnv.New64a()
+		h.Write([]byte(b.String()))
+		sh, _ = shapes.LoadOrStore(t, fmt.Sprintf("%016x", h.Sum64()))
+	}
+	return "jinqiu:console:" + sh.(string) + ":" + key
+}
+
+var shapes sync.Map // reflect.Type → its shape's hash
+
+// writeShape writes what JSON sees of t: field names, tags and kinds,
+// down to the types that marshal themselves (time.Time).
+func writeShape(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool) {
+	if t.Implements(reflect.TypeFor[json.Marshaler]()) || seen[t] {
+		b.WriteString(t.String())
+		return
+	}
+	seen[t] = true
+	defer delete(seen, t)
+	switch t.Kind() {
+	case reflect.Struct:
+		b.WriteString("{")
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.IsExported() {
+				fmt.Fprintf(b, "%s %q ", f.Name, f.Tag.Get("json"))
+				writeShape(b, f.Type, seen)
+				b.WriteString(";")
+			}
+		}
+		b.WriteString("}")
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		fmt.Fprintf(b, "%s ", t.Kind())
+		writeShape(b, t.Elem(), seen)
+	case reflect.Map:
+		b.WriteString("map[")
+		writeShape(b, t.Key(), seen)
+		b.WriteString("]")
+		writeShape(b, t.Elem(), seen)
+	default:
+		b.WriteString(t.Kind().String())
+	}
 }

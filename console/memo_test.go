@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"jinqiu"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -120,7 +121,7 @@ func TestMemoSharedBetweenReplicas(t *testing.T) {
 			}
 			<-renewed
 			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-				s, ok, _ := shared.Get(ctx, "jinqiu:console:fig")
+				s, ok, _ := shared.Get(ctx, sharedKey[[]int]("fig"))
 				if ok && s != "" && s[len(s)-4:] == "[9]}" {
 					break
 				}
@@ -128,11 +129,46 @@ func TestMemoSharedBetweenReplicas(t *testing.T) {
 					t.Fatalf("the renewal never reached the shared store: %q", s)
 				}
 			}
-			shared.Set(ctx, "jinqiu:console:junk", "{not json", time.Hour)
+			shared.Set(ctx, sharedKey[[]int]("junk"), "{not json", time.Hour)
 			d := newMemo(time.Hour, shared)
 			if v, _, err := cached(ctx, d, "junk", func(context.Context) ([]int, error) { return []int{1}, nil }); err != nil || len(v) != 1 {
 				t.Fatalf("junk in the store: %v, %v; want a computation", v, err)
 			}
 		})
+	}
+}
+
+// TestScopeKeysDistinct: scopes that see different branches never share a
+// key, whatever the ids hold (the bureau's "*", the separator, quotes).
+func TestScopeKeysDistinct(t *testing.T) {
+	scopes := []viewer{{Bureau: true}, {Branches: []string{"*"}}, {Branches: []string{"a,b"}}, {Branches: []string{"a", "b"}},
+		{Branches: []string{`a","b`}}, {Branches: []string{`"a"`}}, {Branches: []string{"a"}}, {Branches: []string{"a|week|2026-11-23"}}}
+	seen := map[string]int{}
+	for i, v := range scopes {
+		if j, ok := seen[v.scopeKey()]; ok {
+			t.Errorf("%+v and %+v share the key %q", scopes[j], v, v.scopeKey())
+		}
+		seen[v.scopeKey()] = i
+	}
+}
+
+// TestMemoSharedValueOfAnotherShape: a value another version shared under
+// the same key, of a type with other fields (JSON that decodes into the
+// new type as zeros, with no error), is never served: it is computed.
+func TestMemoSharedValueOfAnotherShape(t *testing.T) {
+	type before struct{ Hours, Members int }
+	type after struct{ Centihours, Members int }
+	ctx := context.Background()
+	shared := state.NewMemory()
+	if _, _, err := cached(ctx, newMemo(time.Hour, shared), "fig", func(context.Context) (before, error) { return before{Hours: 3, Members: 2}, nil }); err != nil {
+		t.Fatal(err)
+	}
+	v, _, err := cached(ctx, newMemo(time.Hour, shared), "fig", func(context.Context) (after, error) { return after{Centihours: 300, Members: 2}, nil })
+	if err != nil || v.Centihours != 300 {
+		t.Fatalf("the new version's figures: %+v, %v; want its own computation, not the old value decoded as zeros", v, err)
+	}
+	// The pages' own types have shapes of their own.
+	if k := []string{sharedKey[jinqiu.Digest]("k"), sharedKey[[]week]("k"), sharedKey[branchTable]("k")}; k[0] == k[1] || k[1] == k[2] || k[0] == k[2] {
+		t.Errorf("the pages' values share keys: %v", k)
 	}
 }

@@ -109,6 +109,9 @@ func (h *Handlers) publicity(ctx context.Context, sc *scene, rq request, s scope
 	if errors.Is(err, storage.ErrNothingToPublish) {
 		return text(say.PublicityNone(say.PeriodWords(year, from))), nil
 	}
+	if errors.Is(err, ErrNoGroup) {
+		return text(say.PublicityNoGroup()), nil
+	}
 	if err != nil {
 		return jinqiu.Reply{}, err
 	}
@@ -121,7 +124,8 @@ func (h *Handlers) publicity(ctx context.Context, sc *scene, rq request, s scope
 // groups through the outbox, names masked unless the member said 同意公示,
 // audited with a. Under a context of storage.Atomically the 公示 and its
 // push commit together. storage.ErrNothingToPublish when there is no
-// entry; storage.ErrNotFound for a branch that does not exist.
+// entry; storage.ErrNotFound for a branch that does not exist; ErrNoGroup,
+// with nothing published, for a branch with no group to show it in.
 func (h *Handlers) Publish(ctx context.Context, a jinqiu.Actor, name, branchID string, from, to time.Time, year bool) (storage.Publicity, []storage.PublicEntry, error) {
 	return h.publishHours(ctx, say.Words{Year: h.now().Year()}, a, name, branchID, from, to, year)
 }
@@ -130,6 +134,15 @@ func (h *Handlers) publishHours(ctx context.Context, w say.Words, a jinqiu.Actor
 	b, err := h.DB.Branch(ctx, branchID)
 	if err != nil {
 		return storage.Publicity{}, nil, err
+	}
+	// A 公示 is what the branch's group reads: with no group configured
+	// there is nowhere to show it, and its entries would turn final unseen.
+	groups, err := h.DB.Groups(ctx, b.ID)
+	if err != nil {
+		return storage.Publicity{}, nil, err
+	}
+	if len(groups) == 0 {
+		return storage.Publicity{}, nil, ErrNoGroup
 	}
 	closes := h.PublicityCloses()
 	p, es, err := h.DB.Publish(ctx, a, name, storage.NewPublicity{
@@ -152,10 +165,6 @@ func (h *Handlers) publishHours(ctx context.Context, w say.Words, a jinqiu.Actor
 			what = e.Note
 		}
 		rows = append(rows, w.PublicityRow(e.HoursID, e.Shown, e.ServedOn, e.Centihours, what))
-	}
-	groups, err := h.DB.Groups(ctx, b.ID)
-	if err != nil {
-		return p, nil, err
 	}
 	body := w.PublicityList(b.Name, say.PeriodWords(year, from), closes, rows)
 	key := "publicity|" + strconv.FormatInt(p.ID, 10)
@@ -258,6 +267,8 @@ var (
 	ErrUnchanged = errors.New("hours unchanged")
 	// ErrReasonTooLong: a reason over jinqiu.MaxNoteRunes characters.
 	ErrReasonTooLong = errors.New("reason too long")
+	// ErrNoGroup: the branch has no group configured to show a 公示 in.
+	ErrNoGroup = errors.New("branch has no group")
 )
 
 // CorrectHours is the correction of a final entry (its 公示 closed) from

@@ -19,28 +19,7 @@ func TestMigrateReplicasTogetherAndDirty(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			driver, dsn := storagetest.DSN(t, dialect)
 			ctx := context.Background()
-			dbs := make([]*storage.DB, 3)
-			for i := range dbs {
-				db, err := storage.Open(ctx, driver, dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				dbs[i] = db
-			}
-			var wg sync.WaitGroup
-			errs := make([]error, len(dbs))
-			for i, db := range dbs {
-				wg.Add(1)
-				go func() { defer wg.Done(); errs[i] = db.Migrate(ctx) }()
-			}
-			wg.Wait()
-			for i, err := range errs {
-				if err != nil {
-					t.Fatalf("replica %d: %v", i, err)
-				}
-			}
-			db := dbs[0]
+			db := migrateTogether(t, driver, dsn, 3)[0]
 			var rows, dirty int
 			db.X().Get(&rows, "SELECT COUNT(*) FROM schema_migrations")
 			db.X().Get(&dirty, "SELECT COUNT(*) FROM schema_migrations WHERE dirty <> 0")
@@ -72,6 +51,50 @@ func TestMigrateReplicasTogetherAndDirty(t *testing.T) {
 	}
 }
 
+// openAt opens a fresh database of the dialect migrated up to version,
+// and returns the driver and DSN that reach it.
+func openAt(t *testing.T, dialect string, version int) (db *storage.DB, driver, dsn string) {
+	t.Helper()
+	driver, dsn = storagetest.DSN(t, dialect)
+	db, err := storage.Open(context.Background(), driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.MigrateTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return db, driver, dsn
+}
+
+// migrateTogether opens n replicas of the database and migrates them at
+// once, as replicas starting together do; each must succeed.
+func migrateTogether(t *testing.T, driver, dsn string, n int) []*storage.DB {
+	t.Helper()
+	dbs := make([]*storage.DB, n)
+	for i := range dbs {
+		db, err := storage.Open(context.Background(), driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(dbs))
+	for i, db := range dbs {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = db.Migrate(context.Background()) }()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("replica %d: %v", i, err)
+		}
+	}
+	return dbs
+}
+
 // schema is a canonical description of the tables, columns and indexes.
 func schema(t *testing.T, db *storage.DB) string {
 	t.Helper()
@@ -101,16 +124,8 @@ func schema(t *testing.T, db *storage.DB) string {
 func TestIdentityMigrationKeepsEveryRow(t *testing.T) {
 	for _, dialect := range storagetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
-			driver, dsn := storagetest.DSN(t, dialect)
 			ctx := context.Background()
-			db, err := storage.Open(ctx, driver, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if err := db.MigrateTo(ctx, 4); err != nil {
-				t.Fatal(err)
-			}
+			db, _, _ := openAt(t, dialect, 4)
 			x := db.X()
 			now := "2026-11-27 10:00:00"
 			for _, q := range []string{

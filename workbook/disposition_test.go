@@ -28,6 +28,11 @@ func TestDisposition(t *testing.T) {
 		{"台账.xlsx", "jinqiu.xlsx"},
 		{`a "b"\c%.xlsx`, `jinqiu_abc.xlsx`},
 		{"ledger.xlsx", "ledger.xlsx"},
+		// A branch named by whoever wrote the configuration: no directory,
+		// drive or character a file system refuses reaches the fallback.
+		{"金秋助手台账_[link](http://x)_2026-11.xlsx", "jinqiu_[link](httpx)_2026-11.xlsx"},
+		{"金秋助手台账_../../etc/x_2026-11.xlsx", "jinqiu_etcx_2026-11.xlsx"},
+		{"金秋助手台账_a\\b<c>|d?*e\n\"f_2026-11.xlsx", "jinqiu_abcdef_2026-11.xlsx"},
 	} {
 		h := workbook.Disposition(tc.name)
 		kind, params, err := mime.ParseMediaType(h)
@@ -36,6 +41,9 @@ func TestDisposition(t *testing.T) {
 		}
 		if !strings.Contains(h, `filename="`+tc.fallback+`"`) || !strings.Contains(h, "filename*=UTF-8''") {
 			t.Errorf("%q: %q, want the fallback %q and filename*", tc.name, h, tc.fallback)
+		}
+		if strings.ContainsAny(h[:strings.Index(h, "filename*")], `/\:*?<>|`) {
+			t.Errorf("%q: the fallback in %q names a path or a character file systems refuse", tc.name, h)
 		}
 		if strings.ContainsFunc(h, func(r rune) bool { return r > 0x7e }) {
 			t.Errorf("%q: header %q is not ASCII", tc.name, h)

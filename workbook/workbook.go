@@ -607,11 +607,14 @@ func (x *Writer) Serve(w http.ResponseWriter, r *http.Request, a jinqiu.Actor, r
 
 // Disposition is the Content-Disposition of a download named name: the
 // name in UTF-8 as RFC 6266 and RFC 5987 write it (filename*), after an
-// ASCII-only filename for the clients that read no other.
+// ASCII-only filename for the clients that read no other. The name holds a
+// branch's, which is configured text: the fallback keeps no path
+// separator, drive or character that file systems refuse, since the
+// clients that read only filename are the ones least likely to clean it.
 func Disposition(name string) string {
 	var ascii, enc strings.Builder
 	for _, r := range name {
-		if r > ' ' && r < 0x7f && r != '"' && r != '\\' && r != '%' {
+		if r > ' ' && r < 0x7f && !strings.ContainsRune(`"\%/:*?<>|`, r) {
 			ascii.WriteRune(r)
 		}
 	}

@@ -44,6 +44,11 @@ func PublicityNone(span string) string {
 	return lines(fmt.Sprintf("%s没有待公示的已通过时长。", span), "查看待审核请发送：待审核")
 }
 
+// PublicityNoGroup refuses a 公示 of a branch with no group configured.
+func PublicityNoGroup() string {
+	return lines("本支部没有配置群，公示无处发布，没有发布。", "请联系老干部局在配置里添上支部群后再公示。")
+}
+
 // PublicityList is the 公示 pushed to the branch group.
 func (w Words) PublicityList(branch, span string, closes time.Time, rows []string) string {
 	head := fmt.Sprintf("【志愿服务时长公示】%s %s", Inert(branch), span)
