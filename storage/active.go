@@ -77,14 +77,24 @@ func (tx *Tx) remarkActive(ctx context.Context, memberID int64, branchID string,
 // their day; sign-ups and check-ins are taken a day of the zone at a time,
 // so that the day of an instant is the zone's whatever its offset.
 func backfillActiveDays(ctx context.Context, x execer, dialect string, zone *time.Location) error {
+	// The catch-up starts from the ids there are now: what is written
+	// while this runs is its.
+	var st activeDaysState
+	if err := x.QueryRowContext(ctx, "SELECT (SELECT COALESCE(MAX(id), 0) FROM hours_reports), (SELECT COALESCE(MAX(id), 0) FROM checkins), (SELECT COALESCE(MAX(id), 0) FROM signups)").
+		Scan(&st.Hours, &st.Checkin, &st.Signup); err != nil {
+		return fmt.Errorf("backfill active days: %w", err)
+	}
 	ins := insertIgnore(dialect) + " INTO active_days (day, branch_id, member_id) "
 	if _, err := x.ExecContext(ctx, ins+"SELECT DISTINCT served_on, branch_id, member_id FROM hours_reports"); err != nil {
 		return fmt.Errorf("backfill active days: %w", err)
 	}
 	for _, ev := range []struct{ table, at string }{{"checkins", "checked_at"}, {"signups", "created_at"}} {
 		first, last, ok, err := span(ctx, x, ev.table, ev.at)
-		if err != nil || !ok {
+		if err != nil {
 			return err
+		}
+		if !ok {
+			continue
 		}
 		for d := jinqiu.Midnight(first, zone); !d.After(last); d = jinqiu.AddDays(d, 1) {
 			_, err := x.ExecContext(ctx, ins+"SELECT DISTINCT ?, a.branch_id, e.member_id FROM "+ev.table+" e JOIN activities a ON a.id = e.activity_id WHERE e."+ev.at+" >= ? AND e."+ev.at+" < ?",
@@ -94,7 +104,106 @@ func backfillActiveDays(ctx context.Context, x execer, dialect string, zone *tim
 			}
 		}
 	}
+	if _, err := x.ExecContext(ctx, "DELETE FROM active_days_state"); err != nil {
+		return fmt.Errorf("backfill active days: %w", err)
+	}
+	if _, err := x.ExecContext(ctx, "INSERT INTO active_days_state (id, zone, hours_id, checkin_id, signup_id) VALUES (1, ?, ?, ?, ?)",
+		zone.String(), st.Hours, st.Checkin, st.Signup); err != nil {
+		return fmt.Errorf("backfill active days: %w", err)
+	}
 	return nil
+}
+
+// activeDaysState is the one row of active_days_state: the zone the kept
+// days were taken in, and the last ids the catch-up has read.
+type activeDaysState struct {
+	Zone    string `db:"zone"`
+	Hours   int64  `db:"hours_id"`
+	Checkin int64  `db:"checkin_id"`
+	Signup  int64  `db:"signup_id"`
+}
+
+// rezoneActiveDays takes every kept day again when the configured zone is
+// not the one they were taken in (timezone changed): run by Migrate, under
+// its lock, once 0012 is in.
+func rezoneActiveDays(ctx context.Context, x execer, dialect string, zone *time.Location) error {
+	var have string
+	err := x.QueryRowContext(ctx, "SELECT zone FROM active_days_state WHERE id = 1").Scan(&have)
+	if err == nil && have == zone.String() {
+		return nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("active days zone: %w", err)
+	}
+	if _, err := x.ExecContext(ctx, "DELETE FROM active_days"); err != nil {
+		return fmt.Errorf("active days zone: %w", err)
+	}
+	return backfillActiveDays(ctx, x, dialect, zone)
+}
+
+// catchUpMargin is how far below the last id read the catch-up reads
+// again: an id is taken when a row is inserted, before its transaction
+// commits, so a row under the last id read can appear after it.
+const catchUpMargin = 1000
+
+// CatchUpActiveDays adds the kept days of events written without them:
+// by a replica of a version before migration 0012 still running during a
+// rolling upgrade, or by anything that writes the tables directly. It
+// reads each event table by id from where it last read (less
+// catchUpMargin), adds what is missing and returns how many rows it added.
+// Rows are only added from events that exist when the statement runs (its
+// read of them locks them against a concurrent 撤销, which re-takes the
+// day), and never removed. Safe on every replica at once.
+func (db *DB) CatchUpActiveDays(ctx context.Context) (int, error) {
+	var st activeDaysState
+	if err := db.x.GetContext(ctx, &st, "SELECT zone, hours_id, checkin_id, signup_id FROM active_days_state WHERE id = 1"); errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // Migrate records it
+	} else if err != nil {
+		return 0, fmt.Errorf("catch up active days: %w", err)
+	}
+	var next activeDaysState
+	if err := db.x.QueryRowContext(ctx, "SELECT (SELECT COALESCE(MAX(id), 0) FROM hours_reports), (SELECT COALESCE(MAX(id), 0) FROM checkins), (SELECT COALESCE(MAX(id), 0) FROM signups)").
+		Scan(&next.Hours, &next.Checkin, &next.Signup); err != nil {
+		return 0, fmt.Errorf("catch up active days: %w", err)
+	}
+	ins := insertIgnore(db.dialect) + " INTO active_days (day, branch_id, member_id) "
+	added := 0
+	exec := func(q string, args ...any) error {
+		res, err := db.exec(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("catch up active days: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		added += int(n)
+		return nil
+	}
+	if err := exec(ins+"SELECT served_on, branch_id, member_id FROM hours_reports WHERE id > ? AND id <= ?", st.Hours-catchUpMargin, next.Hours); err != nil {
+		return added, err
+	}
+	for _, ev := range []struct {
+		table, at string
+		from, to  int64
+	}{{"checkins", "checked_at", st.Checkin - catchUpMargin, next.Checkin}, {"signups", "created_at", st.Signup - catchUpMargin, next.Signup}} {
+		// The days of the new rows, in the zone; then one statement a day.
+		var ats []time.Time
+		if err := db.x.SelectContext(ctx, &ats, "SELECT "+ev.at+" FROM "+ev.table+" WHERE id > ? AND id <= ?", ev.from, ev.to); err != nil {
+			return added, fmt.Errorf("catch up active days: %w", err)
+		}
+		days := map[time.Time]bool{}
+		for _, at := range ats {
+			days[jinqiu.Midnight(at, db.Zone)] = true
+		}
+		for d := range days {
+			if err := exec(ins+"SELECT ?, a.branch_id, e.member_id FROM "+ev.table+" e JOIN activities a ON a.id = e.activity_id WHERE e.id > ? AND e.id <= ? AND e."+ev.at+" >= ? AND e."+ev.at+" < ?",
+				day(d), ev.from, ev.to, utc(d), utc(jinqiu.AddDays(d, 1))); err != nil {
+				return added, err
+			}
+		}
+	}
+	if _, err := db.exec(ctx, "UPDATE active_days_state SET hours_id = ?, checkin_id = ?, signup_id = ? WHERE id = 1", next.Hours, next.Checkin, next.Signup); err != nil {
+		return added, fmt.Errorf("catch up active days: %w", err)
+	}
+	return added, nil
 }
 
 // span is the first and last instant of column at in table (on its time

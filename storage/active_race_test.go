@@ -14,8 +14,9 @@ import (
 // TestActiveDayRaces: a check-in's 撤销 and another check-in, sign-up or
 // 撤销 of the same member in the same branch on the same day, at once (the
 // kept row of (day, branch, member) deleted and taken again from what is
-// left while another transaction adds or removes an event of it): no
-// write fails, and the kept days are the events' after every round.
+// left while another transaction adds or removes an event of it), with
+// the catch-up reading them at the same time: no write fails, and the kept
+// days are the events' after every round.
 func TestActiveDayRaces(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		seed(t, db)
@@ -63,6 +64,8 @@ func TestActiveDayRaces(t *testing.T) {
 					func() error { _, err := db.CheckIn(ctx, k2, "b1", a3.ID, m.ID, t0); return err },
 				}
 			}
+			// And the catch-up, reading the same check-ins again.
+			ops = append(ops, func() error { _, err := db.CatchUpActiveDays(ctx); return err })
 			errs := make([]error, len(ops))
 			var wg sync.WaitGroup
 			start := make(chan struct{})

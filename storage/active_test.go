@@ -93,6 +93,11 @@ func TestActiveDaysKeptAsTheEvents(t *testing.T) {
 				op = "credit"
 				db.CreditEnded(ctx, now, sh, 50)
 			}
+			if step%40 == 0 { // the catch-up finds nothing the writes left out
+				if n, err := db.CatchUpActiveDays(ctx); err != nil || n != 0 {
+					t.Fatalf("step %d: catch-up added %d, %v; the writes keep their days", step, n, err)
+				}
+			}
 			if got, want := keptDays(t, db), eventDays(t, db, sh); !slices.Equal(got, want) {
 				t.Fatalf("step %d (%s at %s): kept active days\n%v\nwant (from the events)\n%v", step, op, now.In(sh), got, want)
 			}
@@ -232,4 +237,68 @@ func eventDays(t *testing.T, db *storage.DB, zone *time.Location) []activeDay {
 		}
 	}
 	return sortDays(out)
+}
+
+// TestActiveDaysCaughtUp: events written without their days (a replica of
+// a version before migration 0012, during a rolling upgrade) get them from
+// the catch-up, each instant's day in the zone, once.
+func TestActiveDaysCaughtUp(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		m := mustMember(t, db, "u1", "b1")
+		a := mustActivity(t, db, "b1", time.Hour, 5)
+		if n, err := db.CatchUpActiveDays(ctx); err != nil || n != 0 {
+			t.Fatalf("nothing to catch up: %d, %v", n, err)
+		}
+		// As the older binary wrote them: no active day. 23:59:59 and
+		// 00:00:01 in Shanghai, and hours of the day before.
+		mustExec(t, db, "INSERT INTO signups (activity_id, member_id, state, seq, created_at, updated_at) VALUES (?, ?, 'confirmed', 1, ?, ?)",
+			a.ID, m.ID, u(at(11, 26, 23, 59, 59)), u(at(11, 26, 23, 59, 59)))
+		mustExec(t, db, "INSERT INTO checkins (activity_id, member_id, checked_at) VALUES (?, ?, ?)", a.ID, m.ID, u(at(11, 27, 0, 0, 1)))
+		mustExec(t, db, "INSERT INTO hours_reports (member_id, branch_id, served_on, centihours, state, created_at) VALUES (?, 'b1', '2026-11-20', 100, 'pending', ?)", m.ID, u(t0))
+		if slices.Equal(keptDays(t, db), eventDays(t, db, sh)) {
+			t.Fatal("the rows written around the storage already have their days: nothing is tested")
+		}
+		n, err := db.CatchUpActiveDays(ctx)
+		if err != nil || n != 3 {
+			t.Fatalf("catch-up added %d, %v; want 3 days (26th, 27th, 20th)", n, err)
+		}
+		if got, want := keptDays(t, db), eventDays(t, db, sh); !slices.Equal(got, want) {
+			t.Fatalf("caught up\n%v\nwant\n%v", got, want)
+		}
+		if n, err := db.CatchUpActiveDays(ctx); err != nil || n != 0 {
+			t.Errorf("a second catch-up added %d, %v", n, err)
+		}
+	})
+}
+
+// TestActiveDaysRezoned: when the configured zone changes, Migrate takes
+// every kept day again in the new one.
+func TestActiveDaysRezoned(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		db.Zone = time.UTC
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		m := mustMember(t, db, "u1", "b1")
+		a := mustActivity(t, db, "b1", 0, 5)
+		now := time.Date(2026, 11, 26, 16, 30, 0, 0, time.UTC) // the 26th in UTC, the 27th in Shanghai
+		db.Now = func() time.Time { return now }
+		if _, err := db.SignUp(ctx, actor("u1", "s1"), "b1", a.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := keptDays(t, db), eventDays(t, db, time.UTC); !slices.Equal(got, want) || slices.Equal(want, eventDays(t, db, sh)) {
+			t.Fatalf("in UTC: kept %v, want %v (and unlike Shanghai's)", got, want)
+		}
+		db.Zone = sh
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := keptDays(t, db), eventDays(t, db, sh); !slices.Equal(got, want) {
+			t.Fatalf("after the zone changed: kept %v, want %v", got, want)
+		}
+	})
 }

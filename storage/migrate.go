@@ -114,8 +114,11 @@ func (db *DB) MigrateTo(ctx context.Context, last int) error {
 // both dialects (a calendar day in the configured zone). Re-runnable, like
 // the statements.
 var migrationSteps = map[int]func(ctx context.Context, x execer, dialect string, zone *time.Location) error{
-	12: backfillActiveDays,
+	activeDaysVersion: backfillActiveDays,
 }
+
+// activeDaysVersion is the migration that brings the kept active days.
+const activeDaysVersion = 12
 
 // execer is what *sql.Conn and *sql.Tx share.
 type execer interface {
@@ -164,6 +167,9 @@ func (db *DB) migrate(ctx context.Context, conn execer, last int) error {
 		if _, err := conn.ExecContext(ctx, "UPDATE schema_migrations SET dirty = 0, applied_at = ? WHERE version = ?", now, m.version); err != nil {
 			return fmt.Errorf("migrate %s: %w", m.name, err)
 		}
+	}
+	if last >= activeDaysVersion {
+		return rezoneActiveDays(ctx, conn, db.dialect, db.Zone)
 	}
 	return nil
 }

@@ -115,6 +115,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cl := &jobs.Closings{DB: a.db, Platforms: cfg.Platforms, Log: log, Now: a.now}
 	wg.Add(1)
 	go func() { defer wg.Done(); cl.Run(bg) }()
+	ad := &jobs.ActiveDays{DB: a.db, Log: log}
+	wg.Add(1)
+	go func() { defer wg.Done(); ad.Run(bg) }()
 	stopJobs := startScheduler(bg, a, owner)
 	// The long connections (WeCom AI bot, DingTalk Stream); stopped with
 	// bot.ErrStopping, they hand their leases on at once.

@@ -21,3 +21,12 @@ SET @ddl = IF((SELECT COUNT(*) FROM information_schema.statistics WHERE table_sc
 PREPARE jinqiu_ddl FROM @ddl;
 EXECUTE jinqiu_ddl;
 DEALLOCATE PREPARE jinqiu_ddl;
+-- What the kept rows were taken with: the zone of their days, and how far
+-- the catch-up (storage.CatchUpActiveDays) has read each event table by id.
+CREATE TABLE IF NOT EXISTS active_days_state (
+  id INT NOT NULL PRIMARY KEY,
+  zone VARCHAR(64) NOT NULL,
+  hours_id BIGINT NOT NULL,
+  checkin_id BIGINT NOT NULL,
+  signup_id BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
