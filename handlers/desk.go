@@ -135,11 +135,18 @@ func (h *Handlers) publishHours(ctx context.Context, w say.Words, a jinqiu.Actor
 	if err != nil {
 		return storage.Publicity{}, nil, err
 	}
-	// A 公示 is what the branch's group reads: with no group configured
-	// there is nowhere to show it, and its entries would turn final unseen.
-	groups, err := h.DB.Groups(ctx, b.ID)
+	// A 公示 is what the branch's group reads: with no group it can be
+	// pushed to there is nowhere to show it, and its entries would turn
+	// final unseen.
+	all, err := h.DB.Groups(ctx, b.ID)
 	if err != nil {
 		return storage.Publicity{}, nil, err
+	}
+	var groups []jinqiu.Group
+	for _, g := range all {
+		if h.Pushable == nil || h.Pushable(g) {
+			groups = append(groups, g)
+		}
 	}
 	if len(groups) == 0 {
 		return storage.Publicity{}, nil, ErrNoGroup

@@ -263,3 +263,39 @@ func TestExportLink(t *testing.T) {
 		}
 	})
 }
+
+// TestPublicityOnlyWhereItCanBePushed: a branch whose groups have no
+// webhook or connection to push to is refused a 公示 as one with no group
+// (nothing published, nothing queued); once its group can be pushed to,
+// the list goes there.
+func TestPublicityOnlyWhereItCanBePushed(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		w := newTestWorld(t, db, nil)
+		w.register(twChatA, "u1")
+		w.approvedHours(twChatA, "u1", twSecA, "时长 2 打扫楼道")
+		w.h.Pushable = func(jinqiu.Group) bool { return false }
+		if r := w.ask(false, twChatA, twSecA, "公示"); r.Text != say.PublicityNoGroup() {
+			t.Errorf("公示 with no group to push to: %q", r.Text)
+		}
+		if n := len(pushes(t, db, "publicity|")); n != 0 {
+			t.Errorf("%d 公示 lists queued for groups that cannot be pushed to", n)
+		}
+		var published int
+		if err := db.X().Get(&published, "SELECT COUNT(*) FROM publicities"); err != nil || published != 0 {
+			t.Fatalf("%d 公示 published, %v", published, err)
+		}
+		// The branch's groups are chat-a on both platforms; only the
+		// WeCom one can be pushed to.
+		w.h.Pushable = func(g jinqiu.Group) bool { return g.Platform == "wecom" }
+		w.ask(false, twChatA, twSecA, "公示")
+		var went []string
+		for _, q := range w.outbox() {
+			if strings.HasPrefix(q.Key, "publicity|") {
+				went = append(went, q.Key)
+			}
+		}
+		if len(went) != 1 || !strings.HasSuffix(went[0], "|wecom|"+twChatA) {
+			t.Errorf("the list went to %v, want the branch's WeCom group alone", went)
+		}
+	})
+}

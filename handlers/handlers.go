@@ -72,6 +72,10 @@ type Handlers struct {
 	// Monday to Friday).
 	PublicityDays int
 	Calendar      jinqiu.WorkCalendar
+	// Pushable says whether a group has a way to be pushed to (a webhook,
+	// a long connection): a 公示 goes only to those, and needs one. Nil:
+	// every group has.
+	Pushable func(jinqiu.Group) bool
 }
 
 // Handle answers one message (already verified and deduplicated). Errors

@@ -164,6 +164,7 @@ func openAppAt(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 		BaseURL:       cfg.Console.BaseURL,
 		PublicityDays: cfg.Publicity.WorkingDays,
 		Calendar:      cfg.Publicity.Calendar(),
+		Pushable:      func(g jinqiu.Group) bool { return cfg.Platforms.Pushable(g) },
 	}
 	if _, err := jobs.NewPlanner(settings); err != nil {
 		a.close()
