@@ -52,7 +52,9 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 			return fmt.Errorf("sync roles: %w", err)
 		}
 
+		configured := map[string]bool{}
 		syncGroup := func(g jinqiu.Group) error {
+			configured[string(g.Platform)+"\x00"+g.ChatID] = true
 			old, ok := groupOf[string(g.Platform)+"\x00"+g.ChatID]
 			switch {
 			case !ok:
@@ -99,6 +101,17 @@ func (db *DB) SyncConfig(ctx context.Context, branches []BranchSpec, bureauGroup
 			g.BranchID = ""
 			if err := syncGroup(g); err != nil {
 				return err
+			}
+		}
+		// A group taken out of the configuration is no longer the branch's
+		// (or the bureau's): nothing is pushed to it, and what is said in
+		// it is answered as in a group nobody set up. Groups come only from
+		// the configuration, so the row goes; no record refers to it.
+		for k, g := range groupOf {
+			if !configured[k] {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM chat_groups WHERE id = ?", g.ID); err != nil {
+					return fmt.Errorf("sync group %s/%s: %w", g.Platform, g.ChatID, err)
+				}
 			}
 		}
 		if err := tx.syncPlaces(ctx, branches); err != nil {

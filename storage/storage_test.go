@@ -452,3 +452,33 @@ func TestCheckWritableRefusedWrites(t *testing.T) {
 		t.Fatal("CheckWritable passed on a database that refuses writes")
 	}
 }
+
+// TestSyncDropsGroupsTakenOutOfTheConfig: a group removed from the
+// configuration is no longer its branch's, nor a bureau group once removed
+// from bureau.groups; put back, it is again.
+func TestSyncDropsGroupsTakenOutOfTheConfig(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		b1 := storage.BranchSpec{Branch: jinqiu.Branch{ID: "b1", Name: "枣行社区临时党支部", Town: "城关街道", Kind: "community"},
+			Groups: []jinqiu.Group{{Platform: "wecom", ChatID: "c1"}}}
+		b2 := storage.BranchSpec{Branch: jinqiu.Branch{ID: "b2", Name: "史家庄村党支部", Town: "王庄镇", Kind: "rural"}}
+		if err := db.SyncConfig(ctx, []storage.BranchSpec{b1, b2}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if g, err := db.GroupByChat(ctx, "wecom", "c1"); err != nil || g.BranchID != "b1" {
+			t.Fatalf("kept group = %+v, %v", g, err)
+		}
+		for _, c := range []struct{ platform, chat string }{{"dingtalk", "c2"}, {"wecom", "bureau"}} {
+			if g, err := db.GroupByChat(ctx, jinqiu.Platform(c.platform), c.chat); !errors.Is(err, storage.ErrNotFound) {
+				t.Errorf("%s/%s taken out of the config is still %+v (%v)", c.platform, c.chat, g, err)
+			}
+		}
+		if gs, err := db.Groups(ctx, "b2"); err != nil || len(gs) != 0 {
+			t.Errorf("b2's groups = %v, %v; want none", gs, err)
+		}
+		seed(t, db) // put back
+		if g, err := db.GroupByChat(ctx, "dingtalk", "c2"); err != nil || g.BranchID != "b2" {
+			t.Errorf("put back: %+v, %v", g, err)
+		}
+	})
+}
