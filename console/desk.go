@@ -397,7 +397,11 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request, v viewer) {
 		back("err", "bad_hours")
 		return
 	}
-	_, err = s.Handlers.CorrectHours(r.Context(), v.actor(), v.DisplayName, p.BranchID, hid, centi, r.PostForm.Get("reason"))
+	// The correction and the member's notice commit together.
+	err = s.DB.Atomically(r.Context(), func(ctx context.Context) error {
+		_, err := s.Handlers.CorrectHours(ctx, v.actor(), v.DisplayName, p.BranchID, hid, centi, r.PostForm.Get("reason"))
+		return err
+	})
 	if code, ok := correctionRefusals[errorKey(err)]; ok {
 		back("err", code)
 		return

@@ -337,6 +337,18 @@ func TestPublicityFromTheConsole(t *testing.T) {
 		if au, _ := db.Audit(bg, a1.Object()); len(au) == 0 || au[len(au)-1].Action != "correct_hours" || au[len(au)-1].Actor != "wecom:"+secA {
 			t.Errorf("the correction's audit: %+v", au)
 		}
+		// The member is told in the branch's group, as of a decision; the
+		// refused corrections above told nobody.
+		var told []struct {
+			Target string `db:"target"`
+			Body   string `db:"body"`
+		}
+		if err := db.X().Select(&told, "SELECT target, body FROM outbox WHERE dedup_key LIKE ?", "correction|%"); err != nil {
+			t.Fatal(err)
+		}
+		if len(told) != 1 || !strings.Contains(told[0].Body, "2 小时改为 1.5 小时") || !strings.Contains(told[0].Body, "核实为1.5小时") {
+			t.Errorf("the correction's notice: %+v", told)
+		}
 		_, detail = sec.get("/console/publicity/" + pid)
 		for _, want := range []string{"2 → 1.5 小时", "核实为1.5小时", "公示时 2 小时"} {
 			if !strings.Contains(detail, want) {

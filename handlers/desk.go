@@ -280,7 +280,8 @@ var (
 
 // CorrectHours is the correction of a final entry (its 公示 closed) from
 // the web console: the new amount with a reason, kept beside the old one
-// and audited with a (storage.CorrectHours). Refused, with nothing
+// and audited with a (storage.CorrectHours), and the member told in the
+// branch's groups (under storage.Atomically, in the same transaction). Refused, with nothing
 // changed: ErrBadHours for an amount not in (0, jinqiu.MaxDayCentihours],
 // storage.ErrNoReason without a reason, ErrReasonTooLong,
 // storage.ErrNotFound for an entry that is not the branch's,
@@ -312,5 +313,20 @@ func (h *Handlers) CorrectHours(ctx context.Context, a jinqiu.Actor, name, branc
 	if r.Centihours == centihours {
 		return storage.Correction{}, ErrUnchanged
 	}
-	return h.DB.CorrectHours(ctx, a, name, branchID, hoursID, centihours, reason)
+	m, err := h.DB.MemberByID(ctx, r.MemberID)
+	if err != nil {
+		return storage.Correction{}, err
+	}
+	groups, err := h.DB.Groups(ctx, branchID)
+	if err != nil {
+		return storage.Correction{}, err
+	}
+	c, err := h.DB.CorrectHours(ctx, a, name, branchID, hoursID, centihours, reason)
+	if err != nil {
+		return c, err
+	}
+	// The member is told where a decision is told: in the branch's groups.
+	notice := say.Words{Year: h.now().Year()}.CorrectedNotice(r, c.CentiBefore, c.CentiAfter, c.Reason)
+	key := "correction|" + strconv.FormatInt(hoursID, 10) + "|" + strconv.FormatInt(c.At.Unix(), 10)
+	return c, h.DB.Enqueue(ctx, notices(groups, key, m.Platform, []string{m.UserID}, notice)...)
 }

@@ -119,6 +119,16 @@ func (w Words) ApprovedNotice(r jinqiu.HoursReport) string {
 	)
 }
 
+// CorrectedNotice goes to the group with an @mention of the member whose
+// entry was corrected after its 公示: the one change a final entry takes,
+// told to the person it is about, as a decision is.
+func (w Words) CorrectedNotice(r jinqiu.HoursReport, before, after int, reason string) string {
+	return lines(
+		fmt.Sprintf("%s您%s的服务时长已更正：%s 小时改为 %s 小时，原因：%s。", namePrefix(r.MemberName), w.Day(r.ServedOn), Hours(before), Hours(after), inert(reason)),
+		"如有疑问请联系支部书记；查看记录请发送：我的",
+	)
+}
+
 // RejectedNotice goes to the group with an @mention of the member.
 func (w Words) RejectedNotice(r jinqiu.HoursReport) string {
 	return lines(
