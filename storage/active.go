@@ -172,6 +172,12 @@ func (db *DB) CatchUpActiveDays(ctx context.Context) (int, error) {
 	} else if err != nil {
 		return 0, fmt.Errorf("catch up active days: %w", err)
 	}
+	if st.Zone != db.Zone.String() {
+		// Another replica, started since with another timezone, took
+		// every day again in its zone: days of this one's would be wrong
+		// there. Its own writes are too, until it runs the same zone.
+		return 0, fmt.Errorf("catch up active days: the kept days are in %s (a replica started with it), this replica's timezone is %s: configure one timezone everywhere", st.Zone, db.Zone)
+	}
 	var next activeDaysState
 	if err := db.x.QueryRowContext(ctx, "SELECT (SELECT COALESCE(MAX(id), 0) FROM hours_reports), (SELECT COALESCE(MAX(id), 0) FROM checkins), (SELECT COALESCE(MAX(id), 0) FROM signups)").
 		Scan(&next.Hours, &next.Checkin, &next.Signup); err != nil {

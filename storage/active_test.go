@@ -5,6 +5,7 @@ import (
 	"jinqiu"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -324,6 +325,26 @@ func TestActiveDaysStateMissing(t *testing.T) {
 		}
 		if n, err := db.CatchUpActiveDays(ctx); err != nil || n != 0 {
 			t.Errorf("catch-up after the start: %d, %v", n, err)
+		}
+	})
+}
+
+// TestActiveDaysCatchUpOtherZone: a replica still running with a timezone
+// other than the one the kept days were last taken in (another started
+// since with the new one) adds no day in its own zone, and says why.
+func TestActiveDaysCatchUpOtherZone(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		m := mustMember(t, db, "u1", "b1")
+		a := mustActivity(t, db, "b1", time.Hour, 5)
+		mustExec(t, db, "INSERT INTO checkins (activity_id, member_id, checked_at) VALUES (?, ?, ?)", a.ID, m.ID, u(at(11, 27, 0, 0, 1)))
+		db.Zone = time.UTC
+		n, err := db.CatchUpActiveDays(ctx)
+		if err == nil || !strings.Contains(err.Error(), "Asia/Shanghai") || n != 0 {
+			t.Fatalf("catch-up in UTC over days kept in Shanghai: %d, %v", n, err)
+		}
+		if got := keptDays(t, db); len(got) != 0 {
+			t.Errorf("days added in the other zone: %v", got)
 		}
 	})
 }
