@@ -96,7 +96,9 @@ func backfillActiveDays(ctx context.Context, x execer, dialect string, zone *tim
 		return fmt.Errorf("backfill active days: %w", err)
 	}
 	ins := insertIgnore(dialect) + " INTO active_days (day, branch_id, member_id) "
-	if _, err := x.ExecContext(ctx, ins+"SELECT DISTINCT served_on, branch_id, member_id FROM hours_reports"); err != nil {
+	// Replicas serve while it runs (a zone changed): as the catch-up's.
+	lock := shareLock(dialect)
+	if _, err := x.ExecContext(ctx, ins+"SELECT DISTINCT served_on, branch_id, member_id FROM hours_reports"+lock); err != nil {
 		return fmt.Errorf("backfill active days: %w", err)
 	}
 	for _, ev := range []struct{ table, at string }{{"checkins", "checked_at"}, {"signups", "created_at"}} {
@@ -108,7 +110,7 @@ func backfillActiveDays(ctx context.Context, x execer, dialect string, zone *tim
 			continue
 		}
 		for d := jinqiu.Midnight(first, zone); !d.After(last); d = jinqiu.AddDays(d, 1) {
-			_, err := x.ExecContext(ctx, ins+"SELECT DISTINCT ?, a.branch_id, e.member_id FROM "+ev.table+" e JOIN activities a ON a.id = e.activity_id WHERE e."+ev.at+" >= ? AND e."+ev.at+" < ?",
+			_, err := x.ExecContext(ctx, ins+"SELECT DISTINCT ?, a.branch_id, e.member_id FROM "+ev.table+" e JOIN activities a ON a.id = e.activity_id WHERE e."+ev.at+" >= ? AND e."+ev.at+" < ?"+lock,
 				day(d), utc(d), utc(jinqiu.AddDays(d, 1)))
 			if err != nil {
 				return fmt.Errorf("backfill active days: %w", err)

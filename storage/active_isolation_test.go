@@ -13,13 +13,23 @@ import (
 	"jinqiu/storage/storagetest"
 )
 
-// TestActiveDaysCatchUpReadCommitted: the catch-up beside a 撤销 of the
-// check-in it reads, on a MariaDB whose sessions run READ COMMITTED (the
-// default of managed MySQL such as Alibaba Cloud RDS; the DSN does not set
-// the level). The 撤销 is held open after deleting the check-in and its
-// day; the catch-up starts and waits on it; once it commits, no day is
-// kept for the check-in that is gone.
-func TestActiveDaysCatchUpReadCommitted(t *testing.T) {
+// TestActiveDaysReadCommitted: the catch-up, and the backfill (Migrate's
+// when the zone changes, with the other replicas serving), beside a 撤销
+// of the check-in they read, on a MariaDB whose sessions run READ
+// COMMITTED (the default of managed MySQL such as Alibaba Cloud RDS; the
+// DSN does not set the level). The 撤销 is held open after deleting the
+// check-in and its day; the reader starts and waits on it; once it
+// commits, no day is kept for the check-in that is gone.
+func TestActiveDaysReadCommitted(t *testing.T) {
+	for name, read := range map[string]func(*storage.DB) error{
+		"catch-up": func(db *storage.DB) error { _, err := db.CatchUpActiveDays(context.Background()); return err },
+		"backfill": func(db *storage.DB) error { return db.BackfillActiveDays(context.Background()) },
+	} {
+		t.Run(name, func(t *testing.T) { readBesideUndo(t, read) })
+	}
+}
+
+func readBesideUndo(t *testing.T, read func(*storage.DB) error) {
 	driver, dsn := storagetest.DSN(t, storage.MySQL)
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
@@ -70,13 +80,13 @@ func TestActiveDaysCatchUpReadCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { _, err := db.CatchUpActiveDays(context.Background()); done <- err }()
-	// Until the catch-up waits on the 撤销's locks (MariaDB's innodb_trx
+	go func() { done <- read(db) }()
+	// Until the reader waits on the 撤销's locks (MariaDB's innodb_trx
 	// does not list the waiting statement; the monitor does).
 	for waiting := false; !waiting; {
 		select {
 		case err := <-done:
-			t.Fatalf("the catch-up finished beside an open 撤销 (%v): it did not wait for it", err)
+			t.Fatalf("the read finished beside an open 撤销 (%v): it did not wait for it", err)
 		case <-time.After(10 * time.Millisecond):
 		}
 		var typ, name, status string
