@@ -437,7 +437,7 @@ func TestPublicityNeedsAGroup(t *testing.T) {
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "err=no_group") {
 			t.Fatalf("publishing without a group: %d to %q", resp.StatusCode, loc)
 		}
-		if _, body := sec.get(resp.Header.Get("Location")); !strings.Contains(body, "没有配置群") {
+		if _, body := sec.get(resp.Header.Get("Location")); !strings.Contains(body, "没有能推送消息的群") {
 			t.Errorf("the refusal does not say why: %s", body)
 		}
 		if n := w.count("SELECT COUNT(*) FROM publicities"); n != 0 {

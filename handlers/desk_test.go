@@ -274,7 +274,9 @@ func TestPublicityOnlyWhereItCanBePushed(t *testing.T) {
 		w.register(twChatA, "u1")
 		w.approvedHours(twChatA, "u1", twSecA, "时长 2 打扫楼道")
 		w.h.Pushable = func(jinqiu.Group) bool { return false }
-		if r := w.ask(false, twChatA, twSecA, "公示"); r.Text != say.PublicityNoGroup() {
+		// The group is configured: the words must not send the secretary
+		// to configure one, but to what it lacks.
+		if r := w.ask(false, twChatA, twSecA, "公示"); r.Text != say.PublicityNoGroup() || !strings.Contains(r.Text, "webhook") {
 			t.Errorf("公示 with no group to push to: %q", r.Text)
 		}
 		if n := len(pushes(t, db, "publicity|")); n != 0 {

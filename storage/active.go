@@ -34,6 +34,17 @@ func insertIgnore(dialect string) string {
 	return "INSERT IGNORE"
 }
 
+// shareLock is the suffix of a read that waits for the rows' writers and
+// reads what they committed: MySQL's INSERT ... SELECT reads a snapshot
+// without it under READ COMMITTED (which the DSN does not rule out, and
+// managed MySQL defaults to). SQLite's writes are serialised.
+func shareLock(dialect string) string {
+	if dialect == MySQL {
+		return " LOCK IN SHARE MODE"
+	}
+	return ""
+}
+
 // localDay is the calendar day of instant t in the tx's zone.
 func (tx *Tx) localDay(t time.Time) time.Time { return jinqiu.Midnight(t, tx.zone) }
 
@@ -85,7 +96,9 @@ func backfillActiveDays(ctx context.Context, x execer, dialect string, zone *tim
 		return fmt.Errorf("backfill active days: %w", err)
 	}
 	ins := insertIgnore(dialect) + " INTO active_days (day, branch_id, member_id) "
-	if _, err := x.ExecContext(ctx, ins+"SELECT DISTINCT served_on, branch_id, member_id FROM hours_reports"); err != nil {
+	// Replicas serve while it runs (a zone changed): as the catch-up's.
+	lock := shareLock(dialect)
+	if _, err := x.ExecContext(ctx, ins+"SELECT DISTINCT served_on, branch_id, member_id FROM hours_reports"+lock); err != nil {
 		return fmt.Errorf("backfill active days: %w", err)
 	}
 	for _, ev := range []struct{ table, at string }{{"checkins", "checked_at"}, {"signups", "created_at"}} {
@@ -97,7 +110,7 @@ func backfillActiveDays(ctx context.Context, x execer, dialect string, zone *tim
 			continue
 		}
 		for d := jinqiu.Midnight(first, zone); !d.After(last); d = jinqiu.AddDays(d, 1) {
-			_, err := x.ExecContext(ctx, ins+"SELECT DISTINCT ?, a.branch_id, e.member_id FROM "+ev.table+" e JOIN activities a ON a.id = e.activity_id WHERE e."+ev.at+" >= ? AND e."+ev.at+" < ?",
+			_, err := x.ExecContext(ctx, ins+"SELECT DISTINCT ?, a.branch_id, e.member_id FROM "+ev.table+" e JOIN activities a ON a.id = e.activity_id WHERE e."+ev.at+" >= ? AND e."+ev.at+" < ?"+lock,
 				day(d), utc(d), utc(jinqiu.AddDays(d, 1)))
 			if err != nil {
 				return fmt.Errorf("backfill active days: %w", err)
@@ -153,7 +166,7 @@ const catchUpMargin = 1000
 // catchUpMargin), adds what is missing and returns how many rows it added.
 // Rows are only added from events that exist when the statement runs (its
 // read of them locks them against a concurrent 撤销, which re-takes the
-// day), and never removed. Safe on every replica at once.
+// day, whatever the session's isolation level), and never removed. Safe on every replica at once.
 func (db *DB) CatchUpActiveDays(ctx context.Context) (int, error) {
 	var st activeDaysState
 	if err := db.x.GetContext(ctx, &st, "SELECT zone, hours_id, checkin_id, signup_id FROM active_days_state WHERE id = 1"); errors.Is(err, sql.ErrNoRows) {
@@ -161,12 +174,22 @@ func (db *DB) CatchUpActiveDays(ctx context.Context) (int, error) {
 	} else if err != nil {
 		return 0, fmt.Errorf("catch up active days: %w", err)
 	}
+	if st.Zone != db.Zone.String() {
+		// Another replica, started since with another timezone, took
+		// every day again in its zone: days of this one's would be wrong
+		// there. Its own writes are too, until it runs the same zone.
+		return 0, fmt.Errorf("catch up active days: the kept days are in %s (a replica started with it), this replica's timezone is %s: configure one timezone everywhere", st.Zone, db.Zone)
+	}
 	var next activeDaysState
 	if err := db.x.QueryRowContext(ctx, "SELECT (SELECT COALESCE(MAX(id), 0) FROM hours_reports), (SELECT COALESCE(MAX(id), 0) FROM checkins), (SELECT COALESCE(MAX(id), 0) FROM signups)").
 		Scan(&next.Hours, &next.Checkin, &next.Signup); err != nil {
 		return 0, fmt.Errorf("catch up active days: %w", err)
 	}
 	ins := insertIgnore(db.dialect) + " INTO active_days (day, branch_id, member_id) "
+	// The events read must exist when their rows go in: a 撤销 that
+	// deleted one and took its day again must not be undone by a read of
+	// the snapshot before it.
+	lock := shareLock(db.dialect)
 	added := 0
 	exec := func(q string, args ...any) error {
 		res, err := db.exec(ctx, q, args...)
@@ -177,7 +200,7 @@ func (db *DB) CatchUpActiveDays(ctx context.Context) (int, error) {
 		added += int(n)
 		return nil
 	}
-	if err := exec(ins+"SELECT served_on, branch_id, member_id FROM hours_reports WHERE id > ? AND id <= ?", st.Hours-catchUpMargin, next.Hours); err != nil {
+	if err := exec(ins+"SELECT served_on, branch_id, member_id FROM hours_reports WHERE id > ? AND id <= ?"+lock, st.Hours-catchUpMargin, next.Hours); err != nil {
 		return added, err
 	}
 	for _, ev := range []struct {
@@ -194,7 +217,7 @@ func (db *DB) CatchUpActiveDays(ctx context.Context) (int, error) {
 			days[jinqiu.Midnight(at, db.Zone)] = true
 		}
 		for d := range days {
-			if err := exec(ins+"SELECT ?, a.branch_id, e.member_id FROM "+ev.table+" e JOIN activities a ON a.id = e.activity_id WHERE e.id > ? AND e.id <= ? AND e."+ev.at+" >= ? AND e."+ev.at+" < ?",
+			if err := exec(ins+"SELECT ?, a.branch_id, e.member_id FROM "+ev.table+" e JOIN activities a ON a.id = e.activity_id WHERE e.id > ? AND e.id <= ? AND e."+ev.at+" >= ? AND e."+ev.at+" < ?"+lock,
 				day(d), ev.from, ev.to, utc(d), utc(jinqiu.AddDays(d, 1))); err != nil {
 				return added, err
 			}

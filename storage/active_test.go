@@ -5,6 +5,7 @@ import (
 	"jinqiu"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -299,6 +300,51 @@ func TestActiveDaysRezoned(t *testing.T) {
 		}
 		if got, want := keptDays(t, db), eventDays(t, db, sh); !slices.Equal(got, want) {
 			t.Fatalf("after the zone changed: kept %v, want %v", got, want)
+		}
+	})
+}
+
+// TestActiveDaysStateMissing: a database migrated by the first build of
+// 0012, which had no active_days_state (jinqiu_province_small on this
+// project's machine is one), and events written since without their days
+// (by that build's replicas, still running): the next start migrates, the
+// days are the events' and the catch-up reads from there.
+func TestActiveDaysStateMissing(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		m := mustMember(t, db, "u1", "b1")
+		a := mustActivity(t, db, "b1", time.Hour, 5)
+		mustExec(t, db, "DROP TABLE active_days_state")
+		mustExec(t, db, "INSERT INTO checkins (activity_id, member_id, checked_at) VALUES (?, ?, ?)", a.ID, m.ID, u(at(11, 27, 0, 0, 1)))
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatalf("start on a database of the first 0012: %v", err)
+		}
+		if got, want := keptDays(t, db), eventDays(t, db, sh); !slices.Equal(got, want) || len(want) == 0 {
+			t.Fatalf("kept %v, want %v", got, want)
+		}
+		if n, err := db.CatchUpActiveDays(ctx); err != nil || n != 0 {
+			t.Errorf("catch-up after the start: %d, %v", n, err)
+		}
+	})
+}
+
+// TestActiveDaysCatchUpOtherZone: a replica still running with a timezone
+// other than the one the kept days were last taken in (another started
+// since with the new one) adds no day in its own zone, and says why.
+func TestActiveDaysCatchUpOtherZone(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		seed(t, db)
+		m := mustMember(t, db, "u1", "b1")
+		a := mustActivity(t, db, "b1", time.Hour, 5)
+		mustExec(t, db, "INSERT INTO checkins (activity_id, member_id, checked_at) VALUES (?, ?, ?)", a.ID, m.ID, u(at(11, 27, 0, 0, 1)))
+		db.Zone = time.UTC
+		n, err := db.CatchUpActiveDays(ctx)
+		if err == nil || !strings.Contains(err.Error(), "Asia/Shanghai") || n != 0 {
+			t.Fatalf("catch-up in UTC over days kept in Shanghai: %d, %v", n, err)
+		}
+		if got := keptDays(t, db); len(got) != 0 {
+			t.Errorf("days added in the other zone: %v", got)
 		}
 	})
 }

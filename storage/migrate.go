@@ -154,10 +154,8 @@ func (db *DB) migrate(ctx context.Context, conn execer, last int) error {
 				return fmt.Errorf("migrate %s: %w", m.name, err)
 			}
 		}
-		for i, s := range m.stmts {
-			if _, err := conn.ExecContext(ctx, s); err != nil && !db.alreadyAdded(s, err) {
-				return fmt.Errorf("migrate %s: statement %d: %w", m.name, i+1, err)
-			}
+		if err := db.runStatements(ctx, conn, m); err != nil {
+			return err
 		}
 		if step := migrationSteps[m.version]; step != nil {
 			if err := step(ctx, conn, db.dialect, db.Zone); err != nil {
@@ -169,7 +167,27 @@ func (db *DB) migrate(ctx context.Context, conn execer, last int) error {
 		}
 	}
 	if last >= activeDaysVersion {
+		// 0012's statements again (re-runnable, and cheap): its first
+		// build had no active_days_state, and a database it migrated has
+		// 0012 recorded as done.
+		for _, m := range ms {
+			if m.version == activeDaysVersion {
+				if err := db.runStatements(ctx, conn, m); err != nil {
+					return err
+				}
+			}
+		}
 		return rezoneActiveDays(ctx, conn, db.dialect, db.Zone)
+	}
+	return nil
+}
+
+// runStatements runs the statements of migration m on conn.
+func (db *DB) runStatements(ctx context.Context, conn execer, m migration) error {
+	for i, s := range m.stmts {
+		if _, err := conn.ExecContext(ctx, s); err != nil && !db.alreadyAdded(s, err) {
+			return fmt.Errorf("migrate %s: statement %d: %w", m.name, i+1, err)
+		}
 	}
 	return nil
 }

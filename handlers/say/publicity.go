@@ -46,7 +46,7 @@ func PublicityNone(span string) string {
 
 // PublicityNoGroup refuses a 公示 of a branch with no group configured.
 func PublicityNoGroup() string {
-	return lines("本支部没有配置群，公示无处发布，没有发布。", "请联系老干部局在配置里添上支部群后再公示。")
+	return lines("本支部没有能推送消息的群（没有配置支部群，或群没有配置 webhook 或长连接），公示无处发布，没有发布。", "请联系老干部局在配置里补上后再公示。")
 }
 
 // PublicityList is the 公示 pushed to the branch group.
