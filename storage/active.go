@@ -136,14 +136,31 @@ type activeDaysState struct {
 	Signup  int64  `db:"signup_id"`
 }
 
-// rezoneActiveDays takes every kept day again when the configured zone is
-// not the one they were taken in (timezone changed): run by Migrate, under
-// its lock, once 0012 is in.
-func rezoneActiveDays(ctx context.Context, x execer, dialect string, zone *time.Location) error {
+// ZoneChangedError is Migrate's refusal to start on kept active days
+// taken in another zone than the configured one: every day would be taken
+// again (minutes for a province, with partial figures meanwhile), which
+// only `jinqiu migrate` does (DB.Rezone), not any process that happens to
+// start with another timezone.
+type ZoneChangedError struct{ Kept, Configured string }
+
+func (e *ZoneChangedError) Error() string {
+	return fmt.Sprintf("the kept active days are taken in %s, the configured timezone is %s: configure %s again, or stop the replicas and run `jinqiu migrate` to take them again in %s",
+		e.Kept, e.Configured, e.Kept, e.Configured)
+}
+
+// rezoneActiveDays takes every kept day again when there is no record of
+// their zone (a database of the first build of 0012), and, when rezone is
+// set, when the configured zone is not the one they were taken in
+// (timezone changed); otherwise a changed zone is a *ZoneChangedError. Run
+// by Migrate, under its lock, once 0012 is in.
+func rezoneActiveDays(ctx context.Context, x execer, dialect string, zone *time.Location, rezone bool) error {
 	var have string
 	err := x.QueryRowContext(ctx, "SELECT zone FROM active_days_state WHERE id = 1").Scan(&have)
 	if err == nil && have == zone.String() {
 		return nil
+	}
+	if err == nil && !rezone {
+		return &ZoneChangedError{Kept: have, Configured: zone.String()}
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("active days zone: %w", err)

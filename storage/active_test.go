@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"errors"
 	"fmt"
 	"jinqiu"
 	"math/rand/v2"
@@ -274,16 +275,23 @@ func TestActiveDaysCaughtUp(t *testing.T) {
 	})
 }
 
-// TestActiveDaysRezoned: when the configured zone changes, Migrate takes
-// every kept day again in the new one.
+// TestActiveDaysRezoned: when the configured zone changes, a start
+// refuses, saying what to do, and changes nothing; `jinqiu migrate`
+// (Rezone) takes every kept day again in the new one.
 func TestActiveDaysRezoned(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		seed(t, db)
 		sh, _ := time.LoadLocation("Asia/Shanghai")
 		db.Zone = time.UTC
+		var zc *storage.ZoneChangedError
+		if err := db.Migrate(ctx); !errors.As(err, &zc) || zc.Kept != "Asia/Shanghai" || zc.Configured != "UTC" || !strings.Contains(err.Error(), "jinqiu migrate") {
+			t.Fatalf("a start in another zone: %v, want a *ZoneChangedError that says to run jinqiu migrate", err)
+		}
+		db.Rezone = true
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
+		db.Rezone = false
 		m := mustMember(t, db, "u1", "b1")
 		a := mustActivity(t, db, "b1", 0, 5)
 		now := time.Date(2026, 11, 26, 16, 30, 0, 0, time.UTC) // the 26th in UTC, the 27th in Shanghai
@@ -295,6 +303,13 @@ func TestActiveDaysRezoned(t *testing.T) {
 			t.Fatalf("in UTC: kept %v, want %v (and unlike Shanghai's)", got, want)
 		}
 		db.Zone = sh
+		if err := db.Migrate(ctx); !errors.As(err, &zc) {
+			t.Fatalf("a start back in Shanghai: %v, want a *ZoneChangedError", err)
+		}
+		if got, want := keptDays(t, db), eventDays(t, db, time.UTC); !slices.Equal(got, want) {
+			t.Fatalf("a refused start changed the kept days: %v, want %v", got, want)
+		}
+		db.Rezone = true
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}

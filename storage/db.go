@@ -46,6 +46,10 @@ type DB struct {
 	// Zone is the configured zone, in which an instant's calendar day is
 	// taken for the kept active days (active.go); set it before Migrate.
 	Zone *time.Location
+	// Rezone lets Migrate take every kept active day again when Zone is
+	// not the zone they were taken in (`jinqiu migrate` sets it); without
+	// it Migrate refuses with a *ZoneChangedError.
+	Rezone bool
 }
 
 // Open connects to the database of the given driver ("sqlite" or "mysql")

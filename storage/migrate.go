@@ -177,7 +177,7 @@ func (db *DB) migrate(ctx context.Context, conn execer, last int) error {
 				}
 			}
 		}
-		return rezoneActiveDays(ctx, conn, db.dialect, db.Zone)
+		return rezoneActiveDays(ctx, conn, db.dialect, db.Zone, db.Rezone)
 	}
 	return nil
 }

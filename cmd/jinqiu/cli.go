@@ -31,6 +31,18 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	// Only here may the kept active days be taken again in a changed
+	// timezone: the one command an operator runs for it, replicas stopped.
+	db, err := storage.Open(ctx, cfg.Storage.Driver, cfg.Storage.DSN)
+	if err != nil {
+		return err
+	}
+	db.Zone, db.Rezone = cfg.Location, true
+	err = db.Migrate(ctx)
+	db.Close()
+	if err != nil {
+		return err
+	}
 	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"jinqiu"
@@ -663,6 +664,39 @@ func TestCLIMigrate(t *testing.T) {
 		}
 		if got := stdout.String(); got != "migrated sqlite database\n" {
 			t.Errorf("migrate printed %q", got)
+		}
+	})
+	t.Run("timezone changed", func(t *testing.T) {
+		// The kept active days are taken in the configured zone: a process
+		// started with another refuses and says what to do; migrate takes
+		// them again, and then the others start.
+		path := e2eConfigFile(t, w, "")
+		cmd := func(name string, args ...string) error {
+			var stdout, stderr bytes.Buffer
+			return run(t.Context(), append([]string{name, "--config", path}, args...), strings.NewReader(""), &stdout, &stderr)
+		}
+		if err := cmd("migrate"); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, bytes.Replace(b, []byte("timezone: Asia/Shanghai"), []byte("timezone: UTC"), 1), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		say := func() error {
+			return cmd("say", "--chat", w.chatA, "--user", w.user("m1"), "--name", "张三", "活动")
+		}
+		var zc *storage.ZoneChangedError
+		if err := say(); !errors.As(err, &zc) || !strings.Contains(err.Error(), "jinqiu migrate") {
+			t.Fatalf("say in another timezone: %v; want the zone change refused, naming jinqiu migrate", err)
+		}
+		if err := cmd("migrate"); err != nil {
+			t.Fatalf("migrate in the new timezone: %v", err)
+		}
+		if err := say(); err != nil {
+			t.Errorf("say after migrate: %v", err)
 		}
 	})
 	t.Run("unknown key", func(t *testing.T) {
