@@ -91,7 +91,7 @@ func backfillActiveDays(ctx context.Context, x execer, dialect string, zone *tim
 	// The catch-up starts from the ids there are now: what is written
 	// while this runs is its.
 	var st activeDaysState
-	if err := x.QueryRowContext(ctx, "SELECT (SELECT COALESCE(MAX(id), 0) FROM hours_reports), (SELECT COALESCE(MAX(id), 0) FROM checkins), (SELECT COALESCE(MAX(id), 0) FROM signups)").
+	if err := x.QueryRowContext(ctx, lastEventIDs).
 		Scan(&st.Hours, &st.Checkin, &st.Signup); err != nil {
 		return fmt.Errorf("backfill active days: %w", err)
 	}
@@ -126,6 +126,10 @@ func backfillActiveDays(ctx context.Context, x execer, dialect string, zone *tim
 	}
 	return nil
 }
+
+// lastEventIDs reads the last id of each event table, in activeDaysState's
+// order: where a backfill or a catch-up reads up to.
+const lastEventIDs = "SELECT (SELECT COALESCE(MAX(id), 0) FROM hours_reports), (SELECT COALESCE(MAX(id), 0) FROM checkins), (SELECT COALESCE(MAX(id), 0) FROM signups)"
 
 // activeDaysState is the one row of active_days_state: the zone the kept
 // days were taken in, and the last ids the catch-up has read.
@@ -198,7 +202,7 @@ func (db *DB) CatchUpActiveDays(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("catch up active days: the kept days are in %s (a replica started with it), this replica's timezone is %s: configure one timezone everywhere", st.Zone, db.Zone)
 	}
 	var next activeDaysState
-	if err := db.x.QueryRowContext(ctx, "SELECT (SELECT COALESCE(MAX(id), 0) FROM hours_reports), (SELECT COALESCE(MAX(id), 0) FROM checkins), (SELECT COALESCE(MAX(id), 0) FROM signups)").
+	if err := db.x.QueryRowContext(ctx, lastEventIDs).
 		Scan(&next.Hours, &next.Checkin, &next.Signup); err != nil {
 		return 0, fmt.Errorf("catch up active days: %w", err)
 	}
