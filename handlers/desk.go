@@ -44,7 +44,13 @@ func (sc *scene) period(rq request) (from, to time.Time, year bool) {
 
 // export answers 导出 with a link to the workbook, in a single chat only:
 // the district's for the bureau, the branch's for its secretary.
-func (h *Handlers) export(ctx context.Context, sc *scene, rq request, s scope) (jinqiu.Reply, error) {
+func (h *Handlers) export(ctx context.Context, sc *scene, rq request, _ scope) (jinqiu.Reply, error) {
+	// Who may have a workbook is decided here rather than by the manager
+	// role: that role sends a secretary of several branches to their
+	// groups, where no link is ever posted.
+	if !sc.admin && len(sc.secOf) == 0 {
+		return text(say.NotSecretary()), nil
+	}
 	if sc.msg.ChatType != jinqiu.ChatSingle {
 		return text(say.ExportPrivately()), nil
 	}
@@ -52,25 +58,39 @@ func (h *Handlers) export(ctx context.Context, sc *scene, rq request, s scope) (
 		return text(say.ExportNoURL()), nil
 	}
 	from, to, year := sc.period(rq)
-	token, err := newToken()
-	if err != nil {
-		return jinqiu.Reply{}, err
-	}
+	span := say.PeriodWords(year, from)
 	expires := sc.now.Add(DownloadTTL)
-	l := storage.DownloadLink{BranchID: s.branch, FromDay: jinqiu.Day(from), ToDay: jinqiu.Day(to), ExpiresAt: expires}
-	if err := h.DB.NewDownloadLink(ctx, sc.actor, token, l); err != nil {
-		return jinqiu.Reply{}, err
+	scopes := sc.secOf // a secretary: each branch, a link each
+	if sc.admin {
+		scopes = []string{""} // the district
 	}
-	name := say.DistrictScope()
-	if !s.all {
-		b, err := h.DB.Branch(ctx, s.branch)
+	var links []string
+	for _, branchID := range scopes {
+		name := say.DistrictScope()
+		if branchID != "" {
+			b, err := h.DB.Branch(ctx, branchID)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue // a role in a branch no longer configured
+			}
+			if err != nil {
+				return jinqiu.Reply{}, err
+			}
+			name = b.Name
+		}
+		token, err := newToken()
 		if err != nil {
 			return jinqiu.Reply{}, err
 		}
-		name = b.Name
+		l := storage.DownloadLink{BranchID: branchID, FromDay: jinqiu.Day(from), ToDay: jinqiu.Day(to), ExpiresAt: expires}
+		if err := h.DB.NewDownloadLink(ctx, sc.actor, token, l); err != nil {
+			return jinqiu.Reply{}, err
+		}
+		links = append(links, sc.w.ExportLink(name, span, strings.TrimRight(h.BaseURL, "/")+DownloadPath+token, expires))
 	}
-	url := strings.TrimRight(h.BaseURL, "/") + DownloadPath + token
-	return text(sc.w.ExportLink(name, say.PeriodWords(year, from), url, expires)), nil
+	if len(links) == 0 {
+		return text(say.NotSecretary()), nil
+	}
+	return text(strings.Join(links, "\n\n")), nil
 }
 
 // newToken is 32 random bytes, URL-safe: unguessable, and only its hash is

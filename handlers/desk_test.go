@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -256,6 +257,30 @@ func TestExportLink(t *testing.T) {
 		au, _ := db.Audit(twCtx, "export:"+twA)
 		if len(au) != 1 || au[0].Actor != string(wecom.Name)+":"+twSecA {
 			t.Errorf("link audit %+v", au)
+		}
+		// A secretary of two branches gets a link for each in the single
+		// chat (the role alone sent them to a group, where no link goes).
+		if err := db.GrantSecretary(twCtx, jinqiu.Actor{Platform: wecom.Name, UserID: twAdmin}, twB, jinqiu.Identity{Platform: wecom.Name, UserID: twSecA}); err != nil {
+			t.Fatal(err)
+		}
+		r := w.ask(true, "", twSecA, "导出")
+		both := link.FindAllStringSubmatch(r.Text, -1)
+		if len(both) != 2 {
+			t.Fatalf("a secretary of two branches: %q; want two links", r.Text)
+		}
+		var got []string
+		for _, m := range both {
+			code, body := get(m[1])
+			if code != 200 {
+				t.Fatalf("link %s: %d", m[1], code)
+			}
+			got = append(got, branchesOf(body)...)
+		}
+		want := []string{twA, twB}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("the two links serve %v; want %s and %s, one each", got, twA, twB)
 		}
 		w.advance(DownloadTTL)
 		if code, _ := get(secTok); code != http.StatusNotFound {

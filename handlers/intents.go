@@ -48,7 +48,7 @@ func intents() map[command.Intent]intent {
 		command.IntentNominate:        {who: manager, answer: (*Handlers).nominate},
 		command.IntentCommend:         {who: bureau, answer: (*Handlers).commend},
 		command.IntentConsole:         {who: anyone, answer: (*Handlers).console},
-		command.IntentExport:          {who: manager, answer: (*Handlers).export},
+		command.IntentExport:          {who: anyone, answer: (*Handlers).export},
 		command.IntentPublicity:       {who: manager, answer: (*Handlers).publicity},
 		command.IntentConsent:         {who: member, answer: (*Handlers).consent},
 		command.IntentWithdrawConsent: {who: member, answer: (*Handlers).withdrawConsent},
