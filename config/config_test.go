@@ -144,6 +144,20 @@ jobs:
 	}
 }
 
+// TestTimezoneIsAName: Local (the host's, whatever it is today) is not a
+// zone the records can keep their days in.
+func TestTimezoneIsAName(t *testing.T) {
+	for _, tz := range []string{"Local", "Mars/Olympus"} {
+		_, err := Parse([]byte("timezone: "+tz+"\n"), lookupFrom(nil), platforms())
+		if p, ok := err.(Problems); !ok || !strings.Contains(p.Error(), "timezone:") {
+			t.Errorf("timezone %s: %v, want a timezone problem", tz, err)
+		}
+	}
+	if _, err := Parse([]byte("timezone: Asia/Urumqi\n"), lookupFrom(nil), platforms()); err != nil {
+		t.Errorf("timezone Asia/Urumqi: %v", err)
+	}
+}
+
 func TestDayRule(t *testing.T) {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	tests := []struct {

@@ -179,8 +179,10 @@ func (c *Config) Validate(names []jinqiu.Platform) Problems {
 	default:
 		add("storage.driver", "must be sqlite or mysql")
 	}
+	// Local is whatever the host says, which can change under the kept
+	// records (their calendar days are taken in this zone): a name only.
 	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil {
+	if err != nil || c.Timezone == "Local" {
 		add("timezone", "must be a time zone name, e.g. Asia/Shanghai")
 	} else {
 		c.Location = loc
