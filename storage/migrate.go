@@ -167,13 +167,16 @@ func (db *DB) migrate(ctx context.Context, conn execer, last int) error {
 		}
 	}
 	if last >= activeDaysVersion {
-		// 0012's statements again (re-runnable, and cheap): its first
-		// build had no active_days_state, and a database it migrated has
-		// 0012 recorded as done.
-		for _, m := range ms {
-			if m.version == activeDaysVersion {
-				if err := db.runStatements(ctx, conn, m); err != nil {
-					return err
+		// 0012's first build had no active_days_state, and a database it
+		// migrated has 0012 recorded as done: its statements (re-runnable)
+		// again, only when the table is not there.
+		var one int
+		if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM active_days_state").Scan(&one); err != nil {
+			for _, m := range ms {
+				if m.version == activeDaysVersion {
+					if err := db.runStatements(ctx, conn, m); err != nil {
+						return err
+					}
 				}
 			}
 		}
